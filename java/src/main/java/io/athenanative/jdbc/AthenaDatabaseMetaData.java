@@ -1,0 +1,298 @@
+package io.athenanative.jdbc;
+
+import io.athenanative.jdbc.jni.NativeConnection;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.RowIdLifetime;
+import java.sql.SQLException;
+
+/** Product facts and the catalog, schema, table, column and type listings of an Athena connection. */
+public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
+    private final AthenaConnection connection;
+
+    AthenaDatabaseMetaData(AthenaConnection connection) {
+        this.connection = connection;
+    }
+
+    private ResultSet local(long handle) throws SQLException {
+        return new AthenaResultSet(null, handle, null);
+    }
+
+    @Override
+    public ResultSet getCatalogs() throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.catalogs(connection.handle()));
+    }
+
+    @Override
+    public ResultSet getSchemas() throws SQLException {
+        return getSchemas(null, null);
+    }
+
+    @Override
+    public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.schemas(connection.handle(), catalog, schemaPattern));
+    }
+
+    @Override
+    public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types) throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.tables(connection.handle(), catalog, schemaPattern, tableNamePattern, types));
+    }
+
+    @Override
+    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.columns(connection.handle(), catalog, schemaPattern, tableNamePattern, columnNamePattern));
+    }
+
+    @Override
+    public ResultSet getTableTypes() throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.tableTypes());
+    }
+
+    @Override
+    public ResultSet getTypeInfo() throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.typeInfo());
+    }
+
+    @Override
+    public String getURL() {
+        // The URL can carry secrets; callers that need it have it already.
+        return null;
+    }
+
+    @Override
+    public String getUserName() {
+        return null;
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        return connection.isReadOnly();
+    }
+
+    @Override
+    public String getDatabaseProductName() {
+        return "Amazon Athena";
+    }
+
+    @Override
+    public String getDatabaseProductVersion() {
+        return "Athena engine version 3";
+    }
+
+    @Override
+    public int getDatabaseMajorVersion() {
+        return 3;
+    }
+
+    @Override
+    public int getDatabaseMinorVersion() {
+        return 0;
+    }
+
+    @Override
+    public String getDriverName() {
+        return "athena-native-jdbc";
+    }
+
+    @Override
+    public String getDriverVersion() {
+        return AthenaDriver.MAJOR_VERSION + "." + AthenaDriver.MINOR_VERSION;
+    }
+
+    @Override
+    public int getDriverMajorVersion() {
+        return AthenaDriver.MAJOR_VERSION;
+    }
+
+    @Override
+    public int getDriverMinorVersion() {
+        return AthenaDriver.MINOR_VERSION;
+    }
+
+    @Override
+    public int getJDBCMajorVersion() {
+        return 4;
+    }
+
+    @Override
+    public int getJDBCMinorVersion() {
+        return 2;
+    }
+
+    @Override
+    public String getIdentifierQuoteString() {
+        return "\"";
+    }
+
+    @Override
+    public String getSQLKeywords() {
+        return "ARRAY,CUBE,DESCRIBE,EXPLAIN,LIMIT,MAP,OFFSET,ROLLUP,ROW,SHOW,TABLESAMPLE,UNNEST";
+    }
+
+    @Override
+    public String getNumericFunctions() {
+        return "abs,cbrt,ceiling,cos,degrees,exp,floor,ln,log10,log2,mod,pi,power,radians,rand,round,sign,sin,sqrt,tan,truncate";
+    }
+
+    @Override
+    public String getStringFunctions() {
+        return "concat,length,lower,lpad,ltrim,replace,reverse,rpad,rtrim,split,strpos,substr,trim,upper";
+    }
+
+    @Override
+    public String getSystemFunctions() {
+        return "";
+    }
+
+    @Override
+    public String getTimeDateFunctions() {
+        return "current_date,current_time,current_timestamp,date_add,date_diff,date_format,date_parse,date_trunc,day,"
+                + "from_unixtime,hour,minute,month,now,second,to_unixtime,year";
+    }
+
+    @Override
+    public String getSearchStringEscape() {
+        return "\\";
+    }
+
+    @Override
+    public String getExtraNameCharacters() {
+        return "";
+    }
+
+    @Override
+    public String getSchemaTerm() {
+        return "schema";
+    }
+
+    @Override
+    public String getProcedureTerm() {
+        return "procedure";
+    }
+
+    @Override
+    public String getCatalogTerm() {
+        return "catalog";
+    }
+
+    @Override
+    public String getCatalogSeparator() {
+        return ".";
+    }
+
+    @Override
+    public int getDefaultTransactionIsolation() {
+        return Connection.TRANSACTION_NONE;
+    }
+
+    @Override
+    public boolean supportsTransactionIsolationLevel(int level) {
+        return level == Connection.TRANSACTION_NONE;
+    }
+
+    @Override
+    public boolean supportsConvert(int fromType, int toType) {
+        return false;
+    }
+
+    @Override
+    public boolean supportsResultSetType(int type) {
+        return type == ResultSet.TYPE_FORWARD_ONLY;
+    }
+
+    @Override
+    public boolean supportsResultSetConcurrency(int type, int concurrency) {
+        return type == ResultSet.TYPE_FORWARD_ONLY && concurrency == ResultSet.CONCUR_READ_ONLY;
+    }
+
+    @Override
+    public boolean ownUpdatesAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean ownDeletesAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean ownInsertsAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean othersUpdatesAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean othersDeletesAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean othersInsertsAreVisible(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean updatesAreDetected(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean deletesAreDetected(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean insertsAreDetected(int type) {
+        return false;
+    }
+
+    @Override
+    public boolean supportsResultSetHoldability(int holdability) {
+        return holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    @Override
+    public int getResultSetHoldability() {
+        return ResultSet.HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    @Override
+    public int getSQLStateType() {
+        return sqlStateSQL;
+    }
+
+    @Override
+    public RowIdLifetime getRowIdLifetime() {
+        return RowIdLifetime.ROWID_UNSUPPORTED;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        connection.checkOpen();
+        return connection;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Not a wrapper for " + iface.getName(), "HY000");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

@@ -1,0 +1,626 @@
+package io.athenanative.jdbc;
+
+import io.athenanative.jdbc.jni.NativeResults;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Calendar;
+
+/** Rows of a query or metadata result, read page by page from the native core. */
+public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
+    private static final int FIRST_BUFFER_BYTES = 256 * 1024;
+
+    private final Statement statement;
+    private final long handle;
+    private final String queryExecutionId;
+    private final ColumnInfo[] columns;
+    private ByteBuffer buffer;
+    private Page page;
+    private int row = -1;
+    private long rowNumber;
+    private boolean exhausted;
+    private boolean closed;
+    private boolean wasNull;
+    private int fetchSize;
+
+    AthenaResultSet(Statement statement, long handle, String queryExecutionId) throws SQLException {
+        this.statement = statement;
+        this.handle = handle;
+        this.queryExecutionId = queryExecutionId;
+        this.columns = ColumnInfo.fromNative(NativeResults.columns(handle), NativeResults.COLUMN_FIELDS);
+        this.buffer = ByteBuffer.allocateDirect(FIRST_BUFFER_BYTES);
+    }
+
+    /** The Athena QueryExecutionId behind these rows, or null for metadata results. */
+    public String getQueryExecutionId() {
+        return queryExecutionId;
+    }
+
+    @Override
+    public boolean next() throws SQLException {
+        checkOpen();
+        if (exhausted) {
+            return false;
+        }
+        row++;
+        while (page == null || row >= page.rows()) {
+            if (!loadPage()) {
+                exhausted = true;
+                page = null;
+                releaseNative();
+                return false;
+            }
+            row = 0;
+        }
+        rowNumber++;
+        return true;
+    }
+
+    private boolean loadPage() throws SQLException {
+        int length = NativeResults.fillPage(handle, buffer);
+        if (length < 0) {
+            buffer = ByteBuffer.allocateDirect(-length);
+            length = NativeResults.fillPage(handle, buffer);
+        }
+        if (length <= 0) {
+            return false;
+        }
+        page = new Page(buffer, length);
+        return true;
+    }
+
+    private void releaseNative() throws SQLException {
+        NativeResults.close(handle);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        page = null;
+        buffer = null;
+        releaseNative();
+        if (statement instanceof AthenaStatement) {
+            ((AthenaStatement) statement).resultSetClosed(this);
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() throws SQLException {
+        if (closed) {
+            throw Errors.closed("result set");
+        }
+    }
+
+    /** Positions on a column of the current row and records wasNull; false when the value is NULL. */
+    private int slot(int columnIndex) throws SQLException {
+        checkOpen();
+        if (columnIndex < 1 || columnIndex > columns.length) {
+            throw new SQLException("Column index " + columnIndex + " is out of range 1.." + columns.length, "07009");
+        }
+        if (page == null || row < 0 || row >= page.rows()) {
+            throw new SQLException("The result set is not on a row; call next() first", "24000");
+        }
+        int c = columnIndex - 1;
+        wasNull = page.isNull(c, row);
+        return c;
+    }
+
+    private ColumnInfo column(int c) {
+        return columns[c];
+    }
+
+    @Override
+    public boolean wasNull() throws SQLException {
+        checkOpen();
+        return wasNull;
+    }
+
+    @Override
+    public String getString(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Values.string(page, c, row, column(c));
+    }
+
+    @Override
+    public boolean getBoolean(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return !wasNull && Values.bool(page, c, row, column(c));
+    }
+
+    @Override
+    public byte getByte(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? 0 : (byte) Values.integer(page, c, row, column(c), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+    }
+
+    @Override
+    public short getShort(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? 0 : (short) Values.integer(page, c, row, column(c), Short.MIN_VALUE, Short.MAX_VALUE, "short");
+    }
+
+    @Override
+    public int getInt(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? 0 : (int) Values.integer(page, c, row, column(c), Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+    }
+
+    @Override
+    public long getLong(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return 0;
+        }
+        if (page.encoding(c) == Page.INT64) {
+            return page.int64(c, row);
+        }
+        return Values.integer(page, c, row, column(c), Long.MIN_VALUE, Long.MAX_VALUE, "long");
+    }
+
+    @Override
+    public float getFloat(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? 0 : (float) Values.floating(page, c, row, column(c));
+    }
+
+    @Override
+    public double getDouble(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? 0 : Values.floating(page, c, row, column(c));
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Values.decimal(page, c, row, column(c));
+    }
+
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
+        BigDecimal value = getBigDecimal(columnIndex);
+        return value == null ? null : value.setScale(scale, RoundingMode.HALF_UP);
+    }
+
+    @Override
+    public byte[] getBytes(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Values.bytes(page, c, row, column(c));
+    }
+
+    @Override
+    public Date getDate(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Date.valueOf(Values.localDate(page, c, row, column(c)));
+    }
+
+    @Override
+    public Time getTime(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Time.valueOf(Values.localTime(page, c, row, column(c)));
+    }
+
+    @Override
+    public Timestamp getTimestamp(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        return wasNull ? null : Timestamp.valueOf(Values.localDateTime(page, c, row, column(c)));
+    }
+
+    @Override
+    public Date getDate(int columnIndex, Calendar cal) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return null;
+        }
+        LocalDate date = Values.localDate(page, c, row, column(c));
+        return new Date(date.atStartOfDay(zone(cal)).toInstant().toEpochMilli());
+    }
+
+    @Override
+    public Time getTime(int columnIndex, Calendar cal) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return null;
+        }
+        LocalTime time = Values.localTime(page, c, row, column(c));
+        return new Time(time.atDate(LocalDate.ofEpochDay(0)).atZone(zone(cal)).toInstant().toEpochMilli());
+    }
+
+    @Override
+    public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return null;
+        }
+        LocalDateTime value = Values.localDateTime(page, c, row, column(c));
+        return Timestamp.from(value.atZone(zone(cal)).toInstant());
+    }
+
+    private static ZoneId zone(Calendar cal) {
+        return cal == null ? ZoneId.systemDefault() : cal.getTimeZone().toZoneId();
+    }
+
+    @Override
+    public Object getObject(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return null;
+        }
+        ColumnInfo info = column(c);
+        switch (info.jdbcType) {
+            case Types.BOOLEAN:
+                return Values.bool(page, c, row, info);
+            case Types.TINYINT:
+            case Types.SMALLINT:
+            case Types.INTEGER:
+                return (int) Values.integer(page, c, row, info, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+            case Types.BIGINT:
+                return Values.integer(page, c, row, info, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+            case Types.REAL:
+                return (float) Values.floating(page, c, row, info);
+            case Types.DOUBLE:
+                return Values.floating(page, c, row, info);
+            case Types.DECIMAL:
+                return Values.decimal(page, c, row, info);
+            case Types.VARBINARY:
+                return Values.bytes(page, c, row, info);
+            case Types.DATE:
+                return Date.valueOf(Values.localDate(page, c, row, info));
+            case Types.TIME:
+                return Time.valueOf(Values.localTime(page, c, row, info));
+            case Types.TIMESTAMP:
+                return Timestamp.valueOf(Values.localDateTime(page, c, row, info));
+            default:
+                return Values.string(page, c, row, info);
+        }
+    }
+
+    @Override
+    public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
+        if (type == null) {
+            throw Errors.invalidArgument("getObject needs a target class");
+        }
+        Object value;
+        if (type == String.class) {
+            value = getString(columnIndex);
+        } else if (type == Boolean.class) {
+            boolean v = getBoolean(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Byte.class) {
+            byte v = getByte(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Short.class) {
+            short v = getShort(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Integer.class) {
+            int v = getInt(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Long.class) {
+            long v = getLong(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Float.class) {
+            float v = getFloat(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == Double.class) {
+            double v = getDouble(columnIndex);
+            value = wasNull ? null : v;
+        } else if (type == BigDecimal.class) {
+            value = getBigDecimal(columnIndex);
+        } else if (type == byte[].class) {
+            value = getBytes(columnIndex);
+        } else if (type == Date.class) {
+            value = getDate(columnIndex);
+        } else if (type == Time.class) {
+            value = getTime(columnIndex);
+        } else if (type == Timestamp.class) {
+            value = getTimestamp(columnIndex);
+        } else if (type == LocalDate.class) {
+            int c = slot(columnIndex);
+            value = wasNull ? null : Values.localDate(page, c, row, column(c));
+        } else if (type == LocalDateTime.class) {
+            int c = slot(columnIndex);
+            value = wasNull ? null : Values.localDateTime(page, c, row, column(c));
+        } else if (type == LocalTime.class) {
+            int c = slot(columnIndex);
+            value = wasNull ? null : Values.localTime(page, c, row, column(c));
+        } else if (type == Object.class) {
+            value = getObject(columnIndex);
+        } else {
+            throw Errors.unsupported("getObject as " + type.getName());
+        }
+        return type.cast(value);
+    }
+
+    @Override
+    public InputStream getAsciiStream(int columnIndex) throws SQLException {
+        String value = getString(columnIndex);
+        return value == null ? null : new ByteArrayInputStream(value.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public InputStream getBinaryStream(int columnIndex) throws SQLException {
+        byte[] value = getBytes(columnIndex);
+        return value == null ? null : new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public Reader getCharacterStream(int columnIndex) throws SQLException {
+        String value = getString(columnIndex);
+        return value == null ? null : new StringReader(value);
+    }
+
+    @Override
+    public String getNString(int columnIndex) throws SQLException {
+        return getString(columnIndex);
+    }
+
+    @Override
+    public Reader getNCharacterStream(int columnIndex) throws SQLException {
+        return getCharacterStream(columnIndex);
+    }
+
+    @Override
+    public int findColumn(String columnLabel) throws SQLException {
+        checkOpen();
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i].label.equalsIgnoreCase(columnLabel)) {
+                return i + 1;
+            }
+        }
+        throw new SQLException("No column labelled '" + columnLabel + "' in this result", "42S22");
+    }
+
+    // Label-based getters delegate to the index-based ones.
+    @Override
+    public String getString(String l) throws SQLException {
+        return getString(findColumn(l));
+    }
+
+    @Override
+    public boolean getBoolean(String l) throws SQLException {
+        return getBoolean(findColumn(l));
+    }
+
+    @Override
+    public byte getByte(String l) throws SQLException {
+        return getByte(findColumn(l));
+    }
+
+    @Override
+    public short getShort(String l) throws SQLException {
+        return getShort(findColumn(l));
+    }
+
+    @Override
+    public int getInt(String l) throws SQLException {
+        return getInt(findColumn(l));
+    }
+
+    @Override
+    public long getLong(String l) throws SQLException {
+        return getLong(findColumn(l));
+    }
+
+    @Override
+    public float getFloat(String l) throws SQLException {
+        return getFloat(findColumn(l));
+    }
+
+    @Override
+    public double getDouble(String l) throws SQLException {
+        return getDouble(findColumn(l));
+    }
+
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(String l, int scale) throws SQLException {
+        return getBigDecimal(findColumn(l), scale);
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(String l) throws SQLException {
+        return getBigDecimal(findColumn(l));
+    }
+
+    @Override
+    public byte[] getBytes(String l) throws SQLException {
+        return getBytes(findColumn(l));
+    }
+
+    @Override
+    public Date getDate(String l) throws SQLException {
+        return getDate(findColumn(l));
+    }
+
+    @Override
+    public Time getTime(String l) throws SQLException {
+        return getTime(findColumn(l));
+    }
+
+    @Override
+    public Timestamp getTimestamp(String l) throws SQLException {
+        return getTimestamp(findColumn(l));
+    }
+
+    @Override
+    public Date getDate(String l, Calendar cal) throws SQLException {
+        return getDate(findColumn(l), cal);
+    }
+
+    @Override
+    public Time getTime(String l, Calendar cal) throws SQLException {
+        return getTime(findColumn(l), cal);
+    }
+
+    @Override
+    public Timestamp getTimestamp(String l, Calendar cal) throws SQLException {
+        return getTimestamp(findColumn(l), cal);
+    }
+
+    @Override
+    public Object getObject(String l) throws SQLException {
+        return getObject(findColumn(l));
+    }
+
+    @Override
+    public <T> T getObject(String l, Class<T> type) throws SQLException {
+        return getObject(findColumn(l), type);
+    }
+
+    @Override
+    public InputStream getAsciiStream(String l) throws SQLException {
+        return getAsciiStream(findColumn(l));
+    }
+
+    @Override
+    public InputStream getBinaryStream(String l) throws SQLException {
+        return getBinaryStream(findColumn(l));
+    }
+
+    @Override
+    public Reader getCharacterStream(String l) throws SQLException {
+        return getCharacterStream(findColumn(l));
+    }
+
+    @Override
+    public String getNString(String l) throws SQLException {
+        return getNString(findColumn(l));
+    }
+
+    @Override
+    public Reader getNCharacterStream(String l) throws SQLException {
+        return getNCharacterStream(findColumn(l));
+    }
+
+    @Override
+    public ResultSetMetaData getMetaData() throws SQLException {
+        checkOpen();
+        return new AthenaResultSetMetaData(columns);
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return null;
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+    }
+
+    @Override
+    public boolean isBeforeFirst() throws SQLException {
+        checkOpen();
+        return rowNumber == 0 && !exhausted;
+    }
+
+    @Override
+    public boolean isAfterLast() throws SQLException {
+        checkOpen();
+        return exhausted && rowNumber > 0;
+    }
+
+    @Override
+    public boolean isFirst() throws SQLException {
+        checkOpen();
+        return rowNumber == 1 && !exhausted;
+    }
+
+    @Override
+    public int getRow() throws SQLException {
+        checkOpen();
+        return exhausted || rowNumber > Integer.MAX_VALUE ? 0 : (int) rowNumber;
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        checkOpen();
+        if (direction != FETCH_FORWARD) {
+            throw Errors.unsupported("Fetch direction other than FETCH_FORWARD");
+        }
+    }
+
+    @Override
+    public int getFetchDirection() throws SQLException {
+        checkOpen();
+        return FETCH_FORWARD;
+    }
+
+    /** Recorded for getFetchSize; the page size was fixed when the query's results were opened. */
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        checkOpen();
+        if (rows < 0) {
+            throw Errors.invalidArgument("Fetch size must not be negative: " + rows);
+        }
+        fetchSize = rows;
+    }
+
+    @Override
+    public int getFetchSize() throws SQLException {
+        checkOpen();
+        return fetchSize;
+    }
+
+    @Override
+    public int getType() throws SQLException {
+        checkOpen();
+        return TYPE_FORWARD_ONLY;
+    }
+
+    @Override
+    public int getConcurrency() throws SQLException {
+        checkOpen();
+        return CONCUR_READ_ONLY;
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        checkOpen();
+        return HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    @Override
+    public Statement getStatement() throws SQLException {
+        checkOpen();
+        return statement;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Not a wrapper for " + iface.getName(), "HY000");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

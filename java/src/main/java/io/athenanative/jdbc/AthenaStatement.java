@@ -1,0 +1,440 @@
+package io.athenanative.jdbc;
+
+import io.athenanative.jdbc.jni.NativeQuery;
+import io.athenanative.jdbc.jni.NativeResults;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+
+/** Runs SQL on Athena: start, wait (cancellable from another thread), then rows or an update count. */
+public class AthenaStatement implements Statement {
+    private static final String[] NO_PARAMETERS = new String[0];
+
+    private final AthenaConnection connection;
+    private final Object lock = new Object();
+    private boolean closed;
+    private boolean closeOnCompletion;
+    private boolean poolable;
+    private int fetchSize;
+    private long maxRows;
+    private int queryTimeoutSeconds;
+    private AthenaResultSet resultSet;
+    private long updateCount = -1;
+    private volatile String queryExecutionId;
+    // Guarded by lock: the running query's handle, and a cancel that arrived before it existed.
+    private long runningQuery;
+    private boolean starting;
+    private boolean cancelRequested;
+
+    AthenaStatement(AthenaConnection connection) {
+        this.connection = connection;
+    }
+
+    /** The QueryExecutionId of the last query this statement started, or null. */
+    public String getQueryExecutionId() {
+        return queryExecutionId;
+    }
+
+    void checkOpen() throws SQLException {
+        if (closed) {
+            throw Errors.closed("statement");
+        }
+        connection.checkOpen();
+    }
+
+    boolean run(String sql, String[] parameters) throws SQLException {
+        checkOpen();
+        if (sql == null) {
+            throw Errors.invalidArgument("SQL text must not be null");
+        }
+        closeResultSet();
+        updateCount = -1;
+        queryExecutionId = null;
+        synchronized (lock) {
+            starting = true;
+            cancelRequested = false;
+        }
+        long query;
+        try {
+            query = NativeQuery.start(connection.handle(), sql, connection.catalogName(), connection.schemaName(), parameters);
+        } finally {
+            synchronized (lock) {
+                starting = false;
+            }
+        }
+        try {
+            queryExecutionId = NativeQuery.id(query);
+            synchronized (lock) {
+                runningQuery = query;
+                if (cancelRequested) {
+                    NativeQuery.cancel(query);
+                }
+            }
+            long results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize);
+            long count = NativeResults.updateCount(results);
+            if (count >= 0) {
+                NativeResults.close(results);
+                updateCount = count;
+                return false;
+            }
+            resultSet = new AthenaResultSet(this, results, queryExecutionId);
+            return true;
+        } finally {
+            synchronized (lock) {
+                runningQuery = 0;
+                NativeQuery.close(query);
+            }
+        }
+    }
+
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        return run(sql, NO_PARAMETERS);
+    }
+
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        if (!execute(sql)) {
+            throw new SQLException("The statement produced an update count, not rows", "02000");
+        }
+        return resultSet;
+    }
+
+    @Override
+    public int executeUpdate(String sql) throws SQLException {
+        return (int) Math.min(Integer.MAX_VALUE, executeLargeUpdate(sql));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql) throws SQLException {
+        if (execute(sql)) {
+            closeResultSet();
+            throw new SQLException("The statement produced rows; use executeQuery or execute", "21000");
+        }
+        return updateCount;
+    }
+
+    @Override
+    public void cancel() throws SQLException {
+        synchronized (lock) {
+            if (runningQuery != 0) {
+                NativeQuery.cancel(runningQuery);
+            } else if (starting) {
+                cancelRequested = true;
+            }
+        }
+    }
+
+    @Override
+    public ResultSet getResultSet() throws SQLException {
+        checkOpen();
+        return resultSet;
+    }
+
+    @Override
+    public int getUpdateCount() throws SQLException {
+        checkOpen();
+        return (int) Math.min(Integer.MAX_VALUE, updateCount);
+    }
+
+    @Override
+    public long getLargeUpdateCount() throws SQLException {
+        checkOpen();
+        return updateCount;
+    }
+
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return getMoreResults(CLOSE_CURRENT_RESULT);
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        checkOpen();
+        if (current != CLOSE_CURRENT_RESULT && current != CLOSE_ALL_RESULTS) {
+            throw Errors.unsupported("Keeping the current result open (KEEP_CURRENT_RESULT)");
+        }
+        closeResultSet();
+        updateCount = -1;
+        return false;
+    }
+
+    private void closeResultSet() throws SQLException {
+        AthenaResultSet current = resultSet;
+        resultSet = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    void resultSetClosed(AthenaResultSet closedSet) throws SQLException {
+        if (resultSet == closedSet) {
+            resultSet = null;
+            if (closeOnCompletion) {
+                close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        cancel();
+        closed = true;
+        closeResultSet();
+        connection.statementClosed(this);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        checkOpen();
+        if (rows < 0) {
+            throw Errors.invalidArgument("Fetch size must not be negative: " + rows);
+        }
+        fetchSize = rows;
+    }
+
+    @Override
+    public int getFetchSize() throws SQLException {
+        checkOpen();
+        return fetchSize;
+    }
+
+    @Override
+    public void setMaxRows(int max) throws SQLException {
+        setLargeMaxRows(max);
+    }
+
+    @Override
+    public void setLargeMaxRows(long max) throws SQLException {
+        checkOpen();
+        if (max < 0) {
+            throw Errors.invalidArgument("Max rows must not be negative: " + max);
+        }
+        maxRows = max;
+    }
+
+    @Override
+    public int getMaxRows() throws SQLException {
+        checkOpen();
+        return (int) Math.min(Integer.MAX_VALUE, maxRows);
+    }
+
+    @Override
+    public long getLargeMaxRows() throws SQLException {
+        checkOpen();
+        return maxRows;
+    }
+
+    @Override
+    public void setQueryTimeout(int seconds) throws SQLException {
+        checkOpen();
+        if (seconds < 0) {
+            throw Errors.invalidArgument("Query timeout must not be negative: " + seconds);
+        }
+        queryTimeoutSeconds = seconds;
+    }
+
+    @Override
+    public int getQueryTimeout() throws SQLException {
+        checkOpen();
+        return queryTimeoutSeconds;
+    }
+
+    @Override
+    public int getMaxFieldSize() throws SQLException {
+        checkOpen();
+        return 0;
+    }
+
+    @Override
+    public void setMaxFieldSize(int max) throws SQLException {
+        checkOpen();
+        if (max != 0) {
+            throw Errors.unsupported("A maximum field size");
+        }
+    }
+
+    /** Athena SQL has no JDBC escapes to translate; turning processing on is refused rather than ignored. */
+    @Override
+    public void setEscapeProcessing(boolean enable) throws SQLException {
+        checkOpen();
+        if (enable) {
+            throw Errors.unsupported("JDBC escape processing");
+        }
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return null;
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+    }
+
+    @Override
+    public void setCursorName(String name) throws SQLException {
+        throw Errors.unsupported("Statement.setCursorName");
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        checkOpen();
+        if (direction != ResultSet.FETCH_FORWARD) {
+            throw Errors.unsupported("Fetch direction other than FETCH_FORWARD");
+        }
+    }
+
+    @Override
+    public int getFetchDirection() throws SQLException {
+        checkOpen();
+        return ResultSet.FETCH_FORWARD;
+    }
+
+    @Override
+    public int getResultSetConcurrency() throws SQLException {
+        checkOpen();
+        return ResultSet.CONCUR_READ_ONLY;
+    }
+
+    @Override
+    public int getResultSetType() throws SQLException {
+        checkOpen();
+        return ResultSet.TYPE_FORWARD_ONLY;
+    }
+
+    @Override
+    public int getResultSetHoldability() throws SQLException {
+        checkOpen();
+        return ResultSet.HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    @Override
+    public void addBatch(String sql) throws SQLException {
+        throw Errors.unsupported("Batches");
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        throw Errors.unsupported("Batches");
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        throw Errors.unsupported("Batches");
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        checkOpen();
+        return connection;
+    }
+
+    @Override
+    public ResultSet getGeneratedKeys() throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        noGeneratedKeys(autoGeneratedKeys);
+        return executeUpdate(sql);
+    }
+
+    @Override
+    public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+        noGeneratedKeys(autoGeneratedKeys);
+        return execute(sql);
+    }
+
+    @Override
+    public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public boolean execute(String sql, String[] columnNames) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        noGeneratedKeys(autoGeneratedKeys);
+        return executeLargeUpdate(sql);
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+        throw Errors.unsupported("Generated keys");
+    }
+
+    private static void noGeneratedKeys(int autoGeneratedKeys) throws SQLException {
+        if (autoGeneratedKeys != NO_GENERATED_KEYS) {
+            throw Errors.unsupported("Generated keys");
+        }
+    }
+
+    @Override
+    public void setPoolable(boolean poolable) throws SQLException {
+        checkOpen();
+        this.poolable = poolable;
+    }
+
+    @Override
+    public boolean isPoolable() throws SQLException {
+        checkOpen();
+        return poolable;
+    }
+
+    @Override
+    public void closeOnCompletion() throws SQLException {
+        checkOpen();
+        closeOnCompletion = true;
+    }
+
+    @Override
+    public boolean isCloseOnCompletion() throws SQLException {
+        checkOpen();
+        return closeOnCompletion;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Not a wrapper for " + iface.getName(), "HY000");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

@@ -1,0 +1,84 @@
+package io.athenanative.jdbc;
+
+import java.sql.ResultSetMetaData;
+import java.sql.Types;
+
+/** One result column as the Rust core describes it. */
+final class ColumnInfo {
+    final String name;
+    final String label;
+    final String athenaType;
+    final int jdbcType;
+    final int precision;
+    final int scale;
+    final int nullable;
+
+    ColumnInfo(String name, String label, String athenaType, int jdbcType, int precision, int scale, int nullable) {
+        this.name = name;
+        this.label = label;
+        this.athenaType = athenaType;
+        this.jdbcType = jdbcType;
+        this.precision = precision;
+        this.scale = scale;
+        this.nullable = nullable == 0 ? ResultSetMetaData.columnNoNulls
+                : nullable == 1 ? ResultSetMetaData.columnNullable : ResultSetMetaData.columnNullableUnknown;
+    }
+
+    static ColumnInfo[] fromNative(String[] flat, int fields) {
+        ColumnInfo[] columns = new ColumnInfo[flat.length / fields];
+        for (int i = 0; i < columns.length; i++) {
+            int at = i * fields;
+            columns[i] = new ColumnInfo(flat[at], flat[at + 1], flat[at + 2], Integer.parseInt(flat[at + 3]),
+                    Integer.parseInt(flat[at + 4]), Integer.parseInt(flat[at + 5]), Integer.parseInt(flat[at + 6]));
+        }
+        return columns;
+    }
+
+    /** The class {@code getObject} returns for this column. */
+    String className() {
+        switch (jdbcType) {
+            case Types.BOOLEAN:
+                return Boolean.class.getName();
+            case Types.TINYINT:
+            case Types.SMALLINT:
+            case Types.INTEGER:
+                return Integer.class.getName();
+            case Types.BIGINT:
+                return Long.class.getName();
+            case Types.REAL:
+                return Float.class.getName();
+            case Types.DOUBLE:
+                return Double.class.getName();
+            case Types.DECIMAL:
+                return java.math.BigDecimal.class.getName();
+            case Types.VARBINARY:
+                return byte[].class.getName();
+            case Types.DATE:
+                return java.sql.Date.class.getName();
+            case Types.TIME:
+                return java.sql.Time.class.getName();
+            case Types.TIMESTAMP:
+                return java.sql.Timestamp.class.getName();
+            default:
+                return String.class.getName();
+        }
+    }
+
+    int displaySize() {
+        switch (jdbcType) {
+            case Types.BOOLEAN:
+                return 5;
+            case Types.DATE:
+                return 10;
+            case Types.TIMESTAMP:
+                return 29;
+            case Types.DECIMAL:
+                return precision + 2;
+            case Types.REAL:
+            case Types.DOUBLE:
+                return 24;
+            default:
+                return precision > 0 ? precision : Integer.MAX_VALUE;
+        }
+    }
+}

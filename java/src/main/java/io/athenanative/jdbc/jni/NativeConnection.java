@@ -1,0 +1,35 @@
+package io.athenanative.jdbc.jni;
+
+import java.sql.SQLException;
+
+/** Native connection handles: open, validate, close, and metadata result handles. */
+public final class NativeConnection {
+    private NativeConnection() {
+    }
+
+    public static native long open(String url, String[] keys, String[] values) throws SQLException;
+
+    public static native void close(long handle) throws SQLException;
+
+    public static native boolean isValid(long handle, int timeoutSeconds) throws SQLException;
+
+    /** catalog, database, workgroup, region. */
+    public static native String[] settings(long handle) throws SQLException;
+
+    /** Bounds each later AWS call attempt; 0 removes the bound. */
+    public static native void setNetworkTimeout(long handle, int millis) throws SQLException;
+
+    public static native long catalogs(long handle) throws SQLException;
+
+    public static native long schemas(long handle, String catalog, String schemaPattern) throws SQLException;
+
+    public static native long tables(long handle, String catalog, String schemaPattern, String tablePattern, String[] types)
+            throws SQLException;
+
+    public static native long columns(long handle, String catalog, String schemaPattern, String tablePattern, String columnPattern)
+            throws SQLException;
+
+    public static native long tableTypes() throws SQLException;
+
+    public static native long typeInfo() throws SQLException;
+}

@@ -1,0 +1,121 @@
+package io.athenanative.jdbc;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An athena-local server started as a real child process on a free port. It exits
+ * when its stdin closes, so a crashed test JVM leaves no server behind.
+ */
+public final class LocalAthena implements AutoCloseable {
+    private static LocalAthena shared;
+
+    private final Process process;
+    private final int port;
+
+    private LocalAthena(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** One server for the whole test run. */
+    public static synchronized LocalAthena shared() throws IOException {
+        if (shared == null) {
+            shared = start();
+            final LocalAthena server = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        }
+        return shared;
+    }
+
+    public static LocalAthena start() throws IOException {
+        String binary = System.getProperty("athena.local.binary", "target/release/athena-local");
+        String config = System.getProperty("athena.local.config", "tests/data/athena-local.toml");
+        List<String> command = new ArrayList<String>();
+        command.add(new File(binary).getAbsolutePath());
+        command.add("--port");
+        command.add("0");
+        command.add("--config");
+        command.add(config);
+        command.add("--exit-on-stdin-close");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process process = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        String marker = "athena-local listening on http://127.0.0.1:";
+        if (line == null || !line.startsWith(marker)) {
+            process.destroyForcibly();
+            throw new IOException("athena-local did not start; first line: " + line);
+        }
+        return new LocalAthena(process, Integer.parseInt(line.substring(marker.length()).trim()));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** A URL with athena-local's default keys; {@code extra} is appended as more Key=Value pairs. */
+    public String url(String extra) {
+        return "jdbc:athena://Region=us-east-1;AthenaEndpoint=" + endpoint() + ";User=test;Password=test"
+                + (extra == null || extra.isEmpty() ? "" : ";" + extra);
+    }
+
+    public String url() {
+        return url("");
+    }
+
+    /** GET on an admin path (unsigned, loopback only), as text. */
+    public String admin(String method, String path, String body) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(endpoint() + path).openConnection();
+        connection.setRequestMethod(method);
+        if (body != null) {
+            connection.setDoOutput(true);
+            connection.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream o = connection.getOutputStream()) {
+                o.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int status = connection.getResponseCode();
+        InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+        StringBuilder text = new StringBuilder();
+        if (in != null) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    text.append(line).append('\n');
+                }
+            }
+        }
+        if (status >= 400) {
+            throw new IOException(method + " " + path + " answered " + status + ": " + text);
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (IOException | InterruptedException e) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.athenanative.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Decodes the page vectors that rust/core/tests/page_vectors.rs encodes, value for value. */
+class PageVectorsTest {
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = PageVectorsTest.class.getResourceAsStream("/pages/" + name)) {
+            assertNotNull(in, name);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"all_types", "fallbacks", "empty"})
+    void everyValueDecodesToItsAthenaText(String name) throws Exception {
+        String[] lines = new String(resource(name + ".txt"), StandardCharsets.UTF_8).split("\n", -1);
+        byte[] bytes = resource(name + ".page");
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes);
+        Page page = new Page(direct, bytes.length);
+        String[] types = lines[0].split("\t", -1);
+        assertEquals(types.length, page.columns());
+        int rows = 0;
+        for (int r = 1; r < lines.length; r++) {
+            if (lines[r].isEmpty()) {
+                continue;
+            }
+            String[] values = lines[r].split("\t", -1);
+            for (int c = 0; c < types.length; c++) {
+                ColumnInfo column = new ColumnInfo("c" + c, "c" + c, types[c], jdbcType(types[c]), 0, 0, 2);
+                if (values[c].equals("\\N")) {
+                    assertTrue(page.isNull(c, rows), name + " row " + rows + " column " + c + " is NULL");
+                } else {
+                    assertEquals(values[c], Values.string(page, c, rows, column), name + " row " + rows + " column " + types[c]);
+                }
+            }
+            rows++;
+        }
+        assertEquals(rows, page.rows());
+    }
+
+    private static int jdbcType(String type) {
+        return type.equals("real") ? java.sql.Types.REAL : java.sql.Types.OTHER;
+    }
+
+    @Test
+    void aForeignOrTruncatedPageIsRefused() throws Exception {
+        byte[] bytes = resource("all_types.page");
+        ByteBuffer truncated = ByteBuffer.allocateDirect(bytes.length);
+        truncated.put(bytes);
+        assertThrows(SQLException.class, () -> new Page(truncated, bytes.length - 3));
+        ByteBuffer foreign = ByteBuffer.allocateDirect(16);
+        assertThrows(SQLException.class, () -> new Page(foreign, 16));
+    }
+}

@@ -1,0 +1,155 @@
+package io.athenanative.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLSyntaxErrorException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Failures, cancellation, timeouts and statement semantics, checked on the server too. */
+class QueryLifecycleTest {
+    /** Runs for minutes in DataFusion (no statistics shortcut), so only a stop ends it early. */
+    static final String SLOW_QUERY = "SELECT sum(value % 7) FROM range(1, 100000000000)";
+
+    private static LocalAthena athena;
+    private static Connection connection;
+
+    @BeforeAll
+    static void connect() throws Exception {
+        athena = LocalAthena.shared();
+        connection = DriverManager.getConnection(athena.url());
+    }
+
+    @AfterAll
+    static void close() throws SQLException {
+        connection.close();
+    }
+
+    private String serverState(String queryExecutionId) throws Exception {
+        String json = athena.admin("GET", "/_athena_local/queries/" + queryExecutionId, null);
+        int at = json.indexOf("\"state\"");
+        assertTrue(at >= 0, json);
+        int start = json.indexOf('"', json.indexOf(':', at) + 1) + 1;
+        return json.substring(start, json.indexOf('"', start));
+    }
+
+    @Test
+    void failingQueryCarriesAthenasMessageAndTheQueryExecutionId() throws Exception {
+        try (Statement s = connection.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT no_such_column FROM cities"));
+            assertTrue(e instanceof SQLSyntaxErrorException, e.getClass().getName());
+            assertEquals("42000", e.getSQLState());
+            assertTrue(e.getMessage().contains("no_such_column"), e.getMessage());
+            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            assertNotNull(id);
+            assertTrue(e.getMessage().contains("QueryExecutionId: " + id), e.getMessage());
+            assertEquals("FAILED", serverState(id));
+        }
+    }
+
+    @Test
+    void cancelFromAnotherThreadStopsTheQueryOnTheServer() throws Exception {
+        try (Statement s = connection.createStatement()) {
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<Throwable> outcome = new AtomicReference<Throwable>();
+            Thread runner = new Thread(() -> {
+                try {
+                    started.countDown();
+                    s.executeQuery(SLOW_QUERY);
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            runner.start();
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            String id = null;
+            for (int i = 0; i < 200 && id == null; i++) {
+                Thread.sleep(50);
+                id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            }
+            assertNotNull(id, "the query started");
+            s.cancel();
+            runner.join(30_000);
+            assertFalse(runner.isAlive(), "the waiting thread returned");
+            assertTrue(outcome.get() instanceof SQLException, String.valueOf(outcome.get()));
+            SQLException e = (SQLException) outcome.get();
+            assertEquals("57014", e.getSQLState());
+            assertTrue(e.getMessage().contains(id), e.getMessage());
+            assertEquals("CANCELLED", serverState(id));
+        }
+    }
+
+    @Test
+    void queryTimeoutStopsTheQueryOnTheServer() throws Exception {
+        try (Statement s = connection.createStatement()) {
+            s.setQueryTimeout(1);
+            SQLTimeoutException e = assertThrows(SQLTimeoutException.class, () -> s.executeQuery(SLOW_QUERY));
+            assertEquals("HYT00", e.getSQLState());
+            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            assertTrue(e.getMessage().contains(id), e.getMessage());
+            assertEquals("CANCELLED", serverState(id));
+        }
+    }
+
+    @Test
+    void ddlGivesAnUpdateCountAndSelectGivesRows() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            assertFalse(s.execute("CREATE VIEW lifecycle_v AS SELECT 1 AS x"));
+            assertEquals(0, s.getUpdateCount());
+            assertNull(s.getResultSet());
+            assertTrue(s.execute("SELECT 1"));
+            ResultSet rs = s.getResultSet();
+            assertNotNull(rs);
+            assertEquals(-1, s.getUpdateCount());
+            assertFalse(s.getMoreResults());
+            assertTrue(rs.isClosed(), "getMoreResults closes the current result");
+            assertNull(s.getResultSet());
+            assertEquals(-1, s.getUpdateCount());
+            assertEquals(0, s.executeUpdate("DROP VIEW lifecycle_v"));
+            assertThrows(SQLException.class, () -> s.executeUpdate("SELECT 1"));
+        }
+    }
+
+    @Test
+    void closedObjectsRefuseWork() throws SQLException {
+        Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1");
+        s.close();
+        s.close();
+        assertTrue(rs.isClosed(), "closing a statement closes its result set");
+        SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+        assertEquals("HY010", e.getSQLState());
+        assertThrows(SQLException.class, rs::next);
+    }
+
+    @Test
+    void unsupportedFeaturesSaySo() throws SQLException {
+        assertThrows(SQLFeatureNotSupportedException.class, () -> connection.prepareCall("x"));
+        assertThrows(SQLFeatureNotSupportedException.class, () -> connection.setAutoCommit(false));
+        assertThrows(SQLFeatureNotSupportedException.class, () -> connection.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY));
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+            assertTrue(rs.next());
+            assertThrows(SQLFeatureNotSupportedException.class, () -> rs.updateInt(1, 2));
+            assertThrows(SQLFeatureNotSupportedException.class, rs::previous);
+            assertThrows(SQLFeatureNotSupportedException.class, () -> s.addBatch("SELECT 1"));
+        }
+        assertTrue(connection.getAutoCommit());
+        assertThrows(SQLException.class, connection::commit);
+    }
+}

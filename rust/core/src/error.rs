@@ -1,0 +1,257 @@
+//! The one home of error classification: every failure the core reports has a
+//! kind, and the kind decides the SQLState and the java.sql exception class the
+//! JNI layer throws.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The connection string or properties are wrong.
+    InvalidProperties,
+    /// A property or value that names a capability this driver does not offer yet.
+    NotSupported,
+    /// AWS refused the credentials or the signature.
+    Authentication,
+    /// Athena ran the query and it failed because of the query (ErrorCategory USER).
+    QueryFailedUser,
+    /// Athena ran the query and it failed for another reason.
+    QueryFailedSystem,
+    /// The query was cancelled (by the user, or by someone else on the server).
+    Cancelled,
+    /// The query timeout elapsed; the query was stopped.
+    Timeout,
+    /// Network, DNS, TLS or throttling after retries: worth retrying later.
+    Transient,
+    /// AWS answered with an error that is not one of the above.
+    Service,
+    /// The caller used an object after closing it, or asked for something out of range.
+    InvalidState,
+    /// A bug in the driver (a panic or an impossible state).
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn sql_state(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidProperties => "08001",
+            ErrorKind::NotSupported => "0A000",
+            ErrorKind::Authentication => "28000",
+            ErrorKind::QueryFailedUser => "42000",
+            ErrorKind::QueryFailedSystem => "HY000",
+            ErrorKind::Cancelled => "57014",
+            ErrorKind::Timeout => "HYT00",
+            ErrorKind::Transient => "08S01",
+            ErrorKind::Service => "HY000",
+            ErrorKind::InvalidState => "HY010",
+            ErrorKind::Internal => "XX000",
+        }
+    }
+
+    /// JNI class name of the java.sql exception that carries this kind.
+    pub fn java_class(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidProperties => "java/sql/SQLNonTransientConnectionException",
+            ErrorKind::NotSupported => "java/sql/SQLFeatureNotSupportedException",
+            ErrorKind::Authentication => "java/sql/SQLInvalidAuthorizationSpecException",
+            ErrorKind::QueryFailedUser => "java/sql/SQLSyntaxErrorException",
+            ErrorKind::QueryFailedSystem => "java/sql/SQLException",
+            ErrorKind::Cancelled => "java/sql/SQLNonTransientException",
+            ErrorKind::Timeout => "java/sql/SQLTimeoutException",
+            ErrorKind::Transient => "java/sql/SQLTransientConnectionException",
+            ErrorKind::Service => "java/sql/SQLException",
+            ErrorKind::InvalidState => "java/sql/SQLException",
+            ErrorKind::Internal => "java/sql/SQLException",
+        }
+    }
+
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::InvalidProperties,
+        ErrorKind::NotSupported,
+        ErrorKind::Authentication,
+        ErrorKind::QueryFailedUser,
+        ErrorKind::QueryFailedSystem,
+        ErrorKind::Cancelled,
+        ErrorKind::Timeout,
+        ErrorKind::Transient,
+        ErrorKind::Service,
+        ErrorKind::InvalidState,
+        ErrorKind::Internal,
+    ];
+}
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    query_execution_id: Option<String>,
+    vendor_code: i32,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            query_execution_id: None,
+            vendor_code: 0,
+        }
+    }
+
+    pub fn with_query_id(mut self, id: &str) -> Self {
+        if self.query_execution_id.is_none() {
+            self.query_execution_id = Some(id.to_string());
+        }
+        self
+    }
+
+    pub fn with_vendor_code(mut self, code: i32) -> Self {
+        self.vendor_code = code;
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn query_execution_id(&self) -> Option<&str> {
+        self.query_execution_id.as_deref()
+    }
+
+    pub fn vendor_code(&self) -> i32 {
+        self.vendor_code
+    }
+
+    pub fn invalid_state(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidState, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Internal, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.query_execution_id {
+            write!(f, " [QueryExecutionId: {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Classifies an AWS SDK error by its error code, so that the same mapping serves
+/// every operation of every service.
+pub fn from_sdk<E, R>(operation: &str, err: aws_sdk_athena::error::SdkError<E, R>) -> Error
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    use aws_sdk_athena::error::SdkError;
+    match &err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let code = inner.code().unwrap_or("UnknownError").to_string();
+            let text = inner.message().unwrap_or("no message").to_string();
+            let kind = classify_code(&code);
+            Error::new(kind, format!("{operation} failed: {code}: {text}"))
+        }
+        SdkError::TimeoutError(_) => Error::new(
+            ErrorKind::Transient,
+            format!("{operation} timed out waiting for AWS (NetworkTimeoutMillis)"),
+        ),
+        SdkError::DispatchFailure(_) => Error::new(
+            ErrorKind::Transient,
+            format!(
+                "{operation} could not reach the endpoint: {}",
+                describe_chain(&err)
+            ),
+        ),
+        SdkError::ResponseError(_) => Error::new(
+            ErrorKind::Transient,
+            format!(
+                "{operation} received an unreadable response: {}",
+                describe_chain(&err)
+            ),
+        ),
+        SdkError::ConstructionFailure(_) => Error::new(
+            ErrorKind::InvalidProperties,
+            format!(
+                "{operation} could not be sent: {}",
+                describe_chain(&err)
+            ),
+        ),
+        _ => Error::new(
+            ErrorKind::Service,
+            format!("{operation} failed: {}", describe_chain(&err)),
+        ),
+    }
+}
+
+fn classify_code(code: &str) -> ErrorKind {
+    match code {
+        "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "InvalidClientTokenId"
+        | "ExpiredTokenException"
+        | "ExpiredToken"
+        | "AccessDeniedException"
+        | "AccessDenied"
+        | "MissingAuthenticationToken"
+        | "IncompleteSignature"
+        | "InvalidIdentityToken"
+        | "IDPRejectedClaim" => ErrorKind::Authentication,
+        "TooManyRequestsException" | "ThrottlingException" | "Throttling"
+        | "InternalServerException" | "ServiceUnavailable" => ErrorKind::Transient,
+        _ => ErrorKind::Service,
+    }
+}
+
+/// Display of an error and its sources. SDK errors never include credentials.
+pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_five_character_sql_state_and_a_java_sql_class() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(kind.sql_state().len(), 5, "{kind:?}");
+            assert!(kind.java_class().starts_with("java/sql/SQL"), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn display_names_the_query_execution_id() {
+        let err = Error::new(ErrorKind::QueryFailedUser, "bad column").with_query_id("q-1");
+        assert_eq!(err.to_string(), "bad column [QueryExecutionId: q-1]");
+    }
+
+    #[test]
+    fn auth_codes_are_authentication_errors() {
+        assert_eq!(
+            classify_code("UnrecognizedClientException"),
+            ErrorKind::Authentication
+        );
+        assert_eq!(classify_code("InvalidSignatureException"), ErrorKind::Authentication);
+        assert_eq!(classify_code("InvalidRequestException"), ErrorKind::Service);
+    }
+}

@@ -1,0 +1,15 @@
+//! The Athena JDBC driver's core: connection properties, sign-in, query
+//! lifecycle, result fetching and the page format. No JNI types here, so all of
+//! it is testable with cargo alone.
+
+pub mod config;
+pub mod error;
+pub mod metadata;
+pub mod page;
+pub mod properties;
+pub mod query;
+pub mod results;
+pub mod session;
+pub mod types;
+
+pub use error::{Error, ErrorKind, Result};

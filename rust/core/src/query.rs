@@ -1,0 +1,129 @@
+//! The life of one query: poll until it ends, with backoff, a timeout and
+//! cancellation from another thread.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_athena::types::{QueryExecutionState, StatementType};
+use aws_sdk_athena::Client;
+use tokio::sync::Notify;
+
+use crate::config::PollPolicy;
+use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::results::ResultStream;
+
+pub struct Query {
+    client: Client,
+    id: String,
+    poll: PollPolicy,
+    fetch_size: u32,
+    cancelled: AtomicBool,
+    wake: Notify,
+}
+
+/// What a finished query produced, as JDBC sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub statement_type: String,
+}
+
+impl Query {
+    pub fn new(client: Client, id: String, poll: PollPolicy, fetch_size: u32) -> Query {
+        Query { client, id, poll, fetch_size, cancelled: AtomicBool::new(false), wake: Notify::new() }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Polls until the query ends. On timeout or cancellation the query is
+    /// stopped on the server before this returns.
+    pub async fn wait(&self, timeout: Option<Duration>) -> Result<Completion> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut delay = self.poll.min;
+        loop {
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(self.cancelled_error());
+            }
+            let output = self
+                .client
+                .get_query_execution()
+                .query_execution_id(&self.id)
+                .send()
+                .await
+                .map_err(|e| from_sdk("GetQueryExecution", e).with_query_id(&self.id))?;
+            let execution = output
+                .query_execution()
+                .ok_or_else(|| Error::new(ErrorKind::Service, "GetQueryExecution returned no QueryExecution").with_query_id(&self.id))?;
+            let status = execution.status();
+            match status.and_then(|s| s.state()) {
+                Some(QueryExecutionState::Succeeded) => {
+                    let statement_type = execution.statement_type().map(StatementType::as_str).unwrap_or("DML").to_string();
+                    return Ok(Completion { statement_type });
+                }
+                Some(QueryExecutionState::Failed) => {
+                    let error = status.and_then(|s| s.athena_error());
+                    let category = error.and_then(|e| e.error_category()).unwrap_or(0);
+                    let message = error
+                        .and_then(|e| e.error_message())
+                        .or_else(|| status.and_then(|s| s.state_change_reason()))
+                        .unwrap_or("no reason given");
+                    let kind = if category == 2 { ErrorKind::QueryFailedUser } else { ErrorKind::QueryFailedSystem };
+                    let category_name = match category {
+                        1 => "SYSTEM",
+                        2 => "USER",
+                        _ => "OTHER",
+                    };
+                    return Err(Error::new(kind, format!("Query failed ({category_name} error): {message}"))
+                        .with_query_id(&self.id)
+                        .with_vendor_code(error.and_then(|e| e.error_type()).unwrap_or(0)));
+                }
+                Some(QueryExecutionState::Cancelled) => return Err(self.cancelled_error()),
+                _ => {}
+            }
+            let mut sleep_for = delay;
+            if let Some(deadline) = deadline {
+                let now = Instant::now();
+                if now >= deadline {
+                    self.stop().await;
+                    let seconds = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
+                    return Err(Error::new(ErrorKind::Timeout, format!("Query timed out after {seconds} s and was stopped")).with_query_id(&self.id));
+                }
+                sleep_for = sleep_for.min(deadline - now);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(sleep_for) => {}
+                _ = self.wake.notified() => {}
+            }
+            delay = self.poll.next(delay);
+        }
+    }
+
+    /// Stops the query on the server and wakes a thread waiting for it.
+    pub async fn cancel(&self) -> Result<()> {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.wake.notify_waiters();
+        self.client
+            .stop_query_execution()
+            .query_execution_id(&self.id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("StopQueryExecution", e).with_query_id(&self.id))?;
+        Ok(())
+    }
+
+    async fn stop(&self) {
+        // Best effort: the timeout error is what the user needs to see.
+        let _ = self.client.stop_query_execution().query_execution_id(&self.id).send().await;
+    }
+
+    fn cancelled_error(&self) -> Error {
+        Error::new(ErrorKind::Cancelled, "Query was cancelled").with_query_id(&self.id)
+    }
+
+    /// Opens the results of a finished query. `fetch_size` 0 keeps the connection's FetchSize.
+    pub async fn results(&self, completion: &Completion, max_rows: u64, fetch_size: u32) -> Result<ResultStream> {
+        let fetch_size = if fetch_size == 0 { self.fetch_size } else { fetch_size };
+        ResultStream::open(self.client.clone(), self.id.clone(), completion, fetch_size, max_rows).await
+    }
+}

@@ -1,0 +1,163 @@
+//! Athena type names and what JDBC makes of them.
+
+/// `java.sql.Types` constants used by the driver.
+pub mod jdbc {
+    pub const BOOLEAN: i32 = 16;
+    pub const TINYINT: i32 = -6;
+    pub const SMALLINT: i32 = 5;
+    pub const INTEGER: i32 = 4;
+    pub const BIGINT: i32 = -5;
+    pub const REAL: i32 = 7;
+    pub const DOUBLE: i32 = 8;
+    pub const DECIMAL: i32 = 3;
+    pub const CHAR: i32 = 1;
+    pub const VARCHAR: i32 = 12;
+    pub const VARBINARY: i32 = -3;
+    pub const DATE: i32 = 91;
+    pub const TIME: i32 = 92;
+    pub const TIMESTAMP: i32 = 93;
+    pub const TIMESTAMP_WITH_TIMEZONE: i32 = 2014;
+    pub const OTHER: i32 = 1111;
+}
+
+/// How a column's values travel in a page (see `page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Bool = 1,
+    Int64 = 2,
+    Float64 = 3,
+    Date = 4,
+    Timestamp = 5,
+    Text = 6,
+    Binary = 7,
+}
+
+/// One result column as Athena describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub label: String,
+    /// Athena's type name, lower case, without parameters: `decimal`, `varchar`, `array`.
+    pub athena_type: String,
+    pub precision: i32,
+    pub scale: i32,
+    /// 0 no nulls, 1 nullable, 2 unknown (`ResultSetMetaData` constants).
+    pub nullable: i32,
+}
+
+impl Column {
+    pub fn new(name: &str, athena_type: &str) -> Column {
+        let base = base_type(athena_type);
+        Column {
+            name: name.to_string(),
+            label: name.to_string(),
+            athena_type: athena_type.trim().to_ascii_lowercase(),
+            precision: default_precision(&base),
+            scale: 0,
+            nullable: 2,
+        }
+    }
+
+    pub fn base_type(&self) -> String {
+        base_type(&self.athena_type)
+    }
+
+    pub fn jdbc_type(&self) -> i32 {
+        jdbc_type(&self.base_type())
+    }
+
+    pub fn preferred_encoding(&self) -> Encoding {
+        match self.base_type().as_str() {
+            "boolean" => Encoding::Bool,
+            "tinyint" | "smallint" | "integer" | "int" | "bigint" => Encoding::Int64,
+            "real" | "float" | "double" => Encoding::Float64,
+            "date" => Encoding::Date,
+            "timestamp" => Encoding::Timestamp,
+            "varbinary" => Encoding::Binary,
+            _ => Encoding::Text,
+        }
+    }
+}
+
+/// `decimal(10,2)` → `decimal`; `timestamp(3) with time zone` → `timestamp with time zone`.
+pub fn base_type(athena_type: &str) -> String {
+    let lower = athena_type.trim().to_ascii_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut depth = 0;
+    for c in lower.chars() {
+        match c {
+            '(' | '<' => depth += 1,
+            ')' | '>' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn jdbc_type(base: &str) -> i32 {
+    match base {
+        "boolean" => jdbc::BOOLEAN,
+        "tinyint" => jdbc::TINYINT,
+        "smallint" => jdbc::SMALLINT,
+        "integer" | "int" => jdbc::INTEGER,
+        "bigint" => jdbc::BIGINT,
+        "real" | "float" => jdbc::REAL,
+        "double" => jdbc::DOUBLE,
+        "decimal" => jdbc::DECIMAL,
+        "char" => jdbc::CHAR,
+        "varchar" | "string" => jdbc::VARCHAR,
+        "varbinary" => jdbc::VARBINARY,
+        "date" => jdbc::DATE,
+        "time" => jdbc::TIME,
+        "timestamp" => jdbc::TIMESTAMP,
+        "timestamp with time zone" => jdbc::TIMESTAMP_WITH_TIMEZONE,
+        _ => jdbc::OTHER,
+    }
+}
+
+fn default_precision(base: &str) -> i32 {
+    match base {
+        "boolean" => 1,
+        "tinyint" => 3,
+        "smallint" => 5,
+        "integer" | "int" => 10,
+        "bigint" => 19,
+        "real" | "float" => 7,
+        "double" => 15,
+        "date" => 10,
+        "timestamp" => 23,
+        _ => i32::MAX,
+    }
+}
+
+/// The type names `DatabaseMetaData.getTypeInfo` lists, with JDBC type and precision.
+pub fn type_info() -> Vec<(&'static str, i32, i32)> {
+    [
+        "boolean", "tinyint", "smallint", "integer", "bigint", "real", "double", "decimal", "char", "varchar", "varbinary", "date",
+        "time", "timestamp", "timestamp with time zone", "array", "map", "row", "json",
+    ]
+    .iter()
+    .map(|name| (*name, jdbc_type(name), default_precision(name)))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_stripped_from_type_names() {
+        assert_eq!(base_type("decimal(10,2)"), "decimal");
+        assert_eq!(base_type("array(row(a integer))"), "array");
+        assert_eq!(base_type("timestamp(3) with time zone"), "timestamp with time zone");
+        assert_eq!(base_type("VARCHAR"), "varchar");
+    }
+
+    #[test]
+    fn jdbc_types_follow_athena_types() {
+        assert_eq!(Column::new("x", "bigint").jdbc_type(), jdbc::BIGINT);
+        assert_eq!(Column::new("x", "map").jdbc_type(), jdbc::OTHER);
+        assert_eq!(Column::new("x", "float").preferred_encoding(), Encoding::Float64);
+    }
+}

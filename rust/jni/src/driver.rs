@@ -1,0 +1,43 @@
+//! Native side of `NativeDriver`: the property registry for getPropertyInfo.
+
+use athena_core::properties::{Status, REGISTRY, URL_PREFIXES};
+use jni::objects::JClass;
+use jni::sys::jobjectArray;
+use jni::JNIEnv;
+
+use crate::convert::to_string_array;
+use crate::errors::entry;
+
+/// Fields per property in `propertyInfo`'s flat array.
+pub const PROPERTY_FIELDS: usize = 5;
+
+/// name, default, description, choices ('|'-separated), secret ("true"/"false").
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_propertyInfo<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jobjectArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let mut flat = Vec::with_capacity(REGISTRY.len() * PROPERTY_FIELDS);
+        for spec in REGISTRY {
+            let mut description = spec.description.to_string();
+            if !spec.aliases.is_empty() {
+                description.push_str(&format!(" Aliases: {}.", spec.aliases.join(", ")));
+            }
+            if let Status::NotYet(why) = spec.status {
+                description.push_str(&format!(" Not supported yet: {why}."));
+            }
+            flat.push(spec.name.to_string());
+            flat.push(spec.default.unwrap_or("").to_string());
+            flat.push(description);
+            flat.push(spec.choices().join("|"));
+            flat.push(spec.secret.to_string());
+        }
+        to_string_array(env, &flat)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_urlPrefixes<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jobjectArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let prefixes: Vec<String> = URL_PREFIXES.iter().map(|p| p.to_string()).collect();
+        to_string_array(env, &prefixes)
+    })
+}

@@ -1,0 +1,84 @@
+//! Native side of `NativeQuery`: start, wait (with timeout), cancel, results.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use athena_core::query::Query;
+use athena_core::session::QueryContext;
+use jni::objects::{JClass, JObjectArray, JString};
+use jni::sys::{jint, jlong, jstring};
+use jni::JNIEnv;
+
+use crate::connection::SESSIONS;
+use crate::convert::{string, string_array, to_jstring};
+use crate::errors::entry;
+use crate::handles::HandleTable;
+use crate::results::register;
+use crate::runtime::block_on;
+
+static QUERIES: HandleTable<Arc<Query>> = HandleTable::new("query");
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_start<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    connection: jlong,
+    sql: JString<'local>,
+    catalog: JString<'local>,
+    database: JString<'local>,
+    parameters: JObjectArray<'local>,
+) -> jlong {
+    entry(&mut env, 0, |env| {
+        let session = SESSIONS.get(connection)?;
+        let sql = string(env, &sql)?;
+        let context = QueryContext { catalog: string(env, &catalog)?, database: string(env, &database)? };
+        let parameters = string_array(env, &parameters)?;
+        let query = block_on(session.start_query(&sql, &context, &parameters))??;
+        Ok(QUERIES.insert(query))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_id<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jstring {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let query = QUERIES.get(handle)?;
+        to_jstring(env, query.id())
+    })
+}
+
+/// Waits for the query to end and opens its results; 0 timeout waits forever.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    timeout_millis: jlong,
+    max_rows: jlong,
+    fetch_size: jint,
+) -> jlong {
+    entry(&mut env, 0, |_| {
+        let query = QUERIES.get(handle)?;
+        let timeout = (timeout_millis > 0).then(|| Duration::from_millis(timeout_millis as u64));
+        let stream = block_on(async {
+            let completion = query.wait(timeout).await?;
+            query.results(&completion, max_rows.max(0) as u64, fetch_size.max(0) as u32).await
+        })??;
+        Ok(register(stream))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+    entry(&mut env, (), |_| {
+        let query = QUERIES.get(handle)?;
+        block_on(query.cancel())?
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_close<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+    entry(&mut env, (), |_| {
+        QUERIES.remove(handle);
+        Ok(())
+    })
+}

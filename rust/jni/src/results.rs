@@ -1,0 +1,105 @@
+//! Native side of `NativeResults`: column metadata and one call per page. Pages
+//! are copied into a direct ByteBuffer that Java allocated, so the JVM's GC owns
+//! the memory Java reads and no native pointer outlives a close.
+
+use athena_core::results::ResultStream;
+use athena_core::Error;
+use jni::objects::{JByteBuffer, JClass};
+use jni::sys::{jint, jlong, jobjectArray};
+use jni::JNIEnv;
+use tokio::sync::Mutex;
+
+use crate::convert::to_string_array;
+use crate::errors::entry;
+use crate::handles::HandleTable;
+use crate::runtime::block_on;
+
+pub struct OpenResults {
+    stream: ResultStream,
+    /// A page that did not fit the caller's buffer, kept for the next call.
+    pending: Option<Vec<u8>>,
+}
+
+static RESULTS: HandleTable<Mutex<OpenResults>> = HandleTable::new("result set");
+
+pub fn register(stream: ResultStream) -> jlong {
+    RESULTS.insert(Mutex::new(OpenResults { stream, pending: None }))
+}
+
+/// Fields per column in `columns`' flat array.
+pub const COLUMN_FIELDS: usize = 7;
+
+/// name, label, Athena type, JDBC type, precision, scale, nullable; per column.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jobjectArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let results = RESULTS.get(handle)?;
+        let flat = block_on(async {
+            let open = results.lock().await;
+            let mut flat = Vec::with_capacity(open.stream.columns().len() * COLUMN_FIELDS);
+            for c in open.stream.columns() {
+                flat.extend([
+                    c.name.clone(),
+                    c.label.clone(),
+                    c.athena_type.clone(),
+                    c.jdbc_type().to_string(),
+                    c.precision.to_string(),
+                    c.scale.to_string(),
+                    c.nullable.to_string(),
+                ]);
+            }
+            flat
+        })?;
+        to_string_array(env, &flat)
+    })
+}
+
+/// The update count, or -1 when the statement produced rows.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jlong {
+    entry(&mut env, -1, |_| {
+        let results = RESULTS.get(handle)?;
+        block_on(async { results.lock().await.stream.update_count().unwrap_or(-1) })
+    })
+}
+
+/// Writes the next page into `buffer`: its length, 0 at the end, or minus the
+/// capacity needed when the buffer is too small (the page waits for a retry).
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    buffer: JByteBuffer<'local>,
+) -> jint {
+    entry(&mut env, 0, |env| {
+        let results = RESULTS.get(handle)?;
+        let address = env.get_direct_buffer_address(&buffer).map_err(|e| Error::internal(format!("page buffer: {e}")))?;
+        let capacity = env.get_direct_buffer_capacity(&buffer).map_err(|e| Error::internal(format!("page buffer: {e}")))?;
+        block_on(async {
+            let mut open = results.lock().await;
+            if open.pending.is_none() {
+                open.pending = open.stream.next_page().await?;
+            }
+            let Some(page) = open.pending.take() else { return Ok(0) };
+            let length = i32::try_from(page.len()).map_err(|_| Error::internal("page larger than 2 GiB"))?;
+            if page.len() > capacity {
+                open.pending = Some(page);
+                return Ok(-length);
+            }
+            // SAFETY: `address` points to a live direct buffer of `capacity` bytes that
+            // Java keeps reachable for the duration of this call; page.len() <= capacity.
+            unsafe { std::ptr::copy_nonoverlapping(page.as_ptr(), address, page.len()) };
+            Ok::<jint, Error>(length)
+        })?
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_close<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+    entry(&mut env, (), |_| {
+        RESULTS.remove(handle);
+        Ok(())
+    })
+}
+

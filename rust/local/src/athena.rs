@@ -1,0 +1,873 @@
+//! The Athena operations: request JSON in, response JSON out.
+
+use crate::config::Config;
+use crate::engine::{classify, substitute_parameters, Classified, Engine, QueryFailure, ResultData};
+use crate::errors::ApiError;
+use crate::faults::Faults;
+use crate::render;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
+
+const ENGINE_VERSION: &str = "Athena engine version 3";
+const MAX_QUERY_RESULTS: i64 = 1000;
+const MAX_METADATA_RESULTS: i64 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl QueryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryState::Queued => "QUEUED",
+            QueryState::Running => "RUNNING",
+            QueryState::Succeeded => "SUCCEEDED",
+            QueryState::Failed => "FAILED",
+            QueryState::Cancelled => "CANCELLED",
+        }
+    }
+
+    fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            QueryState::Succeeded | QueryState::Failed | QueryState::Cancelled
+        )
+    }
+}
+
+#[derive(Debug)]
+struct Progress {
+    state: QueryState,
+    running_at: Option<Instant>,
+    completed_at: Option<Instant>,
+    completed_epoch: Option<f64>,
+    failure: Option<QueryFailure>,
+    results: Option<Arc<ResultData>>,
+}
+
+/// One query execution.
+#[derive(Debug)]
+struct Query {
+    id: String,
+    /// The query text as submitted (parameters not substituted).
+    query: String,
+    classified: Classified,
+    workgroup: String,
+    catalog: String,
+    database: String,
+    output_location: String,
+    result_configuration: Map<String, Value>,
+    execution_parameters: Option<Value>,
+    result_reuse: Option<Value>,
+    submitted_at: Instant,
+    submitted_epoch: f64,
+    progress: Mutex<Progress>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // State behind these locks stays valid even if a holder panicked.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn now_epoch() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Query {
+    fn set_running(&self) {
+        let mut p = lock(&self.progress);
+        if p.state == QueryState::Queued {
+            p.state = QueryState::Running;
+            p.running_at = Some(Instant::now());
+        }
+    }
+
+    /// Records the outcome unless the query was cancelled meanwhile.
+    fn finish(&self, outcome: Result<ResultData, QueryFailure>) {
+        let mut p = lock(&self.progress);
+        if p.state.is_terminal() {
+            return;
+        }
+        if p.running_at.is_none() {
+            p.running_at = Some(Instant::now());
+        }
+        p.completed_at = Some(Instant::now());
+        p.completed_epoch = Some(now_epoch());
+        match outcome {
+            Ok(data) => {
+                p.state = QueryState::Succeeded;
+                p.results = Some(Arc::new(data));
+            }
+            Err(f) => {
+                p.state = QueryState::Failed;
+                p.failure = Some(f);
+            }
+        }
+    }
+
+    /// Moves a live query to CANCELLED; returns whether it was live.
+    fn cancel(&self) -> bool {
+        let mut p = lock(&self.progress);
+        if p.state.is_terminal() {
+            return false;
+        }
+        p.state = QueryState::Cancelled;
+        p.completed_at = Some(Instant::now());
+        p.completed_epoch = Some(now_epoch());
+        true
+    }
+
+    fn to_json(&self) -> Value {
+        let p = lock(&self.progress);
+        let now = Instant::now();
+        let running_at = p.running_at.unwrap_or(now);
+        let end = p.completed_at.unwrap_or(now);
+        let queue = millis(running_at.saturating_duration_since(self.submitted_at));
+        let engine = if p.running_at.is_some() {
+            millis(end.saturating_duration_since(running_at))
+        } else {
+            0
+        };
+        let total = millis(end.saturating_duration_since(self.submitted_at));
+        let scanned = p.results.as_ref().map(|r| r.scanned_bytes()).unwrap_or(0);
+        let mut status = json!({
+            "State": p.state.as_str(),
+            "SubmissionDateTime": self.submitted_epoch,
+        });
+        if let Some(done) = p.completed_epoch {
+            status["CompletionDateTime"] = json!(done);
+        }
+        if p.state == QueryState::Failed {
+            if let Some(f) = &p.failure {
+                status["StateChangeReason"] = json!(f.message);
+                status["AthenaError"] = json!({
+                    "ErrorCategory": f.category,
+                    "ErrorType": f.error_type,
+                    "Retryable": f.category == 1,
+                    "ErrorMessage": f.message,
+                });
+            }
+        }
+        if p.state == QueryState::Cancelled {
+            status["StateChangeReason"] = json!("Query was cancelled by the user");
+        }
+        let mut result_configuration = self.result_configuration.clone();
+        result_configuration.insert("OutputLocation".into(), json!(self.output_location));
+        let mut q = json!({
+            "QueryExecutionId": self.id,
+            "Query": self.query,
+            "StatementType": self.classified.statement_type.as_str(),
+            "SubstatementType": self.classified.substatement,
+            "ResultConfiguration": result_configuration,
+            "QueryExecutionContext": {"Catalog": self.catalog, "Database": self.database},
+            "Status": status,
+            "Statistics": {
+                "EngineExecutionTimeInMillis": engine,
+                "DataScannedInBytes": scanned,
+                "TotalExecutionTimeInMillis": total,
+                "QueryQueueTimeInMillis": queue,
+                "ServicePreProcessingTimeInMillis": 0,
+                "QueryPlanningTimeInMillis": 0,
+                "ServiceProcessingTimeInMillis": 0,
+                "ResultReuseInformation": {"ReusedPreviousResult": false},
+            },
+            "WorkGroup": self.workgroup,
+            "EngineVersion": engine_version(),
+        });
+        if let Some(params) = &self.execution_parameters {
+            q["ExecutionParameters"] = params.clone();
+        }
+        if let Some(reuse) = &self.result_reuse {
+            q["ResultReuseConfiguration"] = reuse.clone();
+        }
+        q
+    }
+}
+
+fn engine_version() -> Value {
+    json!({"SelectedEngineVersion": ENGINE_VERSION, "EffectiveEngineVersion": ENGINE_VERSION})
+}
+
+/// Owns a runtime for query execution so CPU-heavy queries never starve
+/// the HTTP server's threads.
+struct ExecRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for ExecRuntime {
+    fn drop(&mut self) {
+        // Dropping a runtime inside async code panics; this form does not wait.
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// The Athena service state.
+pub struct Athena {
+    config: Config,
+    engine: Arc<Engine>,
+    faults: Arc<Faults>,
+    queries: Mutex<HashMap<String, Arc<Query>>>,
+    /// Submission order, for ListQueryExecutions.
+    order: Mutex<Vec<String>>,
+    tokens: Mutex<HashMap<String, String>>,
+    exec: ExecRuntime,
+    created_epoch: f64,
+}
+
+// ---- request helpers -----------------------------------------------------
+
+fn opt_str<'a>(body: &'a Value, field: &str) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(ApiError::serialization(format!(
+            "{field} must be a string"
+        ))),
+    }
+}
+
+fn req_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, ApiError> {
+    match opt_str(body, field)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(ApiError::missing_field(field)),
+    }
+}
+
+fn opt_int(body: &Value, field: &str) -> Result<Option<i64>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| ApiError::serialization(format!("{field} must be an integer"))),
+    }
+}
+
+fn max_results(body: &Value, min: i64, max: i64, default: i64) -> Result<usize, ApiError> {
+    let n = opt_int(body, "MaxResults")?.unwrap_or(default);
+    if n < min || n > max {
+        return Err(ApiError::invalid_request_code(
+            "INVALID_INPUT",
+            format!(
+                "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value between {min} and {max}"
+            ),
+        ));
+    }
+    usize::try_from(n).map_err(|_| ApiError::invalid_request("MaxResults is out of range"))
+}
+
+const TOKEN_PREFIX: &str = "alt1-";
+
+fn parse_token(body: &Value) -> Result<usize, ApiError> {
+    match opt_str(body, "NextToken")? {
+        None => Ok(0),
+        Some(t) => t
+            .strip_prefix(TOKEN_PREFIX)
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| ApiError::invalid_request_code("INVALID_INPUT", "Invalid NextToken")),
+    }
+}
+
+fn make_token(offset: usize) -> String {
+    format!("{TOKEN_PREFIX}{offset}")
+}
+
+/// One page of `items` and the token for the next one.
+fn page<T: Clone>(items: &[T], start: usize, size: usize) -> (Vec<T>, Option<String>) {
+    let start = start.min(items.len());
+    let end = start.saturating_add(size).min(items.len());
+    let next = (end < items.len()).then(|| make_token(end));
+    (items[start..end].to_vec(), next)
+}
+
+/// Athena's table-name filter: `*` is a wildcard and `|` separates
+/// alternatives; anything else is read as a regular expression.
+fn name_filter(expression: Option<&str>) -> Result<Option<regex::Regex>, ApiError> {
+    let Some(expr) = expression.filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let mut pattern = String::new();
+    let mut prev = '\0';
+    for c in expr.chars() {
+        // A bare `*` (not `.*`) is a glob wildcard.
+        if c == '*' && prev != '.' {
+            pattern.push_str(".*");
+        } else {
+            pattern.push(c);
+        }
+        prev = c;
+    }
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .case_insensitive(true)
+        .build()
+        .map(Some)
+        .map_err(|_| ApiError::invalid_request_code("INVALID_INPUT", format!("Invalid expression: {expr}")))
+}
+
+impl Athena {
+    pub async fn new(config: Config, faults: Arc<Faults>) -> Result<Athena, crate::Error> {
+        let engine = Engine::new(&config).await?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("athena-local-query")
+            .enable_all()
+            .build()
+            .map_err(crate::Error::Io)?;
+        Ok(Athena {
+            config,
+            engine: Arc::new(engine),
+            faults,
+            queries: Mutex::new(HashMap::new()),
+            order: Mutex::new(Vec::new()),
+            tokens: Mutex::new(HashMap::new()),
+            exec: ExecRuntime(Some(rt)),
+            created_epoch: now_epoch(),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Runs one operation.
+    pub async fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
+        match operation {
+            "StartQueryExecution" => self.start_query_execution(body),
+            "GetQueryExecution" => self.get_query_execution(body),
+            "BatchGetQueryExecution" => self.batch_get_query_execution(body),
+            "ListQueryExecutions" => self.list_query_executions(body),
+            "GetQueryResults" => self.get_query_results(body),
+            "StopQueryExecution" => self.stop_query_execution(body),
+            "GetWorkGroup" => self.get_work_group(body),
+            "ListWorkGroups" => self.list_work_groups(body),
+            "ListDataCatalogs" => self.list_data_catalogs(body),
+            "GetDataCatalog" => self.get_data_catalog(body),
+            "ListDatabases" => self.list_databases(body),
+            "GetDatabase" => self.get_database(body),
+            "ListTableMetadata" => self.list_table_metadata(body).await,
+            "GetTableMetadata" => self.get_table_metadata(body).await,
+            other => Err(ApiError::unknown_operation(other)),
+        }
+    }
+
+    fn query(&self, id: &str) -> Result<Arc<Query>, ApiError> {
+        lock(&self.queries)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::invalid_request_code(
+                    "INVALID_INPUT",
+                    format!("QueryExecution {id} was not found"),
+                )
+            })
+    }
+
+    fn workgroup(&self, name: &str) -> Result<&crate::config::WorkGroup, ApiError> {
+        self.config.workgroup(name).ok_or_else(|| {
+            ApiError::invalid_request_code("INVALID_INPUT", format!("WorkGroup {name} is not found."))
+        })
+    }
+
+    fn start_query_execution(&self, body: &Value) -> Result<Value, ApiError> {
+        let sql = req_str(body, "QueryString")?;
+        if sql.len() > 262_144 {
+            return Err(ApiError::invalid_request_code(
+                "INVALID_INPUT",
+                "QueryString exceeds the maximum length of 262144",
+            ));
+        }
+        let token = opt_str(body, "ClientRequestToken")?;
+        if let Some(t) = token {
+            if let Some(id) = lock(&self.tokens).get(t) {
+                return Ok(json!({"QueryExecutionId": id}));
+            }
+        }
+        let wg_name = opt_str(body, "WorkGroup")?.unwrap_or("primary");
+        let wg = self.workgroup(wg_name)?;
+        let context = body.get("QueryExecutionContext").cloned().unwrap_or(json!({}));
+        let catalog = opt_str(&context, "Catalog")?
+            .unwrap_or(&self.config.catalog)
+            .to_string();
+        let database = opt_str(&context, "Database")?.unwrap_or("default").to_string();
+        let mut result_configuration = match body.get("ResultConfiguration") {
+            Some(Value::Object(m)) => m.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(ApiError::serialization("ResultConfiguration must be an object")),
+        };
+        let base = match result_configuration.get("OutputLocation") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => wg.output_location.clone(),
+        };
+        result_configuration.remove("OutputLocation");
+        let params: Vec<String> = match body.get("ExecutionParameters") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| ApiError::serialization("ExecutionParameters must be strings"))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(ApiError::serialization("ExecutionParameters must be a list")),
+        };
+        let classified = classify(sql);
+        let id = uuid::Uuid::new_v4().to_string();
+        let ext = if classified.statement_type == crate::engine::StatementType::Dml {
+            "csv"
+        } else {
+            "txt"
+        };
+        let output_location = format!("{}/{id}.{ext}", base.trim_end_matches('/'));
+        let query = Arc::new(Query {
+            id: id.clone(),
+            query: sql.to_string(),
+            classified: classified.clone(),
+            workgroup: wg.name.clone(),
+            catalog: catalog.clone(),
+            database: database.clone(),
+            output_location,
+            result_configuration,
+            execution_parameters: body.get("ExecutionParameters").cloned(),
+            result_reuse: body.get("ResultReuseConfiguration").cloned(),
+            submitted_at: Instant::now(),
+            submitted_epoch: now_epoch(),
+            progress: Mutex::new(Progress {
+                state: QueryState::Queued,
+                running_at: None,
+                completed_at: None,
+                completed_epoch: None,
+                failure: None,
+                results: None,
+            }),
+            task: Mutex::new(None),
+        });
+        lock(&self.queries).insert(id.clone(), Arc::clone(&query));
+        lock(&self.order).push(id.clone());
+        if let Some(t) = token {
+            lock(&self.tokens).insert(t.to_string(), id.clone());
+        }
+
+        let delay = Duration::from_millis(self.config.query_delay_ms)
+            .max(self.faults.take_query_delay().unwrap_or_default());
+        let substituted = substitute_parameters(sql, &params);
+        let unknown_catalog = !self.engine.is_catalog(&catalog);
+        let engine = Arc::clone(&self.engine);
+        let q = Arc::clone(&query);
+        let runtime = self.exec.0.as_ref().ok_or_else(|| ApiError::internal("engine stopped"))?;
+        let handle = runtime.spawn(async move {
+            q.set_running();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let outcome = match substituted {
+                Err(msg) => Err(QueryFailure::user(format!("INVALID_PARAMETER_USAGE: {msg}"))),
+                Ok(_) if unknown_catalog => Err(QueryFailure::user(format!(
+                    "CATALOG_NOT_FOUND: Catalog '{}' does not exist",
+                    q.catalog
+                ))),
+                Ok(sql) => engine.execute(&sql, &q.database, &q.classified).await,
+            };
+            q.finish(outcome);
+        });
+        *lock(&query.task) = Some(handle);
+        Ok(json!({"QueryExecutionId": id}))
+    }
+
+    fn get_query_execution(&self, body: &Value) -> Result<Value, ApiError> {
+        let id = req_str(body, "QueryExecutionId")?;
+        Ok(json!({"QueryExecution": self.query(id)?.to_json()}))
+    }
+
+    fn batch_get_query_execution(&self, body: &Value) -> Result<Value, ApiError> {
+        let ids = match body.get("QueryExecutionIds") {
+            Some(Value::Array(a)) if !a.is_empty() => a,
+            _ => return Err(ApiError::missing_field("QueryExecutionIds")),
+        };
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for id in ids.iter().filter_map(Value::as_str) {
+            match self.query(id) {
+                Ok(q) => found.push(q.to_json()),
+                Err(e) => missing.push(json!({
+                    "QueryExecutionId": id,
+                    "ErrorCode": "INVALID_INPUT",
+                    "ErrorMessage": e.message,
+                })),
+            }
+        }
+        Ok(json!({"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}))
+    }
+
+    fn list_query_executions(&self, body: &Value) -> Result<Value, ApiError> {
+        let wg = opt_str(body, "WorkGroup")?.unwrap_or("primary");
+        self.workgroup(wg)?;
+        let size = max_results(body, 0, 50, 50)?;
+        let start = parse_token(body)?;
+        let queries = lock(&self.queries);
+        // Newest first, as Athena lists them.
+        let ids: Vec<String> = lock(&self.order)
+            .iter()
+            .rev()
+            .filter(|id| queries.get(*id).is_some_and(|q| q.workgroup == wg))
+            .cloned()
+            .collect();
+        let (ids, next) = page(&ids, start, if size == 0 { 50 } else { size });
+        let mut out = json!({"QueryExecutionIds": ids});
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
+    }
+
+    fn get_query_results(&self, body: &Value) -> Result<Value, ApiError> {
+        let id = req_str(body, "QueryExecutionId")?;
+        let size = max_results(body, 1, MAX_QUERY_RESULTS, MAX_QUERY_RESULTS)?;
+        let start = parse_token(body)?;
+        let query = self.query(id)?;
+        let (state, failure, results) = {
+            let p = lock(&query.progress);
+            (p.state, p.failure.clone(), p.results.clone())
+        };
+        let data = match (state, results) {
+            (QueryState::Succeeded, Some(d)) => d,
+            (QueryState::Failed, _) => {
+                let msg = failure
+                    .map(|f| f.message)
+                    .unwrap_or_else(|| "Query failed".to_string());
+                return Err(ApiError::invalid_request_code("INVALID_INPUT", msg));
+            }
+            (QueryState::Cancelled, _) => {
+                return Err(ApiError::invalid_request_code(
+                    "INVALID_INPUT",
+                    "Query did not finish successfully. Final query state: CANCELLED",
+                ))
+            }
+            (s, _) => {
+                return Err(ApiError::invalid_request_code(
+                    "INVALID_INPUT",
+                    format!("Query has not yet finished. Current state: {}", s.as_str()),
+                ))
+            }
+        };
+        let header = query.classified.has_header_row && data.schema.fields().len() > 0;
+        let virtual_total = data.total_rows + usize::from(header);
+        let end = start.saturating_add(size).min(virtual_total);
+        let mut rows = Vec::with_capacity(end.saturating_sub(start));
+        if header && start == 0 && end > 0 {
+            let names: Vec<Value> = data
+                .schema
+                .fields()
+                .iter()
+                .map(|f| json!({"VarCharValue": f.name()}))
+                .collect();
+            rows.push(json!({"Data": names}));
+        }
+        let data_start = start.saturating_sub(usize::from(header));
+        let data_end = end.saturating_sub(usize::from(header));
+        for row in data.render_rows(data_start, data_end.saturating_sub(data_start)) {
+            let cells: Vec<Value> = row
+                .into_iter()
+                .map(|v| match v {
+                    Some(s) => json!({"VarCharValue": s}),
+                    None => json!({}),
+                })
+                .collect();
+            rows.push(json!({"Data": cells}));
+        }
+        let columns: Vec<Value> = data
+            .schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let t = render::athena_type(f);
+                json!({
+                    "CatalogName": "hive",
+                    "SchemaName": "",
+                    "TableName": "",
+                    "Name": f.name(),
+                    "Label": f.name(),
+                    "Type": t.name,
+                    "Precision": t.precision,
+                    "Scale": t.scale,
+                    "Nullable": "UNKNOWN",
+                    "CaseSensitive": t.name == "varchar" || t.name == "char",
+                })
+            })
+            .collect();
+        let mut out = json!({
+            "UpdateCount": data.update_count.unwrap_or(0),
+            "ResultSet": {
+                "Rows": rows,
+                "ResultSetMetadata": {"ColumnInfo": columns},
+            },
+        });
+        if end < virtual_total {
+            out["NextToken"] = json!(make_token(end));
+        }
+        Ok(out)
+    }
+
+    fn stop_query_execution(&self, body: &Value) -> Result<Value, ApiError> {
+        let id = req_str(body, "QueryExecutionId")?;
+        let query = self.query(id)?;
+        if query.cancel() {
+            if let Some(task) = lock(&query.task).take() {
+                // Dropping the DataFusion streams at the next await point stops the work.
+                task.abort();
+            }
+        }
+        Ok(json!({}))
+    }
+
+    fn workgroup_json(&self, wg: &crate::config::WorkGroup) -> Value {
+        json!({
+            "Name": wg.name,
+            "State": "ENABLED",
+            "Configuration": {
+                "ResultConfiguration": {"OutputLocation": wg.output_location},
+                "EnforceWorkGroupConfiguration": false,
+                "PublishCloudWatchMetricsEnabled": false,
+                "RequesterPaysEnabled": false,
+                "EngineVersion": engine_version(),
+            },
+            "Description": wg.description,
+            "CreationTime": self.created_epoch,
+        })
+    }
+
+    fn get_work_group(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = req_str(body, "WorkGroup")?;
+        let wg = self.workgroup(name)?;
+        Ok(json!({"WorkGroup": self.workgroup_json(wg)}))
+    }
+
+    fn list_work_groups(&self, body: &Value) -> Result<Value, ApiError> {
+        let size = max_results(body, 1, 50, 50)?;
+        let start = parse_token(body)?;
+        let all: Vec<Value> = self
+            .config
+            .workgroups
+            .iter()
+            .map(|wg| {
+                json!({
+                    "Name": wg.name,
+                    "State": "ENABLED",
+                    "Description": wg.description,
+                    "CreationTime": self.created_epoch,
+                    "EngineVersion": engine_version(),
+                })
+            })
+            .collect();
+        let (items, next) = page(&all, start, size);
+        let mut out = json!({"WorkGroups": items});
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
+    }
+
+    fn list_data_catalogs(&self, body: &Value) -> Result<Value, ApiError> {
+        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
+        let start = parse_token(body)?;
+        let all = vec![json!({
+            "CatalogName": self.engine.catalog_name(),
+            "Type": "GLUE",
+            "Status": "CREATE_COMPLETE",
+        })];
+        let (items, next) = page(&all, start, size);
+        let mut out = json!({"DataCatalogsSummary": items});
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
+    }
+
+    fn check_catalog(&self, name: &str) -> Result<(), ApiError> {
+        if self.engine.is_catalog(name) {
+            Ok(())
+        } else {
+            Err(ApiError::metadata(format!("Catalog {name} was not found.")))
+        }
+    }
+
+    fn get_data_catalog(&self, body: &Value) -> Result<Value, ApiError> {
+        let name = req_str(body, "Name")?;
+        self.check_catalog(name)?;
+        Ok(json!({"DataCatalog": {
+            "Name": self.engine.catalog_name(),
+            "Description": "athena-local catalog",
+            "Type": "GLUE",
+            "Parameters": {"catalog-id": "000000000000"},
+            "Status": "CREATE_COMPLETE",
+        }}))
+    }
+
+    fn database_description(&self, name: &str) -> String {
+        self.config
+            .databases
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.description.clone())
+            .unwrap_or_default()
+    }
+
+    fn list_databases(&self, body: &Value) -> Result<Value, ApiError> {
+        let catalog = req_str(body, "CatalogName")?;
+        self.check_catalog(catalog)?;
+        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
+        let start = parse_token(body)?;
+        let all: Vec<Value> = self
+            .engine
+            .databases()
+            .into_iter()
+            .map(|name| {
+                json!({"Name": name, "Description": self.database_description(&name), "Parameters": {}})
+            })
+            .collect();
+        let (items, next) = page(&all, start, size);
+        let mut out = json!({"DatabaseList": items});
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
+    }
+
+    fn get_database(&self, body: &Value) -> Result<Value, ApiError> {
+        let catalog = req_str(body, "CatalogName")?;
+        self.check_catalog(catalog)?;
+        let name = req_str(body, "DatabaseName")?.to_lowercase();
+        if !self.engine.databases().contains(&name) {
+            return Err(ApiError::metadata(format!("Database {name} not found.")));
+        }
+        Ok(json!({"Database": {
+            "Name": name,
+            "Description": self.database_description(&name),
+            "Parameters": {},
+        }}))
+    }
+
+    async fn table_json(&self, database: &str, table: &str) -> Option<Value> {
+        let (schema, is_view) = self.engine.table_info(database, table).await?;
+        let columns: Vec<Value> = schema
+            .fields()
+            .iter()
+            .map(|f| json!({"Name": f.name(), "Type": render::hive_type(f)}))
+            .collect();
+        let classification = self
+            .config
+            .tables
+            .iter()
+            .find(|t| t.database == database && t.name == table)
+            .map(|t| match t.format {
+                crate::config::TableFormat::Csv => "csv",
+                crate::config::TableFormat::Parquet => "parquet",
+            })
+            .unwrap_or("memory");
+        Some(json!({
+            "Name": table,
+            "CreateTime": self.created_epoch,
+            "TableType": if is_view { "VIRTUAL_VIEW" } else { "EXTERNAL_TABLE" },
+            "Columns": columns,
+            "PartitionKeys": [],
+            "Parameters": {"classification": classification},
+        }))
+    }
+
+    fn require_database(&self, body: &Value) -> Result<String, ApiError> {
+        let catalog = req_str(body, "CatalogName")?;
+        self.check_catalog(catalog)?;
+        let database = req_str(body, "DatabaseName")?.to_lowercase();
+        if self.engine.tables(&database).is_none() {
+            return Err(ApiError::metadata(format!(
+                "Database {database} not found."
+            )));
+        }
+        Ok(database)
+    }
+
+    async fn list_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
+        let database = self.require_database(body)?;
+        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
+        let start = parse_token(body)?;
+        let filter = name_filter(opt_str(body, "Expression")?)?;
+        let names: Vec<String> = self
+            .engine
+            .tables(&database)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| filter.as_ref().is_none_or(|re| re.is_match(n)))
+            .collect();
+        let (names, next) = page(&names, start, size);
+        let mut items = Vec::with_capacity(names.len());
+        for n in names {
+            if let Some(t) = self.table_json(&database, &n).await {
+                items.push(t);
+            }
+        }
+        let mut out = json!({"TableMetadataList": items});
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
+    }
+
+    async fn get_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
+        let database = self.require_database(body)?;
+        let table = req_str(body, "TableName")?.to_lowercase();
+        let t = self
+            .table_json(&database, &table)
+            .await
+            .ok_or_else(|| ApiError::metadata(format!("Table {table} not found.")))?;
+        Ok(json!({"TableMetadata": t}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        let f = name_filter(Some("ci*")).unwrap().unwrap();
+        assert!(f.is_match("cities") && !f.is_match("towns"));
+        let f = name_filter(Some("cities|towns")).unwrap().unwrap();
+        assert!(f.is_match("towns") && !f.is_match("x"));
+        let f = name_filter(Some("c.*s")).unwrap().unwrap();
+        assert!(f.is_match("cities"));
+        assert!(name_filter(Some("")).unwrap().is_none());
+        assert!(name_filter(Some("(")).is_err());
+    }
+
+    #[test]
+    fn tokens_and_pages() {
+        assert_eq!(parse_token(&json!({})).unwrap(), 0);
+        assert_eq!(parse_token(&json!({"NextToken": make_token(7)})).unwrap(), 7);
+        assert!(parse_token(&json!({"NextToken": "junk"})).is_err());
+        let (items, next) = page(&[1, 2, 3], 0, 2);
+        assert_eq!((items, next.clone()), (vec![1, 2], Some(make_token(2))));
+        let (items, next) = page(&[1, 2, 3], 2, 2);
+        assert_eq!((items, next), (vec![3], None));
+    }
+
+    #[test]
+    fn max_results_range() {
+        assert_eq!(max_results(&json!({}), 1, 1000, 1000).unwrap(), 1000);
+        assert!(max_results(&json!({"MaxResults": 0}), 1, 1000, 1000).is_err());
+        assert!(max_results(&json!({"MaxResults": 1001}), 1, 1000, 1000).is_err());
+        assert!(max_results(&json!({"MaxResults": "x"}), 1, 1000, 1000).is_err());
+    }
+}

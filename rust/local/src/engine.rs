@@ -1,0 +1,805 @@
+//! DataFusion side: catalogs, tables, UDFs, query execution and result paging.
+
+use crate::config::{Config, TableFormat};
+use crate::render;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef, UInt64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::{CatalogProvider, MemorySchemaProvider};
+use datafusion::common::{DataFusionError, SchemaError};
+use datafusion::execution::context::{SessionConfig, SessionContext};
+use datafusion::logical_expr::{
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
+};
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot register table {table}: {source}")]
+    Register {
+        table: String,
+        source: DataFusionError,
+    },
+    #[error("cannot set up catalog: {0}")]
+    Catalog(String),
+}
+
+/// Athena's statement classes (`StatementType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementType {
+    Ddl,
+    Dml,
+    Utility,
+}
+
+impl StatementType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementType::Ddl => "DDL",
+            StatementType::Dml => "DML",
+            StatementType::Utility => "UTILITY",
+        }
+    }
+}
+
+/// Classification of a SQL text, from its first keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    pub statement_type: StatementType,
+    /// Athena's `SubstatementType`, e.g. `SELECT`, `CREATE_TABLE`.
+    pub substatement: String,
+    /// Only SELECT-like results carry a header row in GetQueryResults.
+    pub has_header_row: bool,
+    /// INSERT and CTAS report `UpdateCount`.
+    pub is_update: bool,
+}
+
+fn keywords(sql: &str, n: usize) -> Vec<String> {
+    let stripped = strip_leading_comments(sql);
+    stripped
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(|w| w.to_ascii_uppercase())
+        .collect()
+}
+
+fn strip_leading_comments(sql: &str) -> &str {
+    let mut s = sql.trim_start();
+    loop {
+        if let Some(rest) = s.strip_prefix("--") {
+            s = rest.split_once('\n').map(|(_, r)| r).unwrap_or("").trim_start();
+        } else if let Some(rest) = s.strip_prefix("/*") {
+            s = rest.split_once("*/").map(|(_, r)| r).unwrap_or("").trim_start();
+        } else if let Some(rest) = s.strip_prefix('(') {
+            s = rest.trim_start();
+        } else {
+            return s;
+        }
+    }
+}
+
+pub fn classify(sql: &str) -> Classified {
+    let kw = keywords(sql, 4);
+    let first = kw.first().map(String::as_str).unwrap_or("");
+    let (statement_type, substatement, header, update) = match first {
+        "SELECT" | "WITH" | "VALUES" | "TABLE" => (StatementType::Dml, "SELECT".to_string(), true, false),
+        "INSERT" => (StatementType::Dml, "INSERT".to_string(), false, true),
+        "UPDATE" | "DELETE" | "MERGE" => (StatementType::Dml, first.to_string(), false, true),
+        "CREATE" | "DROP" | "ALTER" => {
+            let is_ctas = first == "CREATE"
+                && sql.to_ascii_uppercase().contains(" AS ")
+                && !kw.iter().any(|k| k == "VIEW");
+            let object = kw
+                .iter()
+                .skip(1)
+                .find(|k| matches!(k.as_str(), "TABLE" | "VIEW" | "DATABASE" | "SCHEMA"))
+                .cloned()
+                .unwrap_or_else(|| "TABLE".into());
+            let object = if object == "SCHEMA" { "DATABASE".into() } else { object };
+            let sub = if is_ctas {
+                "CREATE_TABLE_AS_SELECT".to_string()
+            } else {
+                format!("{first}_{object}")
+            };
+            (StatementType::Ddl, sub, false, is_ctas)
+        }
+        "MSCK" | "REPAIR" => (StatementType::Ddl, "MSCK_REPAIR_TABLE".into(), false, false),
+        "SHOW" => {
+            let what = kw.get(1).cloned().unwrap_or_default();
+            (StatementType::Utility, format!("SHOW_{what}"), false, false)
+        }
+        "DESCRIBE" | "DESC" => (StatementType::Utility, "DESCRIBE_TABLE".into(), false, false),
+        "EXPLAIN" => (StatementType::Utility, "EXPLAIN".into(), false, false),
+        _ => (StatementType::Dml, "UNKNOWN".into(), true, false),
+    };
+    Classified {
+        statement_type,
+        substatement,
+        has_header_row: header,
+        is_update: update,
+    }
+}
+
+/// Replaces each `?` outside literals, quoted identifiers and comments with
+/// the next parameter, as Athena does for `ExecutionParameters`.
+pub fn substitute_parameters(sql: &str, params: &[String]) -> Result<String, String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut used = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                // Doubled quotes are escapes; the loop simply re-enters the literal.
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                out.push(c);
+                let mut prev = ' ';
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+            }
+            '?' => {
+                let p = params.get(used).ok_or_else(|| {
+                    format!(
+                        "Incorrect number of parameters: expected at least {} but found {}",
+                        used + 1,
+                        params.len()
+                    )
+                })?;
+                out.push_str(p);
+                used += 1;
+            }
+            _ => out.push(c),
+        }
+    }
+    if used != params.len() {
+        return Err(format!(
+            "Incorrect number of parameters: expected {used} but found {}",
+            params.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// A failed query, as reported in `Status.AthenaError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryFailure {
+    /// 1 system, 2 user, 3 other.
+    pub category: i32,
+    /// Athena error type number (1000 user error, 100 internal error).
+    pub error_type: i32,
+    pub message: String,
+}
+
+impl QueryFailure {
+    pub fn user(message: impl Into<String>) -> Self {
+        QueryFailure {
+            category: 2,
+            error_type: 1000,
+            message: message.into(),
+        }
+    }
+}
+
+/// Maps a DataFusion error to Athena's `ERROR_NAME: message` form.
+pub fn failure_from(err: &DataFusionError) -> QueryFailure {
+    let root = err.find_root();
+    let text = root.message().trim().to_string();
+    let lower = text.to_ascii_lowercase();
+    let (name, category, error_type) = match root {
+        DataFusionError::SQL(_, _) => ("SYNTAX_ERROR", 2, 1000),
+        DataFusionError::SchemaError(e, _) => match e.as_ref() {
+            SchemaError::FieldNotFound { .. } => ("COLUMN_NOT_FOUND", 2, 1000),
+            _ => ("SYNTAX_ERROR", 2, 1000),
+        },
+        DataFusionError::Plan(_) if lower.contains("table") && lower.contains("not found") => {
+            ("TABLE_NOT_FOUND", 2, 1000)
+        }
+        DataFusionError::Plan(_) if lower.contains("invalid function") => {
+            ("FUNCTION_NOT_FOUND", 2, 1000)
+        }
+        DataFusionError::Plan(_) | DataFusionError::NotImplemented(_) => {
+            ("NOT_SUPPORTED", 2, 1000)
+        }
+        DataFusionError::ResourcesExhausted(_) => ("EXCEEDED_LOCAL_MEMORY_LIMIT", 1, 0),
+        DataFusionError::Internal(_) => ("GENERIC_INTERNAL_ERROR", 1, 100),
+        _ => ("GENERIC_USER_ERROR", 2, 1000),
+    };
+    QueryFailure {
+        category,
+        error_type,
+        message: format!("{name}: {text}"),
+    }
+}
+
+/// The materialised result of one query, paged on demand.
+#[derive(Debug)]
+pub struct ResultData {
+    pub schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    /// Row number of the first row of each batch, for O(log n) page lookup.
+    starts: Vec<usize>,
+    pub total_rows: usize,
+    /// Rows affected, for INSERT/CTAS.
+    pub update_count: Option<i64>,
+}
+
+impl ResultData {
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
+        let mut starts = Vec::with_capacity(batches.len());
+        let mut total = 0;
+        let batches: Vec<RecordBatch> = batches.into_iter().filter(|b| b.num_rows() > 0).collect();
+        for b in &batches {
+            starts.push(total);
+            total += b.num_rows();
+        }
+        ResultData {
+            schema,
+            batches,
+            starts,
+            total_rows: total,
+            update_count: None,
+        }
+    }
+
+    /// Stand-in for `DataScannedInBytes`: the in-memory size of the result.
+    pub fn scanned_bytes(&self) -> i64 {
+        let n: usize = self.batches.iter().map(|b| b.get_array_memory_size()).sum();
+        i64::try_from(n).unwrap_or(i64::MAX)
+    }
+
+    pub fn empty() -> Self {
+        Self::new(Arc::new(Schema::empty()), Vec::new())
+    }
+
+    /// Renders rows `[start, start + count)` as Athena text (None = NULL).
+    pub fn render_rows(&self, start: usize, count: usize) -> Vec<Vec<Option<String>>> {
+        let end = start.saturating_add(count).min(self.total_rows);
+        let mut out = Vec::with_capacity(end.saturating_sub(start));
+        if start >= end {
+            return out;
+        }
+        let mut bi = match self.starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let mut row = start;
+        while row < end && bi < self.batches.len() {
+            let batch = &self.batches[bi];
+            let offset = row - self.starts[bi];
+            let take = (batch.num_rows() - offset).min(end - row);
+            for r in offset..offset + take {
+                out.push(
+                    batch
+                        .columns()
+                        .iter()
+                        .map(|c| render::render(c.as_ref(), r))
+                        .collect(),
+                );
+            }
+            row += take;
+            bi += 1;
+        }
+        out
+    }
+}
+
+/// Casts dictionary columns to their value type so rendering stays simple.
+fn normalize(batch: RecordBatch) -> Result<RecordBatch, DataFusionError> {
+    if !batch
+        .schema()
+        .fields()
+        .iter()
+        .any(|f| matches!(f.data_type(), DataType::Dictionary(_, _)))
+    {
+        return Ok(batch);
+    }
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+        if let DataType::Dictionary(_, v) = f.data_type() {
+            columns.push(cast(c, v)?);
+            fields.push(f.as_ref().clone().with_data_type(v.as_ref().clone()));
+        } else {
+            columns.push(c.clone());
+            fields.push(f.as_ref().clone());
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}
+
+fn normalize_schema(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Dictionary(_, v) => f.as_ref().clone().with_data_type(v.as_ref().clone()),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The DataFusion session shared by all queries.
+pub struct Engine {
+    ctx: SessionContext,
+    catalog: String,
+}
+
+impl Engine {
+    pub async fn new(config: &Config) -> Result<Engine, EngineError> {
+        let session = SessionConfig::new()
+            .with_information_schema(true)
+            .with_create_default_catalog_and_schema(true)
+            .with_default_catalog_and_schema(config.catalog.as_str(), "default");
+        let ctx = SessionContext::new_with_config(session);
+        let catalog = ctx
+            .catalog(&config.catalog)
+            .ok_or_else(|| EngineError::Catalog("default catalog missing".into()))?;
+        // Unquoted SQL identifiers are lower-cased, quoted ones are not:
+        // register the catalog under both spellings.
+        let lower = config.catalog.to_lowercase();
+        if lower != config.catalog {
+            ctx.register_catalog(lower, Arc::clone(&catalog));
+        }
+        for db in &config.databases {
+            if catalog.schema(&db.name).is_none() {
+                catalog
+                    .register_schema(&db.name, Arc::new(MemorySchemaProvider::new()))
+                    .map_err(|e| EngineError::Catalog(e.to_string()))?;
+            }
+        }
+        ctx.register_udf(ScalarUDF::from(ToUtf8::new()));
+        ctx.register_udf(ScalarUDF::from(FromHex::new()));
+        ctx.register_udf(ScalarUDF::from(JsonParse::new()));
+        ctx.register_udf(ScalarUDF::from(JsonFormat::new()));
+        let engine = Engine {
+            ctx,
+            catalog: config.catalog.clone(),
+        };
+        for t in &config.tables {
+            engine.register_table(t).await?;
+        }
+        Ok(engine)
+    }
+
+    async fn register_table(&self, t: &crate::config::Table) -> Result<(), EngineError> {
+        let name = format!("{}.{}", t.database, t.name);
+        let table_ref = datafusion::sql::TableReference::full(
+            self.catalog.as_str(),
+            t.database.as_str(),
+            t.name.as_str(),
+        );
+        let path = t.path.to_string_lossy().to_string();
+        // A single file may have any extension; folders need the usual one.
+        let ext = if t.path.is_file() {
+            t.path
+                .extension()
+                .map(|e| format!(".{}", e.to_string_lossy()))
+                .unwrap_or_default()
+        } else {
+            match t.format {
+                TableFormat::Csv => ".csv".to_string(),
+                TableFormat::Parquet => ".parquet".to_string(),
+            }
+        };
+        let result = match t.format {
+            TableFormat::Csv => {
+                let delimiter = u8::try_from(u32::from(t.delimiter)).unwrap_or(b',');
+                let opts = CsvReadOptions::new()
+                    .has_header(t.has_header)
+                    .delimiter(delimiter)
+                    .file_extension(&ext);
+                self.ctx.register_csv(table_ref, &path, opts).await
+            }
+            TableFormat::Parquet => {
+                let opts = ParquetReadOptions {
+                    file_extension: &ext,
+                    ..Default::default()
+                };
+                self.ctx.register_parquet(table_ref, &path, opts).await
+            }
+        };
+        result.map_err(|source| EngineError::Register { table: name, source })
+    }
+
+    pub fn catalog_name(&self) -> &str {
+        &self.catalog
+    }
+
+    fn catalog_provider(&self) -> Option<Arc<dyn CatalogProvider>> {
+        self.ctx.catalog(&self.catalog)
+    }
+
+    /// Database (schema) names, sorted.
+    pub fn databases(&self) -> Vec<String> {
+        let mut names = self
+            .catalog_provider()
+            .map(|c| c.schema_names())
+            .unwrap_or_default();
+        names.retain(|n| n != "information_schema");
+        names.sort();
+        names
+    }
+
+    /// Table names of a database, sorted; `None` if the database is unknown.
+    pub fn tables(&self, database: &str) -> Option<Vec<String>> {
+        let schema = self.catalog_provider()?.schema(&database.to_lowercase())?;
+        let mut names = schema.table_names();
+        names.sort();
+        Some(names)
+    }
+
+    /// Arrow schema of a table and whether it is a view; `None` if unknown.
+    pub async fn table_info(&self, database: &str, table: &str) -> Option<(SchemaRef, bool)> {
+        let schema = self.catalog_provider()?.schema(&database.to_lowercase())?;
+        let provider = schema.table(&table.to_lowercase()).await.ok()??;
+        let is_view = provider.table_type() == datafusion::logical_expr::TableType::View;
+        Some((provider.schema(), is_view))
+    }
+
+    /// Resolves a client-supplied catalog name case-insensitively.
+    pub fn is_catalog(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(&self.catalog)
+    }
+
+    /// Rewrites the few Athena utility statements DataFusion lacks.
+    fn translate(&self, sql: &str, database: &str) -> String {
+        let kw = keywords(sql, 4);
+        let words: Vec<&str> = kw.iter().map(String::as_str).collect();
+        let quote = |s: &str| s.replace('\'', "''");
+        match words.as_slice() {
+            ["SHOW", "DATABASES" | "SCHEMAS", ..] => format!(
+                "SELECT schema_name AS database_name FROM information_schema.schemata \
+                 WHERE catalog_name = '{}' AND schema_name <> 'information_schema' ORDER BY 1",
+                quote(&self.catalog)
+            ),
+            ["SHOW", "TABLES", ..] => {
+                let db = match words.get(2) {
+                    Some(&"IN") | Some(&"FROM") => strip_leading_comments(sql)
+                        .split_whitespace()
+                        .nth(3)
+                        .map(|s| s.trim_matches(|c| c == '`' || c == '"' || c == ';').to_lowercase())
+                        .unwrap_or_else(|| database.to_string()),
+                    _ => database.to_string(),
+                };
+                format!(
+                    "SELECT table_name AS tab_name FROM information_schema.tables \
+                     WHERE table_catalog = '{}' AND table_schema = '{}' ORDER BY 1",
+                    quote(&self.catalog),
+                    quote(&db)
+                )
+            }
+            _ => sql.replace('`', "\""),
+        }
+    }
+
+    /// Runs one statement with the given default catalog/database.
+    pub async fn execute(
+        &self,
+        sql: &str,
+        database: &str,
+        classified: &Classified,
+    ) -> Result<ResultData, QueryFailure> {
+        let mut state = self.ctx.state();
+        state.config_mut().options_mut().catalog.default_catalog = self.catalog.clone();
+        state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
+        let ctx = SessionContext::new_with_state(state);
+        let sql = self.translate(sql, &database.to_lowercase());
+        let df = ctx.sql(&sql).await.map_err(|e| failure_from(&e))?;
+        let schema = normalize_schema(df.schema().as_arrow());
+        let batches = df.collect().await.map_err(|e| failure_from(&e))?;
+        let batches = batches
+            .into_iter()
+            .map(normalize)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| failure_from(&e))?;
+        if classified.is_update {
+            let count = update_count(&batches);
+            let mut data = ResultData::empty();
+            data.update_count = Some(count);
+            return Ok(data);
+        }
+        if classified.statement_type == StatementType::Ddl {
+            let mut data = ResultData::empty();
+            data.update_count = Some(0);
+            return Ok(data);
+        }
+        Ok(ResultData::new(schema, batches))
+    }
+}
+
+/// DataFusion answers DML with one `count` column.
+fn update_count(batches: &[RecordBatch]) -> i64 {
+    batches
+        .iter()
+        .filter_map(|b| b.columns().first())
+        .filter_map(|c| c.as_primitive_opt::<UInt64Type>())
+        .flat_map(|a| a.iter().flatten())
+        .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+        .sum()
+}
+
+// ---- Athena-compatible scalar functions -------------------------------------
+
+fn string_arg(args: &ScalarFunctionArgs) -> Result<StringArray, DataFusionError> {
+    let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+    let first: &ArrayRef = arrays
+        .first()
+        .ok_or_else(|| DataFusionError::Plan("function needs one argument".into()))?;
+    let utf8 = cast(first, &DataType::Utf8)?;
+    Ok(utf8.as_string::<i32>().clone())
+}
+
+fn string_signature() -> Signature {
+    Signature::uniform(
+        1,
+        vec![DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View],
+        Volatility::Immutable,
+    )
+}
+
+/// `to_utf8(varchar) -> varbinary`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ToUtf8 {
+    signature: Signature,
+}
+
+impl ToUtf8 {
+    fn new() -> Self {
+        ToUtf8 {
+            signature: string_signature(),
+        }
+    }
+}
+
+impl ScalarUDFImpl for ToUtf8 {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn name(&self) -> &str {
+        "to_utf8"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> datafusion::common::Result<DataType> {
+        Ok(DataType::Binary)
+    }
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        let s = string_arg(&args)?;
+        let out: BinaryArray = s.iter().map(|v| v.map(str::as_bytes)).collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `from_hex(varchar) -> varbinary`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FromHex {
+    signature: Signature,
+}
+
+impl FromHex {
+    fn new() -> Self {
+        FromHex {
+            signature: string_signature(),
+        }
+    }
+}
+
+impl ScalarUDFImpl for FromHex {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn name(&self) -> &str {
+        "from_hex"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> datafusion::common::Result<DataType> {
+        Ok(DataType::Binary)
+    }
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        let s = string_arg(&args)?;
+        let mut values = Vec::with_capacity(s.len());
+        for v in s.iter() {
+            values.push(match v {
+                None => None,
+                Some(text) => Some(hex::decode(text).map_err(|_| {
+                    DataFusionError::Execution(format!("invalid hexadecimal string: '{text}'"))
+                })?),
+            });
+        }
+        let out: BinaryArray = values.iter().map(|v| v.as_deref()).collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+fn json_field(name: &str) -> FieldRef {
+    let meta: HashMap<String, String> = [(
+        render::EXTENSION_KEY.to_string(),
+        render::JSON_EXTENSION.to_string(),
+    )]
+    .into_iter()
+    .collect();
+    Arc::new(Field::new(name, DataType::Utf8, true).with_metadata(meta))
+}
+
+/// `json_parse(varchar) -> json`: validates and compacts, like Trino.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct JsonParse {
+    signature: Signature,
+}
+
+impl JsonParse {
+    fn new() -> Self {
+        JsonParse {
+            signature: string_signature(),
+        }
+    }
+}
+
+impl ScalarUDFImpl for JsonParse {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn name(&self) -> &str {
+        "json_parse"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> datafusion::common::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn return_field_from_args(
+        &self,
+        _args: ReturnFieldArgs,
+    ) -> datafusion::common::Result<FieldRef> {
+        Ok(json_field(self.name()))
+    }
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        let s = string_arg(&args)?;
+        let mut values = Vec::with_capacity(s.len());
+        for v in s.iter() {
+            values.push(match v {
+                None => None,
+                Some(text) => {
+                    let parsed: serde_json::Value = serde_json::from_str(text).map_err(|_| {
+                        DataFusionError::Execution(format!(
+                            "Cannot convert value to JSON: '{text}'"
+                        ))
+                    })?;
+                    Some(parsed.to_string())
+                }
+            });
+        }
+        let out: StringArray = values.iter().map(|v| v.as_deref()).collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `json_format(json) -> varchar`: drops the json marker.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct JsonFormat {
+    signature: Signature,
+}
+
+impl JsonFormat {
+    fn new() -> Self {
+        JsonFormat {
+            signature: string_signature(),
+        }
+    }
+}
+
+impl ScalarUDFImpl for JsonFormat {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn name(&self) -> &str {
+        "json_format"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> datafusion::common::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        let s = string_arg(&args)?;
+        Ok(ColumnarValue::Array(Arc::new(s)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_statements() {
+        assert_eq!(classify("select 1").statement_type, StatementType::Dml);
+        assert!(classify("  -- c\n WITH x AS (SELECT 1) SELECT * FROM x").has_header_row);
+        let c = classify("CREATE TABLE t AS SELECT 1");
+        assert_eq!((c.statement_type, c.is_update), (StatementType::Ddl, true));
+        assert_eq!(classify("create view v as select 1").substatement, "CREATE_VIEW");
+        assert_eq!(classify("DROP TABLE t").substatement, "DROP_TABLE");
+        assert_eq!(classify("SHOW TABLES").statement_type, StatementType::Utility);
+        assert_eq!(classify("DESCRIBE t").statement_type, StatementType::Utility);
+        let i = classify("INSERT INTO t VALUES (1)");
+        assert!(i.is_update && !i.has_header_row);
+    }
+
+    #[test]
+    fn substitutes_parameters() {
+        let p = vec!["'a?b'".to_string(), "42".to_string()];
+        assert_eq!(
+            substitute_parameters("SELECT ? , '?' , \"?\" -- ?\n, ? /* ? */", &p).unwrap(),
+            "SELECT 'a?b' , '?' , \"?\" -- ?\n, 42 /* ? */"
+        );
+        assert!(substitute_parameters("SELECT ?", &[]).is_err());
+        assert!(substitute_parameters("SELECT 1", &p).is_err());
+        assert_eq!(substitute_parameters("SELECT 'it''s ?'", &[]).unwrap(), "SELECT 'it''s ?'");
+    }
+
+    #[test]
+    fn paging_spans_batches() {
+        use datafusion::arrow::array::Int32Array;
+        let schema = Arc::new(Schema::new(vec![Field::new("v", DataType::Int32, true)]));
+        let batches: Vec<RecordBatch> = (0..5)
+            .map(|b| {
+                RecordBatch::try_new(
+                    schema.clone(),
+                    vec![Arc::new(Int32Array::from_iter_values(b * 3..b * 3 + 3))],
+                )
+                .unwrap()
+            })
+            .collect();
+        let data = ResultData::new(schema, batches);
+        assert_eq!(data.total_rows, 15);
+        let rows = data.render_rows(2, 5);
+        let vals: Vec<String> = rows.iter().map(|r| r[0].clone().unwrap()).collect();
+        assert_eq!(vals, ["2", "3", "4", "5", "6"]);
+        assert_eq!(data.render_rows(14, 10).len(), 1);
+        assert!(data.render_rows(15, 10).is_empty());
+        assert!(data.render_rows(100, 10).is_empty());
+    }
+}

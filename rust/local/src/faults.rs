@@ -1,0 +1,168 @@
+//! Fault injection: make the next N calls of an operation fail or slow down.
+
+use crate::errors::ApiError;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// 400 `TooManyRequestsException` (the SDK retries it as throttling).
+    Throttle,
+    /// 500 `InternalServerException`.
+    InternalError,
+    /// 503 `ServiceUnavailableException`.
+    Unavailable,
+    /// Answer normally after `delay_ms`.
+    Delay,
+    /// Queries started by the next N `StartQueryExecution` calls stay
+    /// RUNNING at least `delay_ms`.
+    QueryDelay,
+}
+
+/// One armed fault, as posted to `/_athena_local/faults`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// Operation name such as `GetQueryResults`, or `*` for every operation.
+    pub operation: String,
+    pub kind: FaultKind,
+    /// How many calls it affects (default 1).
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What the server must do for one call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultAction {
+    Fail(ApiError),
+    Delay(Duration),
+}
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    armed: Mutex<Vec<Fault>>,
+}
+
+impl Faults {
+    pub fn add(&self, fault: Fault) {
+        if fault.count > 0 {
+            self.lock().push(fault);
+        }
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    pub fn list(&self) -> Vec<Fault> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
+        // A panic while holding this lock cannot leave the list inconsistent.
+        self.armed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Consumes one use of the first fault matching `operation` among `kinds`.
+    fn take_matching(&self, operation: &str, want: impl Fn(FaultKind) -> bool) -> Option<Fault> {
+        let mut armed = self.lock();
+        let idx = armed
+            .iter()
+            .position(|f| (f.operation == operation || f.operation == "*") && want(f.kind))?;
+        let fault = armed[idx].clone();
+        armed[idx].count -= 1;
+        if armed[idx].count == 0 {
+            armed.remove(idx);
+        }
+        Some(fault)
+    }
+
+    /// The fault for this call of `operation`, if one is armed.
+    pub fn take(&self, operation: &str) -> Option<FaultAction> {
+        let f = self.take_matching(operation, |k| k != FaultKind::QueryDelay)?;
+        Some(match f.kind {
+            FaultKind::Throttle => FaultAction::Fail(ApiError::throttled()),
+            FaultKind::InternalError => {
+                FaultAction::Fail(ApiError::internal("Injected internal error"))
+            }
+            FaultKind::Unavailable => FaultAction::Fail(ApiError::unavailable()),
+            FaultKind::Delay | FaultKind::QueryDelay => {
+                FaultAction::Delay(Duration::from_millis(f.delay_ms))
+            }
+        })
+    }
+
+    /// Extra RUNNING time for a query being started, if a `query_delay` is armed.
+    pub fn take_query_delay(&self) -> Option<Duration> {
+        self.take_matching("StartQueryExecution", |k| k == FaultKind::QueryDelay)
+            .map(|f| Duration::from_millis(f.delay_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(op: &str, kind: FaultKind, count: u32) -> Fault {
+        Fault {
+            operation: op.into(),
+            kind,
+            count,
+            delay_ms: 7,
+        }
+    }
+
+    #[test]
+    fn counts_down_and_matches_operation() {
+        let f = Faults::default();
+        f.add(fault("GetQueryResults", FaultKind::Throttle, 2));
+        assert!(f.take("GetQueryExecution").is_none());
+        for _ in 0..2 {
+            match f.take("GetQueryResults") {
+                Some(FaultAction::Fail(e)) => assert_eq!(e.error_type, "TooManyRequestsException"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(f.take("GetQueryResults").is_none());
+        assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn wildcard_delay_and_query_delay() {
+        let f = Faults::default();
+        f.add(fault("*", FaultKind::InternalError, 1));
+        match f.take("Anything") {
+            Some(FaultAction::Fail(e)) => assert_eq!(e.status, 500),
+            other => panic!("unexpected {other:?}"),
+        }
+        f.add(fault("StartQueryExecution", FaultKind::QueryDelay, 1));
+        assert!(f.take("StartQueryExecution").is_none());
+        assert_eq!(f.take_query_delay(), Some(Duration::from_millis(7)));
+        f.add(fault("X", FaultKind::Delay, 1));
+        assert_eq!(f.take("X"), Some(FaultAction::Delay(Duration::from_millis(7))));
+        f.add(fault("X", FaultKind::Delay, 0));
+        assert!(f.list().is_empty());
+        f.add(fault("X", FaultKind::Unavailable, 3));
+        f.clear();
+        assert!(f.take("X").is_none());
+    }
+
+    #[test]
+    fn parses_json() {
+        let f: Fault = serde_json::from_str(
+            r#"{"operation":"GetQueryResults","kind":"internal_error","count":2}"#,
+        )
+        .unwrap();
+        assert_eq!(f.kind, FaultKind::InternalError);
+        assert_eq!(f.count, 2);
+        assert!(serde_json::from_str::<Fault>(r#"{"operation":"x","kind":"boom"}"#).is_err());
+    }
+}

@@ -1,0 +1,120 @@
+//! `athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]`
+
+use athena_local::{Config, Error};
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]";
+
+struct Args {
+    port: u16,
+    host: IpAddr,
+    config: Option<PathBuf>,
+    exit_on_stdin_close: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
+    let mut port = None;
+    let mut host = IpAddr::from([127, 0, 0, 1]);
+    let mut config = None;
+    let mut exit_on_stdin_close = false;
+    let usage = |msg: &str| Error::Usage(format!("{msg}\n{USAGE}"));
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| usage(&format!("{name} needs a value")));
+        match arg.as_str() {
+            "--port" => {
+                let v = value("--port")?;
+                port = Some(v.parse::<u16>().map_err(|_| usage(&format!("invalid port: {v}")))?);
+            }
+            "--host" => {
+                let v = value("--host")?;
+                host = v.parse().map_err(|_| usage(&format!("invalid host address: {v}")))?;
+            }
+            "--config" => config = Some(PathBuf::from(value("--config")?)),
+            "--exit-on-stdin-close" => exit_on_stdin_close = true,
+            "-h" | "--help" => return Err(Error::Usage(USAGE.to_string())),
+            other => return Err(usage(&format!("unknown argument: {other}"))),
+        }
+    }
+    Ok(Args {
+        port: port.ok_or_else(|| usage("--port is required"))?,
+        host,
+        config,
+        exit_on_stdin_close,
+    })
+}
+
+/// Resolves when the process should stop: SIGINT, SIGTERM or (optionally) stdin EOF.
+async fn stop_signal(exit_on_stdin_close: bool) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(4);
+    if exit_on_stdin_close {
+        let tx = tx.clone();
+        // Blocking read on a plain thread: tokio's stdin also uses a thread.
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            let mut stdin = std::io::stdin();
+            while let Ok(n) = stdin.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+            }
+            let _ = tx.blocking_send(());
+        });
+    }
+    #[cfg(unix)]
+    {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                term.recv().await;
+                let _ = tx.send(()).await;
+            }
+        });
+    }
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = tx.send(()).await;
+        }
+    });
+    rx.recv().await;
+}
+
+async fn run(args: Args) -> Result<(), Error> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let server = athena_local::start(config, SocketAddr::new(args.host, args.port)).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "athena-local listening on {}", server.endpoint_url()).map_err(Error::Io)?;
+        out.flush().map_err(Error::Io)?;
+    }
+    stop_signal(args.exit_on_stdin_close).await;
+    server.shutdown().await;
+    Ok(())
+}
+
+fn main() {
+    let result = parse_args(std::env::args().skip(1)).and_then(|args| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(Error::Io)?;
+        rt.block_on(run(args))
+    });
+    match result {
+        Ok(()) => {}
+        Err(Error::Usage(msg)) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+        Err(e) => {
+            eprintln!("athena-local: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Shared helpers: an in-process server and an aws-sdk-athena client for it.
+#![allow(dead_code)]
+
+use athena_local::{Config, ServerHandle};
+use aws_sdk_athena::config::retry::RetryConfig;
+use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultSet};
+use aws_sdk_athena::Client;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
+}
+
+pub fn sample_config() -> Config {
+    Config::load(&data_dir().join("athena-local.toml")).expect("sample config loads")
+}
+
+pub async fn start(config: Config) -> ServerHandle {
+    athena_local::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("server starts")
+}
+
+pub fn client_with(server: &ServerHandle, key: &str, secret: &str, retries: u32) -> Client {
+    let retry = if retries <= 1 {
+        RetryConfig::disabled()
+    } else {
+        RetryConfig::standard()
+            .with_max_attempts(retries)
+            .with_initial_backoff(Duration::from_millis(10))
+    };
+    let conf = aws_sdk_athena::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "static"))
+        .endpoint_url(server.endpoint_url())
+        .retry_config(retry)
+        .build();
+    Client::from_conf(conf)
+}
+
+pub fn client(server: &ServerHandle) -> Client {
+    client_with(server, "test", "test", 1)
+}
+
+pub async fn start_query(client: &Client, sql: &str) -> String {
+    client
+        .start_query_execution()
+        .query_string(sql)
+        .query_execution_context(QueryExecutionContext::builder().database("default").build())
+        .work_group("primary")
+        .send()
+        .await
+        .expect("StartQueryExecution")
+        .query_execution_id()
+        .expect("id")
+        .to_string()
+}
+
+pub async fn wait(client: &Client, id: &str) -> aws_sdk_athena::types::QueryExecution {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let qe = client
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .expect("GetQueryExecution")
+            .query_execution
+            .expect("QueryExecution");
+        let state = qe.status().and_then(|s| s.state()).cloned();
+        match state {
+            Some(QueryExecutionState::Queued) | Some(QueryExecutionState::Running) => {
+                assert!(Instant::now() < deadline, "query {id} did not finish");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            _ => return qe,
+        }
+    }
+}
+
+/// Runs a query to SUCCEEDED and returns its first page (MaxResults 1000).
+pub async fn run(client: &Client, sql: &str) -> ResultSet {
+    let id = start_query(client, sql).await;
+    let qe = wait(client, &id).await;
+    let status = qe.status().expect("status");
+    assert_eq!(
+        status.state(),
+        Some(&QueryExecutionState::Succeeded),
+        "{sql}: {:?}",
+        status.state_change_reason()
+    );
+    client
+        .get_query_results()
+        .query_execution_id(id)
+        .send()
+        .await
+        .expect("GetQueryResults")
+        .result_set
+        .expect("ResultSet")
+}
+
+/// The text of every cell, `None` for NULL.
+pub fn cells(rs: &ResultSet) -> Vec<Vec<Option<String>>> {
+    rs.rows()
+        .iter()
+        .map(|r| {
+            r.data()
+                .iter()
+                .map(|d| d.var_char_value().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// A minimal HTTP/1.1 exchange for the unsigned admin endpoints.
+pub async fn http(server: &ServerHandle, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.expect("read");
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
