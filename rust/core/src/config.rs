@@ -90,7 +90,11 @@ impl ConnectionConfig {
         let mut pairs = properties::split_url(url, &mut problems);
         pairs.extend(extra.iter().cloned());
         let raw = properties::collect(&pairs, &mut problems);
-        let config = Parser { raw: &raw, problems: &mut problems }.build();
+        let config = Parser {
+            raw: &raw,
+            problems: &mut problems,
+        }
+        .build();
         match config {
             Some(config) if problems.is_empty() => Ok(config),
             _ => Err(properties_error(&problems)),
@@ -100,8 +104,16 @@ impl ConnectionConfig {
 
 fn properties_error(problems: &[String]) -> Error {
     let only_not_supported = problems.iter().all(|p| p.contains("not supported yet"));
-    let kind = if only_not_supported { ErrorKind::NotSupported } else { ErrorKind::InvalidProperties };
-    let noun = if problems.len() == 1 { "problem" } else { "problems" };
+    let kind = if only_not_supported {
+        ErrorKind::NotSupported
+    } else {
+        ErrorKind::InvalidProperties
+    };
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
     let mut message = format!("Invalid connection properties ({} {noun}):", problems.len());
     for problem in problems {
         message.push_str("\n  - ");
@@ -118,11 +130,16 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn build(mut self) -> Option<ConnectionConfig> {
         self.check_values();
+        // With an unknown flow, scope and required checks would only add noise.
         let auth = self.auth();
-        self.check_scope(auth);
+        if let Some(auth) = auth {
+            self.check_scope(auth);
+        }
         let results = ResultSettings {
             output_location: self.text("OutputLocation"),
-            encryption_option: self.text("EncryptionOption").map(|v| v.to_ascii_uppercase()),
+            encryption_option: self
+                .text("EncryptionOption")
+                .map(|v| v.to_ascii_uppercase()),
             kms_key: self.text("KmsKey"),
             expected_bucket_owner: self.text("ExpectedBucketOwner"),
             acl_option: self.text("AclOption").map(|v| v.to_ascii_uppercase()),
@@ -130,24 +147,36 @@ impl Parser<'_> {
                 Some(self.integer("MaxResultReuseAgeInMinutes") as i32)
             } else {
                 if self.raw.get("MaxResultReuseAgeInMinutes").is_some() {
-                    self.problems.push("MaxResultReuseAgeInMinutes applies only with EnableResultReuseByAge=true".into());
+                    self.problems.push(
+                        "MaxResultReuseAgeInMinutes applies only with EnableResultReuseByAge=true"
+                            .into(),
+                    );
                 }
                 None
             },
         };
         match (results.encryption_option.as_deref(), &results.kms_key) {
-            (Some("SSE_KMS") | Some("CSE_KMS"), None) => self.problems.push("KmsKey is required with EncryptionOption SSE_KMS or CSE_KMS".into()),
-            (Some("SSE_S3") | None, Some(_)) => self.problems.push("KmsKey applies only with EncryptionOption SSE_KMS or CSE_KMS".into()),
+            (Some("SSE_KMS") | Some("CSE_KMS"), None) => self
+                .problems
+                .push("KmsKey is required with EncryptionOption SSE_KMS or CSE_KMS".into()),
+            (Some("SSE_S3") | None, Some(_)) => self
+                .problems
+                .push("KmsKey applies only with EncryptionOption SSE_KMS or CSE_KMS".into()),
             _ => {}
         }
         let poll = PollPolicy {
-            min: Duration::from_millis(self.integer("MinQueryExecutionPollingIntervalMillis") as u64),
-            max: Duration::from_millis(self.integer("MaxQueryExecutionPollingIntervalMillis") as u64),
+            min: Duration::from_millis(
+                self.integer("MinQueryExecutionPollingIntervalMillis") as u64
+            ),
+            max: Duration::from_millis(
+                self.integer("MaxQueryExecutionPollingIntervalMillis") as u64
+            ),
             multiplier: self.number("QueryExecutionPollingIntervalMultiplier"),
         };
         if poll.min > poll.max {
             self.problems.push("MinQueryExecutionPollingIntervalMillis must not exceed MaxQueryExecutionPollingIntervalMillis".into());
         }
+        let auth = auth?;
         let credentials = self.credentials(auth);
         Some(ConnectionConfig {
             region: self.text("Region"),
@@ -159,8 +188,14 @@ impl Parser<'_> {
             poll,
             athena_endpoint: self.text("AthenaEndpoint"),
             application_name: self.text("ApplicationName"),
-            num_retries: self.raw.get("NumRetries").map(|_| self.integer("NumRetries") as u32),
-            network_timeout: self.raw.get("NetworkTimeoutMillis").map(|_| Duration::from_millis(self.integer("NetworkTimeoutMillis") as u64)),
+            num_retries: self
+                .raw
+                .get("NumRetries")
+                .map(|_| self.integer("NumRetries") as u32),
+            network_timeout: self
+                .raw
+                .get("NetworkTimeoutMillis")
+                .map(|_| Duration::from_millis(self.integer("NetworkTimeoutMillis") as u64)),
             auth,
             credentials: credentials?,
         })
@@ -170,9 +205,17 @@ impl Parser<'_> {
     fn check_values(&mut self) {
         let names: Vec<&'static str> = self.raw.names().collect();
         for name in names {
-            let Some(spec) = properties::find(name) else { continue };
-            let Some(value) = self.raw.get(name) else { continue };
-            let shown = if spec.secret { "(secret value not shown)".to_string() } else { format!("'{value}'") };
+            let Some(spec) = properties::find(name) else {
+                continue;
+            };
+            let Some(value) = self.raw.get(name) else {
+                continue;
+            };
+            let shown = if spec.secret {
+                "(secret value not shown)".to_string()
+            } else {
+                format!("'{value}'")
+            };
             let problem = match spec.value_type {
                 ValueType::Text => None,
                 ValueType::Boolean => parse_bool(value).is_none().then(|| format!("{name} must be true or false (or 1 or 0), not {shown}")),
@@ -200,42 +243,51 @@ impl Parser<'_> {
             if let Status::NotYet(why) = spec.status {
                 let is_default = spec.default.is_some_and(|d| d.eq_ignore_ascii_case(value));
                 if !is_default {
-                    self.problems.push(format!("{name} is not supported yet: {why}"));
+                    self.problems
+                        .push(format!("{name} is not supported yet: {why}"));
                 }
             }
         }
-        if self.raw.get("ResultFetcher").is_some_and(|v| v.eq_ignore_ascii_case("S3")) {
+        if self
+            .raw
+            .get("ResultFetcher")
+            .is_some_and(|v| v.eq_ignore_ascii_case("S3"))
+        {
             self.problems.push("ResultFetcher=S3 is not supported yet: the S3 result fetcher is not built yet; use auto or GetQueryResults".into());
         }
     }
 
-    fn auth(&mut self) -> Auth {
+    /// None when CredentialsProvider names no known flow (check_values reported it).
+    fn auth(&mut self) -> Option<Auth> {
         if let Some(value) = self.raw.get("CredentialsProvider") {
-            if let Some(auth) = Auth::parse(value) {
-                if matches!(auth, Auth::Jwt | Auth::JwtTip | Auth::BrowserOidcTip) {
-                    self.problems.push(format!("CredentialsProvider {} is not supported yet: the federated sign-in flows are not built yet", auth.name()));
-                }
-                return auth;
+            let auth = Auth::parse(value)?;
+            if matches!(auth, Auth::Jwt | Auth::JwtTip | Auth::BrowserOidcTip) {
+                self.problems.push(format!("CredentialsProvider {} is not supported yet: the federated sign-in flows are not built yet", auth.name()));
             }
-            // check_values already reported the bad choice.
-            return Auth::DefaultChain;
+            return Some(auth);
         }
-        if self.raw.get("User").is_some() || self.raw.get("Password").is_some() {
-            Auth::StaticKeys
-        } else if self.raw.get("ProfileName").is_some() {
-            Auth::Profile
-        } else {
-            Auth::DefaultChain
-        }
+        Some(
+            if self.raw.get("User").is_some() || self.raw.get("Password").is_some() {
+                Auth::StaticKeys
+            } else if self.raw.get("ProfileName").is_some() {
+                Auth::Profile
+            } else {
+                Auth::DefaultChain
+            },
+        )
     }
 
     /// Nothing the user gave is ignored: a property of another flow is an error.
     fn check_scope(&mut self, auth: Auth) {
         let names: Vec<&'static str> = self.raw.names().collect();
         for name in names {
-            let Some(spec) = properties::find(name) else { continue };
+            let Some(spec) = properties::find(name) else {
+                continue;
+            };
             if !spec.applies_to(auth) {
-                let properties::Scope::Only(flows) = spec.scope else { continue };
+                let properties::Scope::Only(flows) = spec.scope else {
+                    continue;
+                };
                 let list: Vec<&str> = flows.iter().map(|a| a.name()).collect();
                 self.problems.push(format!(
                     "{name} applies only to {}, but the sign-in flow is {}",
@@ -246,7 +298,8 @@ impl Parser<'_> {
         }
         for spec in properties::REGISTRY {
             if spec.required_for.contains(&auth) && self.raw.get(spec.name).is_none() {
-                self.problems.push(format!("{} is required for {}", spec.name, auth.name()));
+                self.problems
+                    .push(format!("{} is required for {}", spec.name, auth.name()));
             }
         }
     }
@@ -258,15 +311,21 @@ impl Parser<'_> {
                 secret_access_key: Secret::new(self.text("Password").unwrap_or_default()),
                 session_token: self.text("SessionToken").map(Secret::new),
             },
-            Auth::DefaultChain => Credentials::DefaultChain { profile: self.text("ProfileName") },
-            Auth::Profile => Credentials::Profile { profile: self.text("ProfileName") },
+            Auth::DefaultChain => Credentials::DefaultChain {
+                profile: self.text("ProfileName"),
+            },
+            Auth::Profile => Credentials::Profile {
+                profile: self.text("ProfileName"),
+            },
             Auth::InstanceProfile => Credentials::InstanceProfile,
             Auth::Jwt | Auth::JwtTip | Auth::BrowserOidcTip => return None,
         })
     }
 
     fn value(&self, name: &str) -> Option<&str> {
-        self.raw.get(name).or_else(|| properties::find(name).and_then(|s| s.default))
+        self.raw
+            .get(name)
+            .or_else(|| properties::find(name).and_then(|s| s.default))
     }
 
     fn text(&self, name: &str) -> Option<String> {
@@ -315,22 +374,38 @@ mod tests {
 
     #[test]
     fn static_keys_from_user_and_password_with_odbc_names() {
-        let c = parse("jdbc:athena://UID=AKID;PWD=secret;AwsRegion=eu-west-1;Schema=sales").unwrap();
+        let c = parse("jdbc:athena://UID=AKID;PWD=s3cr3t-value;AwsRegion=eu-west-1;Schema=sales")
+            .unwrap();
         assert_eq!(c.auth, Auth::StaticKeys);
         assert_eq!(c.database, "sales");
         assert_eq!(c.region.as_deref(), Some("eu-west-1"));
-        assert!(!format!("{c:?}").contains("secret"));
+        assert!(!format!("{c:?}").contains("s3cr3t-value"));
     }
 
     #[test]
     fn all_problems_at_once_without_secrets() {
-        let err = parse("jdbc:athena://FetchSize=-1;CredentialsProvider=Magic;Password=hunter2;ProxyHost=p;JwtRoleArn=x").unwrap_err();
+        let err = parse(
+            "jdbc:athena://FetchSize=-1;Password=hunter2;ProxyHost=p;JwtRoleArn=x;LogLevel=LOUD",
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert_eq!(err.kind(), ErrorKind::InvalidProperties);
-        for needle in ["FetchSize", "CredentialsProvider must be one of", "ProxyHost is not supported yet", "JwtRoleArn must be an ARN", "User is required"] {
+        for needle in [
+            "FetchSize",
+            "LogLevel must be one of",
+            "ProxyHost is not supported yet",
+            "JwtRoleArn must be an ARN",
+            "User is required",
+        ] {
             assert!(text.contains(needle), "missing {needle} in {text}");
         }
         assert!(!text.contains("hunter2"));
+    }
+
+    #[test]
+    fn an_unknown_flow_is_one_problem_not_many() {
+        let err = parse("jdbc:athena://CredentialsProvider=Magic;Password=x").unwrap_err();
+        assert!(err.to_string().contains("(1 problem)"), "{err}");
     }
 
     #[test]
@@ -341,14 +416,25 @@ mod tests {
 
     #[test]
     fn a_property_of_another_flow_is_an_error() {
-        let err = parse("jdbc:athena://CredentialsProvider=DefaultChain;User=AK;Password=x").unwrap_err();
+        let err =
+            parse("jdbc:athena://CredentialsProvider=DefaultChain;User=AK;Password=x").unwrap_err();
         assert!(err.to_string().contains("User applies only to"), "{err}");
     }
 
     #[test]
     fn poll_backoff_grows_to_the_maximum() {
-        let p = PollPolicy { min: Duration::from_millis(100), max: Duration::from_millis(500), multiplier: 2.0 };
-        assert_eq!(p.next(Duration::from_millis(100)), Duration::from_millis(200));
-        assert_eq!(p.next(Duration::from_millis(400)), Duration::from_millis(500));
+        let p = PollPolicy {
+            min: Duration::from_millis(100),
+            max: Duration::from_millis(500),
+            multiplier: 2.0,
+        };
+        assert_eq!(
+            p.next(Duration::from_millis(100)),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            p.next(Duration::from_millis(400)),
+            Duration::from_millis(500)
+        );
     }
 }

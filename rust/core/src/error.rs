@@ -149,7 +149,7 @@ impl std::error::Error for Error {}
 pub fn from_sdk<E, R>(operation: &str, err: aws_sdk_athena::error::SdkError<E, R>) -> Error
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
+    R: fmt::Debug + 'static,
 {
     use aws_sdk_athena::error::SdkError;
     match &err {
@@ -180,10 +180,7 @@ where
         ),
         SdkError::ConstructionFailure(_) => Error::new(
             ErrorKind::InvalidProperties,
-            format!(
-                "{operation} could not be sent: {}",
-                describe_chain(&err)
-            ),
+            format!("{operation} could not be sent: {}", describe_chain(&err)),
         ),
         _ => Error::new(
             ErrorKind::Service,
@@ -206,8 +203,11 @@ fn classify_code(code: &str) -> ErrorKind {
         | "IncompleteSignature"
         | "InvalidIdentityToken"
         | "IDPRejectedClaim" => ErrorKind::Authentication,
-        "TooManyRequestsException" | "ThrottlingException" | "Throttling"
-        | "InternalServerException" | "ServiceUnavailable" => ErrorKind::Transient,
+        "TooManyRequestsException"
+        | "ThrottlingException"
+        | "Throttling"
+        | "InternalServerException"
+        | "ServiceUnavailable" => ErrorKind::Transient,
         _ => ErrorKind::Service,
     }
 }
@@ -251,7 +251,10 @@ mod tests {
             classify_code("UnrecognizedClientException"),
             ErrorKind::Authentication
         );
-        assert_eq!(classify_code("InvalidSignatureException"), ErrorKind::Authentication);
+        assert_eq!(
+            classify_code("InvalidSignatureException"),
+            ErrorKind::Authentication
+        );
         assert_eq!(classify_code("InvalidRequestException"), ErrorKind::Service);
     }
 }

@@ -11,7 +11,9 @@ use crate::types::{self, Column};
 type Row = Vec<Option<String>>;
 
 fn columns(spec: &[(&str, &str)]) -> Vec<Column> {
-    spec.iter().map(|(name, ty)| Column::new(name, ty)).collect()
+    spec.iter()
+        .map(|(name, ty)| Column::new(name, ty))
+        .collect()
 }
 
 fn s(value: &str) -> Option<String> {
@@ -52,7 +54,11 @@ impl Session {
         let mut pages = self.client().list_data_catalogs().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| from_sdk("ListDataCatalogs", e))?;
-            names.extend(page.data_catalogs_summary().iter().filter_map(|c| c.catalog_name().map(str::to_string)));
+            names.extend(
+                page.data_catalogs_summary()
+                    .iter()
+                    .filter_map(|c| c.catalog_name().map(str::to_string)),
+            );
         }
         names.sort();
         Ok(names)
@@ -67,7 +73,12 @@ impl Session {
 
     pub async fn database_names(&self, catalog: &str) -> Result<Vec<String>> {
         let mut names = Vec::new();
-        let mut pages = self.client().list_databases().catalog_name(catalog).into_paginator().send();
+        let mut pages = self
+            .client()
+            .list_databases()
+            .catalog_name(catalog)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| from_sdk("ListDatabases", e))?;
             names.extend(page.database_list().iter().map(|d| d.name().to_string()));
@@ -78,7 +89,13 @@ impl Session {
 
     async fn tables(&self, catalog: &str, database: &str) -> Result<Vec<TableMetadata>> {
         let mut tables = Vec::new();
-        let mut pages = self.client().list_table_metadata().catalog_name(catalog).database_name(database).into_paginator().send();
+        let mut pages = self
+            .client()
+            .list_table_metadata()
+            .catalog_name(catalog)
+            .database_name(database)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| from_sdk("ListTableMetadata", e))?;
             tables.extend(page.table_metadata_list().iter().cloned());
@@ -88,11 +105,20 @@ impl Session {
     }
 
     pub async fn get_catalogs(&self) -> Result<ResultStream> {
-        let rows = self.catalog_names().await?.into_iter().map(|c| vec![Some(c)]).collect();
+        let rows = self
+            .catalog_names()
+            .await?
+            .into_iter()
+            .map(|c| vec![Some(c)])
+            .collect();
         ResultStream::local(columns(&[("TABLE_CAT", "varchar")]), rows)
     }
 
-    pub async fn get_schemas(&self, catalog: Option<&str>, pattern: Option<&str>) -> Result<ResultStream> {
+    pub async fn get_schemas(
+        &self,
+        catalog: Option<&str>,
+        pattern: Option<&str>,
+    ) -> Result<ResultStream> {
         let mut rows = Vec::new();
         for catalog in self.catalogs_matching(catalog).await? {
             for database in self.database_names(&catalog).await? {
@@ -101,7 +127,10 @@ impl Session {
                 }
             }
         }
-        ResultStream::local(columns(&[("TABLE_SCHEM", "varchar"), ("TABLE_CATALOG", "varchar")]), rows)
+        ResultStream::local(
+            columns(&[("TABLE_SCHEM", "varchar"), ("TABLE_CATALOG", "varchar")]),
+            rows,
+        )
     }
 
     /// Walks catalogs, databases and tables that match, calling `each` for every table.
@@ -127,7 +156,13 @@ impl Session {
         Ok(())
     }
 
-    pub async fn get_tables(&self, catalog: Option<&str>, schema: Option<&str>, table: Option<&str>, types: Option<&[String]>) -> Result<ResultStream> {
+    pub async fn get_tables(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: Option<&str>,
+        types: Option<&[String]>,
+    ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
         self.walk_tables(catalog, schema, table, |cat, db, t| {
             let kind = jdbc_table_type(t.table_type());
@@ -135,7 +170,18 @@ impl Session {
                 return;
             }
             let remarks = t.parameters().and_then(|p| p.get("comment")).cloned();
-            rows.push(vec![s(cat), s(db), s(t.name()), s(kind), remarks, None, None, None, None, None]);
+            rows.push(vec![
+                s(cat),
+                s(db),
+                s(t.name()),
+                s(kind),
+                remarks,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]);
         })
         .await?;
         let spec = [
@@ -153,7 +199,13 @@ impl Session {
         ResultStream::local(columns(&spec), rows)
     }
 
-    pub async fn get_columns(&self, catalog: Option<&str>, schema: Option<&str>, table: Option<&str>, column: Option<&str>) -> Result<ResultStream> {
+    pub async fn get_columns(
+        &self,
+        catalog: Option<&str>,
+        schema: Option<&str>,
+        table: Option<&str>,
+        column: Option<&str>,
+    ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
         self.walk_tables(catalog, schema, table, |cat, db, t| {
             let all = t.columns().iter().chain(t.partition_keys());
@@ -165,7 +217,19 @@ impl Session {
                 let (size, digits) = type_size(ty);
                 let base = types::base_type(ty);
                 let data_type = types::jdbc_type(&normalize_glue(&base));
-                let radix = matches!(base.as_str(), "tinyint" | "smallint" | "integer" | "int" | "bigint" | "decimal" | "real" | "float" | "double").then_some(10);
+                let radix = matches!(
+                    base.as_str(),
+                    "tinyint"
+                        | "smallint"
+                        | "integer"
+                        | "int"
+                        | "bigint"
+                        | "decimal"
+                        | "real"
+                        | "float"
+                        | "double"
+                )
+                .then_some(10);
                 rows.push(vec![
                     s(cat),
                     s(db),
@@ -226,7 +290,10 @@ impl Session {
 }
 
 pub fn get_table_types() -> Result<ResultStream> {
-    ResultStream::local(columns(&[("TABLE_TYPE", "varchar")]), vec![vec![s("TABLE")], vec![s("VIEW")]])
+    ResultStream::local(
+        columns(&[("TABLE_TYPE", "varchar")]),
+        vec![vec![s("TABLE")], vec![s("VIEW")]],
+    )
 }
 
 pub fn get_type_info() -> Result<ResultStream> {
@@ -242,7 +309,11 @@ pub fn get_type_info() -> Result<ResultStream> {
                 quoted.then(|| "'".to_string()),
                 (name == "decimal").then(|| "precision,scale".to_string()),
                 n(1),
-                s(if matches!(name, "char" | "varchar") { "true" } else { "false" }),
+                s(if matches!(name, "char" | "varchar") {
+                    "true"
+                } else {
+                    "false"
+                }),
                 n(3),
                 s("false"),
                 s("false"),
@@ -296,10 +367,18 @@ fn type_size(ty: &str) -> (Option<i32>, Option<i32>) {
     let params: Vec<i32> = ty
         .split_once('(')
         .and_then(|(_, rest)| rest.split_once(')'))
-        .map(|(inner, _)| inner.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+        .map(|(inner, _)| {
+            inner
+                .split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     match base.as_str() {
-        "decimal" => (Some(*params.first().unwrap_or(&38)), Some(*params.get(1).unwrap_or(&0))),
+        "decimal" => (
+            Some(*params.first().unwrap_or(&38)),
+            Some(*params.get(1).unwrap_or(&0)),
+        ),
         "varchar" | "char" => (params.first().copied().or(Some(i32::MAX)), None),
         "tinyint" => (Some(3), Some(0)),
         "smallint" => (Some(5), Some(0)),

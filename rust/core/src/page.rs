@@ -30,8 +30,10 @@ pub const VERSION: u16 = 1;
 
 /// Encodes rows of Athena text values (None = SQL NULL) into one page.
 pub fn encode(columns: &[Column], rows: &[Vec<Option<String>>]) -> Result<Vec<u8>> {
-    let column_count = u16::try_from(columns.len()).map_err(|_| Error::internal("too many columns for one page"))?;
-    let row_count = u32::try_from(rows.len()).map_err(|_| Error::internal("too many rows for one page"))?;
+    let column_count = u16::try_from(columns.len())
+        .map_err(|_| Error::internal("too many columns for one page"))?;
+    let row_count =
+        u32::try_from(rows.len()).map_err(|_| Error::internal("too many rows for one page"))?;
     if let Some(bad) = rows.iter().find(|r| r.len() != columns.len()) {
         return Err(Error::internal(format!(
             "a result row has {} values for {} columns",
@@ -70,19 +72,25 @@ where
         Some(param) => (wanted, param),
         None => {
             out.truncate(fixed_start);
-            let text = if wanted == Encoding::Binary { Encoding::Binary } else { Encoding::Text };
+            let text = if wanted == Encoding::Binary {
+                Encoding::Binary
+            } else {
+                Encoding::Text
+            };
             match encode_variable(out, text, values.clone()) {
                 Some(()) => (text, 0),
                 None => {
                     // Binary text that is not hex pairs: keep Athena's text instead.
                     out.truncate(fixed_start);
-                    encode_variable(out, Encoding::Text, values).ok_or_else(|| Error::internal("page too large"))?;
+                    encode_variable(out, Encoding::Text, values)
+                        .ok_or_else(|| Error::internal("page too large"))?;
                     (Encoding::Text, 0)
                 }
             }
         }
     };
-    let body_length = u32::try_from(out.len() - body_start).map_err(|_| Error::internal("page column too large"))?;
+    let body_length = u32::try_from(out.len() - body_start)
+        .map_err(|_| Error::internal("page column too large"))?;
     out[header_at] = encoding as u8;
     out[header_at + 1] = param;
     out[header_at + 4..header_at + 8].copy_from_slice(&body_length.to_le_bytes());
@@ -90,7 +98,11 @@ where
 }
 
 /// Writes fixed-width values; None when a value does not parse (caller falls back to Text).
-fn encode_fixed<'a>(out: &mut Vec<u8>, encoding: Encoding, values: impl Iterator<Item = Option<&'a str>>) -> Option<u8> {
+fn encode_fixed<'a>(
+    out: &mut Vec<u8>,
+    encoding: Encoding,
+    values: impl Iterator<Item = Option<&'a str>>,
+) -> Option<u8> {
     let mut fraction_digits: Option<u8> = None;
     for v in values {
         match encoding {
@@ -140,7 +152,11 @@ fn encode_fixed<'a>(out: &mut Vec<u8>, encoding: Encoding, values: impl Iterator
     Some(fraction_digits.unwrap_or(3))
 }
 
-fn encode_variable<'a>(out: &mut Vec<u8>, encoding: Encoding, values: impl Iterator<Item = Option<&'a str>> + Clone) -> Option<()> {
+fn encode_variable<'a>(
+    out: &mut Vec<u8>,
+    encoding: Encoding,
+    values: impl Iterator<Item = Option<&'a str>> + Clone,
+) -> Option<()> {
     let mut data: Vec<u8> = Vec::new();
     let mut offsets: Vec<u32> = vec![0];
     for v in values {
@@ -164,7 +180,12 @@ fn parse_float(s: &str) -> Option<f64> {
         "Infinity" => Some(f64::INFINITY),
         "-Infinity" => Some(f64::NEG_INFINITY),
         "NaN" => Some(f64::NAN),
-        _ if s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) => s.parse().ok(),
+        _ if s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) =>
+        {
+            s.parse().ok()
+        }
         _ => None,
     }
 }
@@ -267,16 +288,28 @@ mod tests {
 
     #[test]
     fn timestamps_keep_their_fraction_digits() {
-        assert_eq!(parse_timestamp("1970-01-01 00:00:01.5"), Some((1_500_000, 1)));
-        assert_eq!(parse_timestamp("2024-01-31 12:34:56.789"), Some((1_706_704_496_789_000, 3)));
-        assert_eq!(parse_timestamp("2024-01-31 12:34:56"), Some((1_706_704_496_000_000, 0)));
+        assert_eq!(
+            parse_timestamp("1970-01-01 00:00:01.5"),
+            Some((1_500_000, 1))
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-31 12:34:56.789"),
+            Some((1_706_704_496_789_000, 3))
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-31 12:34:56"),
+            Some((1_706_704_496_000_000, 0))
+        );
         assert_eq!(parse_timestamp("2024-01-31 12:34:56.789 UTC"), None);
     }
 
     #[test]
     fn a_column_that_does_not_parse_travels_as_text() {
         let columns = vec![Column::new("d", "double")];
-        let rows = vec![vec![Some("1.5".to_string())], vec![Some("not a number".to_string())]];
+        let rows = vec![
+            vec![Some("1.5".to_string())],
+            vec![Some("not a number".to_string())],
+        ];
         let page = encode(&columns, &rows).unwrap();
         assert_eq!(page[12], Encoding::Text as u8);
     }

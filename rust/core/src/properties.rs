@@ -49,7 +49,7 @@ impl Auth {
 const FEDERATED: &[Auth] = &[Auth::Jwt, Auth::JwtTip, Auth::BrowserOidcTip];
 const TIP: &[Auth] = &[Auth::JwtTip, Auth::BrowserOidcTip];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueType {
     Text,
     Boolean,
@@ -119,7 +119,11 @@ impl PropertySpec {
     }
 }
 
-const fn prop(name: &'static str, value_type: ValueType, description: &'static str) -> PropertySpec {
+const fn prop(
+    name: &'static str,
+    value_type: ValueType,
+    description: &'static str,
+) -> PropertySpec {
     PropertySpec {
         name,
         aliases: &[],
@@ -205,7 +209,8 @@ pub static REGISTRY: &[PropertySpec] = &[
 pub fn find(key: &str) -> Option<&'static PropertySpec> {
     let key = key.trim();
     REGISTRY.iter().find(|spec| {
-        spec.name.eq_ignore_ascii_case(key) || spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
+        spec.name.eq_ignore_ascii_case(key)
+            || spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
     })
 }
 
@@ -303,7 +308,10 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
                 i += 1;
             }
             if !closed {
-                problems.push(format!("the value of {} opens with {{ but never closes", key.trim()));
+                problems.push(format!(
+                    "the value of {} opens with {{ but never closes",
+                    key.trim()
+                ));
             }
             while i < chars.len() && chars[i] != ';' {
                 i += 1;
@@ -357,7 +365,11 @@ fn unknown_key_message(key: &str) -> String {
     let lower = key.to_ascii_lowercase();
     let suggestion = REGISTRY
         .iter()
-        .flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied()).map(move |n| (n, s.name)))
+        .flat_map(|s| {
+            std::iter::once(s.name)
+                .chain(s.aliases.iter().copied())
+                .map(move |n| (n, s.name))
+        })
         .map(|(n, canonical)| (edit_distance(&lower, &n.to_ascii_lowercase()), canonical))
         .min_by_key(|(d, _)| *d)
         .filter(|(d, _)| *d <= 3);
@@ -383,7 +395,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The README's property table, generated so a test can keep the README honest.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| Property | Aliases | Default | Values | Description |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Property | Aliases | Default | Values | Description |\n|---|---|---|---|---|\n",
+    );
     for spec in REGISTRY {
         let aliases = spec.aliases.join(", ");
         let default = spec.default.unwrap_or("");
@@ -404,7 +418,10 @@ pub fn markdown_table() -> String {
             let names: Vec<&str> = flows.iter().map(|a| a.name()).collect();
             description.push_str(&format!(" Used by: {}.", names.join(", ")));
         }
-        out.push_str(&format!("| {} | {} | {} | {} | {} |\n", spec.name, aliases, default, values, description));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            spec.name, aliases, default, values, description
+        ));
     }
     out
 }
@@ -418,7 +435,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for spec in REGISTRY {
             for name in std::iter::once(spec.name).chain(spec.aliases.iter().copied()) {
-                assert!(seen.insert(name.to_ascii_lowercase()), "{name} appears twice");
+                assert!(
+                    seen.insert(name.to_ascii_lowercase()),
+                    "{name} appears twice"
+                );
             }
         }
     }
@@ -426,9 +446,15 @@ mod tests {
     #[test]
     fn keys_match_without_regard_to_case_and_by_alias() {
         assert_eq!(find("workgroup").map(|s| s.name), Some("WorkGroup"));
-        assert_eq!(find("s3_staging_dir").map(|s| s.name), Some("OutputLocation"));
+        assert_eq!(
+            find("s3_staging_dir").map(|s| s.name),
+            Some("OutputLocation")
+        );
         assert_eq!(find("UID").map(|s| s.name), Some("User"));
-        assert_eq!(find("duration").map(|s| s.name), Some("RoleSessionDuration"));
+        assert_eq!(
+            find("duration").map(|s| s.name),
+            Some("RoleSessionDuration")
+        );
         assert!(find("Nope").is_none());
     }
 
@@ -453,9 +479,18 @@ mod tests {
     #[test]
     fn legacy_url_with_host_becomes_an_endpoint() {
         let mut problems = Vec::new();
-        let pairs = split_url("jdbc:awsathena://athena.eu-west-1.amazonaws.com:443;User=AK", &mut problems);
+        let pairs = split_url(
+            "jdbc:awsathena://athena.eu-west-1.amazonaws.com:443;User=AK",
+            &mut problems,
+        );
         assert!(problems.is_empty());
-        assert_eq!(pairs[0], ("AthenaEndpoint".into(), "https://athena.eu-west-1.amazonaws.com:443".into()));
+        assert_eq!(
+            pairs[0],
+            (
+                "AthenaEndpoint".into(),
+                "https://athena.eu-west-1.amazonaws.com:443".into()
+            )
+        );
     }
 
     #[test]
@@ -472,7 +507,10 @@ mod tests {
     #[test]
     fn conflicting_secrets_are_not_quoted() {
         let mut problems = Vec::new();
-        let pairs = vec![("Password".to_string(), "s3cr3t-one".to_string()), ("PWD".to_string(), "s3cr3t-two".to_string())];
+        let pairs = vec![
+            ("Password".to_string(), "s3cr3t-one".to_string()),
+            ("PWD".to_string(), "s3cr3t-two".to_string()),
+        ];
         let _ = collect(&pairs, &mut problems);
         assert_eq!(problems.len(), 1);
         assert!(!problems[0].contains("s3cr3t"));

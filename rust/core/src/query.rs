@@ -29,7 +29,14 @@ pub struct Completion {
 
 impl Query {
     pub fn new(client: Client, id: String, poll: PollPolicy, fetch_size: u32) -> Query {
-        Query { client, id, poll, fetch_size, cancelled: AtomicBool::new(false), wake: Notify::new() }
+        Query {
+            client,
+            id,
+            poll,
+            fetch_size,
+            cancelled: AtomicBool::new(false),
+            wake: Notify::new(),
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -52,13 +59,21 @@ impl Query {
                 .send()
                 .await
                 .map_err(|e| from_sdk("GetQueryExecution", e).with_query_id(&self.id))?;
-            let execution = output
-                .query_execution()
-                .ok_or_else(|| Error::new(ErrorKind::Service, "GetQueryExecution returned no QueryExecution").with_query_id(&self.id))?;
+            let execution = output.query_execution().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Service,
+                    "GetQueryExecution returned no QueryExecution",
+                )
+                .with_query_id(&self.id)
+            })?;
             let status = execution.status();
             match status.and_then(|s| s.state()) {
                 Some(QueryExecutionState::Succeeded) => {
-                    let statement_type = execution.statement_type().map(StatementType::as_str).unwrap_or("DML").to_string();
+                    let statement_type = execution
+                        .statement_type()
+                        .map(StatementType::as_str)
+                        .unwrap_or("DML")
+                        .to_string();
                     return Ok(Completion { statement_type });
                 }
                 Some(QueryExecutionState::Failed) => {
@@ -68,15 +83,22 @@ impl Query {
                         .and_then(|e| e.error_message())
                         .or_else(|| status.and_then(|s| s.state_change_reason()))
                         .unwrap_or("no reason given");
-                    let kind = if category == 2 { ErrorKind::QueryFailedUser } else { ErrorKind::QueryFailedSystem };
+                    let kind = if category == 2 {
+                        ErrorKind::QueryFailedUser
+                    } else {
+                        ErrorKind::QueryFailedSystem
+                    };
                     let category_name = match category {
                         1 => "SYSTEM",
                         2 => "USER",
                         _ => "OTHER",
                     };
-                    return Err(Error::new(kind, format!("Query failed ({category_name} error): {message}"))
-                        .with_query_id(&self.id)
-                        .with_vendor_code(error.and_then(|e| e.error_type()).unwrap_or(0)));
+                    return Err(Error::new(
+                        kind,
+                        format!("Query failed ({category_name} error): {message}"),
+                    )
+                    .with_query_id(&self.id)
+                    .with_vendor_code(error.and_then(|e| e.error_type()).unwrap_or(0)));
                 }
                 Some(QueryExecutionState::Cancelled) => return Err(self.cancelled_error()),
                 _ => {}
@@ -87,7 +109,11 @@ impl Query {
                 if now >= deadline {
                     self.stop().await;
                     let seconds = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-                    return Err(Error::new(ErrorKind::Timeout, format!("Query timed out after {seconds} s and was stopped")).with_query_id(&self.id));
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!("Query timed out after {seconds} s and was stopped"),
+                    )
+                    .with_query_id(&self.id));
                 }
                 sleep_for = sleep_for.min(deadline - now);
             }
@@ -114,7 +140,12 @@ impl Query {
 
     async fn stop(&self) {
         // Best effort: the timeout error is what the user needs to see.
-        let _ = self.client.stop_query_execution().query_execution_id(&self.id).send().await;
+        let _ = self
+            .client
+            .stop_query_execution()
+            .query_execution_id(&self.id)
+            .send()
+            .await;
     }
 
     fn cancelled_error(&self) -> Error {
@@ -122,8 +153,24 @@ impl Query {
     }
 
     /// Opens the results of a finished query. `fetch_size` 0 keeps the connection's FetchSize.
-    pub async fn results(&self, completion: &Completion, max_rows: u64, fetch_size: u32) -> Result<ResultStream> {
-        let fetch_size = if fetch_size == 0 { self.fetch_size } else { fetch_size };
-        ResultStream::open(self.client.clone(), self.id.clone(), completion, fetch_size, max_rows).await
+    pub async fn results(
+        &self,
+        completion: &Completion,
+        max_rows: u64,
+        fetch_size: u32,
+    ) -> Result<ResultStream> {
+        let fetch_size = if fetch_size == 0 {
+            self.fetch_size
+        } else {
+            fetch_size
+        };
+        ResultStream::open(
+            self.client.clone(),
+            self.id.clone(),
+            completion,
+            fetch_size,
+            max_rows,
+        )
+        .await
     }
 }

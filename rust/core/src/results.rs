@@ -24,18 +24,38 @@ pub struct ResultStream {
 }
 
 impl ResultStream {
-    pub(crate) async fn open(client: Client, id: String, completion: &Completion, fetch_size: u32, max_rows: u64) -> Result<ResultStream> {
-        let page_rows = if fetch_size == 0 { MAX_PAGE_ROWS } else { fetch_size.min(MAX_PAGE_ROWS) } as i32;
+    pub(crate) async fn open(
+        client: Client,
+        id: String,
+        completion: &Completion,
+        fetch_size: u32,
+        max_rows: u64,
+    ) -> Result<ResultStream> {
+        let page_rows = if fetch_size == 0 {
+            MAX_PAGE_ROWS
+        } else {
+            fetch_size.min(MAX_PAGE_ROWS)
+        } as i32;
         let output = fetch(&client, &id, page_rows, None).await?;
         let columns = columns_of(&output);
         if columns.is_empty() {
             let update_count = output.update_count().unwrap_or(0);
-            return Ok(ResultStream { columns, update_count: Some(update_count), first: None, rest: None });
+            return Ok(ResultStream {
+                columns,
+                update_count: Some(update_count),
+                first: None,
+                rest: None,
+            });
         }
         let mut rows = rows_of(&output);
         // A SELECT's first page starts with the column names; other statements' do not.
         let is_header = completion.statement_type == "DML"
-            && rows.first().is_some_and(|r| r.len() == columns.len() && r.iter().zip(&columns).all(|(v, c)| v.as_deref() == Some(c.label.as_str())));
+            && rows.first().is_some_and(|r| {
+                r.len() == columns.len()
+                    && r.iter()
+                        .zip(&columns)
+                        .all(|(v, c)| v.as_deref() == Some(c.label.as_str()))
+            });
         if is_header {
             rows.remove(0);
         }
@@ -46,18 +66,36 @@ impl ResultStream {
         let rest = match next_token {
             Some(token) if remaining > 0 => {
                 let (tx, rx) = mpsc::channel(PREFETCH_PAGES);
-                tokio::spawn(prefetch(client, id, columns.clone(), page_rows, token, remaining, tx));
+                tokio::spawn(prefetch(
+                    client,
+                    id,
+                    columns.clone(),
+                    page_rows,
+                    token,
+                    remaining,
+                    tx,
+                ));
                 Some(rx)
             }
             _ => None,
         };
-        Ok(ResultStream { columns, update_count: None, first: Some(first), rest })
+        Ok(ResultStream {
+            columns,
+            update_count: None,
+            first: Some(first),
+            rest,
+        })
     }
 
     /// A result computed by the driver itself (metadata), served the same way.
     pub fn local(columns: Vec<Column>, rows: Vec<Vec<Option<String>>>) -> Result<ResultStream> {
         let first = page::encode(&columns, &rows)?;
-        Ok(ResultStream { columns, update_count: None, first: Some(first), rest: None })
+        Ok(ResultStream {
+            columns,
+            update_count: None,
+            first: Some(first),
+            rest: None,
+        })
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -74,7 +112,9 @@ impl ResultStream {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }
-        let Some(rest) = self.rest.as_mut() else { return Ok(None) };
+        let Some(rest) = self.rest.as_mut() else {
+            return Ok(None);
+        };
         match rest.recv().await {
             Some(Ok(page)) => Ok(Some(page)),
             Some(Err(e)) => {
@@ -89,7 +129,15 @@ impl ResultStream {
     }
 }
 
-async fn prefetch(client: Client, id: String, columns: Vec<Column>, page_rows: i32, mut token: String, mut remaining: u64, tx: mpsc::Sender<Result<Vec<u8>>>) {
+async fn prefetch(
+    client: Client,
+    id: String,
+    columns: Vec<Column>,
+    page_rows: i32,
+    mut token: String,
+    mut remaining: u64,
+    tx: mpsc::Sender<Result<Vec<u8>>>,
+) {
     loop {
         let output = match fetch(&client, &id, page_rows, Some(token)).await {
             Ok(output) => output,
@@ -120,7 +168,12 @@ fn truncate(rows: &mut Vec<Vec<Option<String>>>, remaining: &mut u64) {
     *remaining -= rows.len() as u64;
 }
 
-async fn fetch(client: &Client, id: &str, page_rows: i32, token: Option<String>) -> Result<GetQueryResultsOutput> {
+async fn fetch(
+    client: &Client,
+    id: &str,
+    page_rows: i32,
+    token: Option<String>,
+) -> Result<GetQueryResultsOutput> {
     client
         .get_query_results()
         .query_execution_id(id)
@@ -132,7 +185,9 @@ async fn fetch(client: &Client, id: &str, page_rows: i32, token: Option<String>)
 }
 
 fn columns_of(output: &GetQueryResultsOutput) -> Vec<Column> {
-    let Some(metadata) = output.result_set().and_then(|r| r.result_set_metadata()) else { return Vec::new() };
+    let Some(metadata) = output.result_set().and_then(|r| r.result_set_metadata()) else {
+        return Vec::new();
+    };
     metadata
         .column_info()
         .iter()
@@ -154,17 +209,25 @@ fn columns_of(output: &GetQueryResultsOutput) -> Vec<Column> {
 }
 
 fn rows_of(output: &GetQueryResultsOutput) -> Vec<Vec<Option<String>>> {
-    let Some(result_set) = output.result_set() else { return Vec::new() };
+    let Some(result_set) = output.result_set() else {
+        return Vec::new();
+    };
     result_set
         .rows()
         .iter()
-        .map(|row| row.data().iter().map(|d| d.var_char_value().map(str::to_string)).collect())
+        .map(|row| {
+            row.data()
+                .iter()
+                .map(|d| d.var_char_value().map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 
 impl std::fmt::Debug for ResultStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResultStream").field("columns", &self.columns.len()).finish()
+        f.debug_struct("ResultStream")
+            .field("columns", &self.columns.len())
+            .finish()
     }
 }
-

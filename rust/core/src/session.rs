@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_athena::types::{
-    AclConfiguration, EncryptionConfiguration, EncryptionOption, QueryExecutionContext, ResultConfiguration,
-    ResultReuseByAgeConfiguration, ResultReuseConfiguration, S3AclOption,
+    AclConfiguration, EncryptionConfiguration, EncryptionOption, QueryExecutionContext,
+    ResultConfiguration, ResultReuseByAgeConfiguration, ResultReuseConfiguration, S3AclOption,
 };
 use aws_sdk_athena::Client;
 
@@ -33,7 +33,10 @@ impl Session {
     /// "Test connection" in DBeaver and DataGrip expect.
     pub async fn connect(config: ConnectionConfig) -> Result<Session> {
         let client = build_client(&config).await?;
-        let session = Session { config, client: RwLock::new(client) };
+        let session = Session {
+            config,
+            client: RwLock::new(client),
+        };
         session.check_workgroup().await?;
         Ok(session)
     }
@@ -44,7 +47,10 @@ impl Session {
 
     /// The current client; cheap to clone. Queries keep the client they started with.
     pub fn client(&self) -> Client {
-        self.client.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.client
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// JDBC's `setNetworkTimeout`: bounds each later AWS call attempt; None removes the bound.
@@ -54,7 +60,11 @@ impl Session {
         if let Some(t) = timeout.or(self.config.network_timeout) {
             timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
         }
-        let config = guard.config().to_builder().timeout_config(timeouts.build()).build();
+        let config = guard
+            .config()
+            .to_builder()
+            .timeout_config(timeouts.build())
+            .build();
         *guard = Client::from_conf(config);
     }
 
@@ -73,9 +83,17 @@ impl Session {
     }
 
     /// Starts a query; the returned handle polls, cancels and reads it.
-    pub async fn start_query(&self, sql: &str, context: &QueryContext, parameters: &[String]) -> Result<Arc<Query>> {
+    pub async fn start_query(
+        &self,
+        sql: &str,
+        context: &QueryContext,
+        parameters: &[String],
+    ) -> Result<Arc<Query>> {
         if sql.trim().is_empty() {
-            return Err(Error::new(ErrorKind::QueryFailedUser, "the SQL text is empty"));
+            return Err(Error::new(
+                ErrorKind::QueryFailedUser,
+                "the SQL text is empty",
+            ));
         }
         let results = &self.config.results;
         let mut result_configuration = ResultConfiguration::builder();
@@ -83,11 +101,14 @@ impl Session {
             result_configuration = result_configuration.output_location(location);
         }
         if let Some(option) = &results.encryption_option {
-            let mut encryption = EncryptionConfiguration::builder().encryption_option(EncryptionOption::from(option.as_str()));
+            let mut encryption = EncryptionConfiguration::builder()
+                .encryption_option(EncryptionOption::from(option.as_str()));
             if let Some(key) = &results.kms_key {
                 encryption = encryption.kms_key(key);
             }
-            let encryption = encryption.build().map_err(|e| Error::internal(format!("encryption configuration: {e}")))?;
+            let encryption = encryption
+                .build()
+                .map_err(|e| Error::internal(format!("encryption configuration: {e}")))?;
             result_configuration = result_configuration.encryption_configuration(encryption);
         }
         if let Some(owner) = &results.expected_bucket_owner {
@@ -106,20 +127,43 @@ impl Session {
             .query_string(sql)
             .client_request_token(uuid::Uuid::new_v4().to_string())
             .work_group(&self.config.workgroup)
-            .query_execution_context(QueryExecutionContext::builder().catalog(&context.catalog).database(&context.database).build())
+            .query_execution_context(
+                QueryExecutionContext::builder()
+                    .catalog(&context.catalog)
+                    .database(&context.database)
+                    .build(),
+            )
             .result_configuration(result_configuration.build());
         if let Some(minutes) = results.reuse_max_age_minutes {
-            let by_age = ResultReuseByAgeConfiguration::builder().enabled(true).max_age_in_minutes(minutes).build();
-            request = request.result_reuse_configuration(ResultReuseConfiguration::builder().result_reuse_by_age_configuration(by_age).build());
+            let by_age = ResultReuseByAgeConfiguration::builder()
+                .enabled(true)
+                .max_age_in_minutes(minutes)
+                .build();
+            request = request.result_reuse_configuration(
+                ResultReuseConfiguration::builder()
+                    .result_reuse_by_age_configuration(by_age)
+                    .build(),
+            );
         }
         for parameter in parameters {
             request = request.execution_parameters(parameter);
         }
-        let output = request.send().await.map_err(|e| from_sdk("StartQueryExecution", e))?;
-        let id = output
-            .query_execution_id()
-            .ok_or_else(|| Error::new(ErrorKind::Service, "StartQueryExecution returned no QueryExecutionId"))?;
-        Ok(Arc::new(Query::new(client.clone(), id.to_string(), self.config.poll, self.config.fetch_size)))
+        let output = request
+            .send()
+            .await
+            .map_err(|e| from_sdk("StartQueryExecution", e))?;
+        let id = output.query_execution_id().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Service,
+                "StartQueryExecution returned no QueryExecutionId",
+            )
+        })?;
+        Ok(Arc::new(Query::new(
+            client.clone(),
+            id.to_string(),
+            self.config.poll,
+            self.config.fetch_size,
+        )))
     }
 }
 
@@ -129,7 +173,11 @@ async fn build_client(config: &ConnectionConfig) -> Result<Client> {
         loader = loader.region(Region::new(region.clone()));
     }
     match &config.credentials {
-        Credentials::Static { access_key_id, secret_access_key, session_token } => {
+        Credentials::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } => {
             let credentials = aws_credential_types::Credentials::new(
                 access_key_id,
                 secret_access_key.expose(),
@@ -153,22 +201,35 @@ async fn build_client(config: &ConnectionConfig) -> Result<Client> {
             loader = loader.credentials_provider(provider.build());
         }
         Credentials::InstanceProfile => {
-            loader = loader.credentials_provider(aws_config::imds::credentials::ImdsCredentialsProvider::builder().build());
+            loader = loader.credentials_provider(
+                aws_config::imds::credentials::ImdsCredentialsProvider::builder().build(),
+            );
         }
     }
     if let Some(endpoint) = &config.athena_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
     if let Some(name) = &config.application_name {
-        let app = aws_types::app_name::AppName::new(sanitize_app_name(name))
-            .map_err(|e| Error::new(ErrorKind::InvalidProperties, format!("ApplicationName '{name}' is not usable: {e}")))?;
+        let app = aws_types::app_name::AppName::new(sanitize_app_name(name)).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidProperties,
+                format!("ApplicationName '{name}' is not usable: {e}"),
+            )
+        })?;
         loader = loader.app_name(app);
     }
     if let Some(retries) = config.num_retries {
-        loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1));
+        loader = loader.retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1),
+        );
     }
     if let Some(timeout) = config.network_timeout {
-        loader = loader.timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_attempt_timeout(timeout).connect_timeout(timeout).build());
+        loader = loader.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(timeout)
+                .connect_timeout(timeout)
+                .build(),
+        );
     }
     let sdk_config = loader.load().await;
     if sdk_config.region().is_none() {
@@ -183,6 +244,12 @@ async fn build_client(config: &ConnectionConfig) -> Result<Client> {
 /// The user agent allows a restricted alphabet; other characters become '_'.
 fn sanitize_app_name(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

@@ -134,8 +134,25 @@ fn default_precision(base: &str) -> i32 {
 /// The type names `DatabaseMetaData.getTypeInfo` lists, with JDBC type and precision.
 pub fn type_info() -> Vec<(&'static str, i32, i32)> {
     [
-        "boolean", "tinyint", "smallint", "integer", "bigint", "real", "double", "decimal", "char", "varchar", "varbinary", "date",
-        "time", "timestamp", "timestamp with time zone", "array", "map", "row", "json",
+        "boolean",
+        "tinyint",
+        "smallint",
+        "integer",
+        "bigint",
+        "real",
+        "double",
+        "decimal",
+        "char",
+        "varchar",
+        "varbinary",
+        "date",
+        "time",
+        "timestamp",
+        "timestamp with time zone",
+        "array",
+        "map",
+        "row",
+        "json",
     ]
     .iter()
     .map(|name| (*name, jdbc_type(name), default_precision(name)))
@@ -150,7 +167,10 @@ mod tests {
     fn parameters_are_stripped_from_type_names() {
         assert_eq!(base_type("decimal(10,2)"), "decimal");
         assert_eq!(base_type("array(row(a integer))"), "array");
-        assert_eq!(base_type("timestamp(3) with time zone"), "timestamp with time zone");
+        assert_eq!(
+            base_type("timestamp(3) with time zone"),
+            "timestamp with time zone"
+        );
         assert_eq!(base_type("VARCHAR"), "varchar");
     }
 
@@ -158,6 +178,9 @@ mod tests {
     fn jdbc_types_follow_athena_types() {
         assert_eq!(Column::new("x", "bigint").jdbc_type(), jdbc::BIGINT);
         assert_eq!(Column::new("x", "map").jdbc_type(), jdbc::OTHER);
-        assert_eq!(Column::new("x", "float").preferred_encoding(), Encoding::Float64);
+        assert_eq!(
+            Column::new("x", "float").preferred_encoding(),
+            Encoding::Float64
+        );
     }
 }

@@ -2,7 +2,8 @@
 
 #[test]
 fn readme_lists_exactly_the_registry() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
     let table = athena_core::properties::markdown_table();
     assert!(
         readme.contains(&table),

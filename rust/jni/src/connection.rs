@@ -40,7 +40,11 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_close<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_close<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
     entry(&mut env, (), |_| {
         SESSIONS.remove(handle);
         Ok(())
@@ -48,32 +52,61 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_close<'loc
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_isValid<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong, timeout_seconds: jint) -> jboolean {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_isValid<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    timeout_seconds: jint,
+) -> jboolean {
     entry(&mut env, JNI_FALSE, |_| {
-        let Ok(session) = SESSIONS.get(handle) else { return Ok(JNI_FALSE) };
+        let Ok(session) = SESSIONS.get(handle) else {
+            return Ok(JNI_FALSE);
+        };
         let check = async {
             if timeout_seconds > 0 {
-                tokio::time::timeout(std::time::Duration::from_secs(timeout_seconds as u64), session.is_valid()).await.unwrap_or(false)
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(timeout_seconds as u64),
+                    session.is_valid(),
+                )
+                .await
+                .unwrap_or(false)
             } else {
                 session.is_valid().await
             }
         };
-        Ok(if block_on(check)? { JNI_TRUE } else { JNI_FALSE })
+        Ok(if block_on(check)? {
+            JNI_TRUE
+        } else {
+            JNI_FALSE
+        })
     })
 }
 
 /// catalog, database, workgroup, region: what the connection resolved.
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_settings<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jobjectArray {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_settings<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let session = SESSIONS.get(handle)?;
         let config = session.config();
-        let values = [config.catalog.clone(), config.database.clone(), config.workgroup.clone(), config.region.clone().unwrap_or_default()];
+        let values = [
+            config.catalog.clone(),
+            config.database.clone(),
+            config.workgroup.clone(),
+            config.region.clone().unwrap_or_default(),
+        ];
         to_string_array(env, &values)
     })
 }
 
-fn metadata_call<'local>(env: &mut JNIEnv<'local>, handle: jlong, call: impl FnOnce(&mut JNIEnv<'local>, &Session) -> Result<ResultStream>) -> jlong {
+fn metadata_call<'local>(
+    env: &mut JNIEnv<'local>,
+    handle: jlong,
+    call: impl FnOnce(&mut JNIEnv<'local>, &Session) -> Result<ResultStream>,
+) -> jlong {
     entry(env, 0, |env| {
         let session = SESSIONS.get(handle)?;
         let stream = call(env, &session)?;
@@ -82,7 +115,11 @@ fn metadata_call<'local>(env: &mut JNIEnv<'local>, handle: jlong, call: impl FnO
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_catalogs<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jlong {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_catalogs<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jlong {
     metadata_call(&mut env, handle, |_, s| block_on(s.get_catalogs())?)
 }
 
@@ -115,8 +152,17 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_tables<'lo
         let catalog = optional_string(env, &catalog)?;
         let schema = optional_string(env, &schema_pattern)?;
         let table = optional_string(env, &table_pattern)?;
-        let types = if types.is_null() { None } else { Some(string_array(env, &types)?) };
-        block_on(s.get_tables(catalog.as_deref(), schema.as_deref(), table.as_deref(), types.as_deref()))?
+        let types = if types.is_null() {
+            None
+        } else {
+            Some(string_array(env, &types)?)
+        };
+        block_on(s.get_tables(
+            catalog.as_deref(),
+            schema.as_deref(),
+            table.as_deref(),
+            types.as_deref(),
+        ))?
     })
 }
 
@@ -135,26 +181,44 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_columns<'l
         let schema = optional_string(env, &schema_pattern)?;
         let table = optional_string(env, &table_pattern)?;
         let column = optional_string(env, &column_pattern)?;
-        block_on(s.get_columns(catalog.as_deref(), schema.as_deref(), table.as_deref(), column.as_deref()))?
+        block_on(s.get_columns(
+            catalog.as_deref(),
+            schema.as_deref(),
+            table.as_deref(),
+            column.as_deref(),
+        ))?
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_tableTypes<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jlong {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_tableTypes<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jlong {
     entry(&mut env, 0, |_| Ok(register(metadata::get_table_types()?)))
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_typeInfo<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jlong {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_typeInfo<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jlong {
     entry(&mut env, 0, |_| Ok(register(metadata::get_type_info()?)))
 }
 
 /// JDBC's setNetworkTimeout; 0 removes the bound set by the call (NetworkTimeoutMillis still applies).
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_setNetworkTimeout<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong, millis: jint) {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_setNetworkTimeout<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    millis: jint,
+) {
     entry(&mut env, (), |_| {
         let session = SESSIONS.get(handle)?;
-        session.set_network_timeout((millis > 0).then(|| std::time::Duration::from_millis(millis as u64)));
+        session.set_network_timeout(
+            (millis > 0).then(|| std::time::Duration::from_millis(millis as u64)),
+        );
         Ok(())
     })
 }

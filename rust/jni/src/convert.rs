@@ -32,16 +32,23 @@ pub fn string_array(env: &mut JNIEnv, array: &JObjectArray) -> Result<Vec<String
     for i in 0..len {
         let item = env.get_object_array_element(array, i).map_err(jni_error)?;
         let item = JString::from(item);
-        out.push(if item.is_null() { String::new() } else { string(env, &item)? });
+        out.push(if item.is_null() {
+            String::new()
+        } else {
+            string(env, &item)?
+        });
     }
     Ok(out)
 }
 
 pub fn to_string_array(env: &mut JNIEnv, values: &[String]) -> Result<jobjectArray> {
-    let array = env.new_object_array(values.len() as i32, "java/lang/String", JObject::null()).map_err(jni_error)?;
+    let array = env
+        .new_object_array(values.len() as i32, "java/lang/String", JObject::null())
+        .map_err(jni_error)?;
     for (i, value) in values.iter().enumerate() {
         let s = env.new_string(value).map_err(jni_error)?;
-        env.set_object_array_element(&array, i as i32, &s).map_err(jni_error)?;
+        env.set_object_array_element(&array, i as i32, &s)
+            .map_err(jni_error)?;
         env.delete_local_ref(s).map_err(jni_error)?;
     }
     Ok(array.into_raw())

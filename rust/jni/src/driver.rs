@@ -13,7 +13,10 @@ pub const PROPERTY_FIELDS: usize = 5;
 
 /// name, default, description, choices ('|'-separated), secret ("true"/"false").
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_propertyInfo<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jobjectArray {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_propertyInfo<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let mut flat = Vec::with_capacity(REGISTRY.len() * PROPERTY_FIELDS);
         for spec in REGISTRY {
@@ -35,7 +38,10 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_propertyInfo<'
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_urlPrefixes<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>) -> jobjectArray {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_urlPrefixes<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let prefixes: Vec<String> = URL_PREFIXES.iter().map(|p| p.to_string()).collect();
         to_string_array(env, &prefixes)

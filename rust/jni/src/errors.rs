@@ -24,7 +24,11 @@ pub fn cache_classes(env: &mut JNIEnv) {
 }
 
 /// Runs an entry point's body; on error or panic throws and returns `fallback`.
-pub fn entry<'local, T>(env: &mut JNIEnv<'local>, fallback: T, body: impl FnOnce(&mut JNIEnv<'local>) -> athena_core::Result<T>) -> T {
+pub fn entry<'local, T>(
+    env: &mut JNIEnv<'local>,
+    fallback: T,
+    body: impl FnOnce(&mut JNIEnv<'local>) -> athena_core::Result<T>,
+) -> T {
     let outcome = catch_unwind(AssertUnwindSafe(|| body(env)));
     let error = match outcome {
         Ok(Ok(value)) => return value,
@@ -35,7 +39,9 @@ pub fn entry<'local, T>(env: &mut JNIEnv<'local>, fallback: T, body: impl FnOnce
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown cause".to_string());
-            Error::internal(format!("internal driver error (please report it): {detail}"))
+            Error::internal(format!(
+                "internal driver error (please report it): {detail}"
+            ))
         }
     };
     throw(env, &error);
@@ -57,9 +63,16 @@ fn throw_sql(env: &mut JNIEnv, error: &Error) -> jni::errors::Result<()> {
     let kind = error.kind();
     let message = env.new_string(error.to_string())?;
     let state = env.new_string(kind.sql_state())?;
-    let args = [JValue::Object(&message), JValue::Object(&state), JValue::Int(error.vendor_code())];
+    let args = [
+        JValue::Object(&message),
+        JValue::Object(&state),
+        JValue::Int(error.vendor_code()),
+    ];
     let signature = "(Ljava/lang/String;Ljava/lang/String;I)V";
-    let cached = CLASSES.get().and_then(|c| c.iter().find(|(k, _)| *k == kind)).map(|(_, g)| g);
+    let cached = CLASSES
+        .get()
+        .and_then(|c| c.iter().find(|(k, _)| *k == kind))
+        .map(|(_, g)| g);
     let object: JObject = match cached {
         Some(class) => env.new_object(class, signature, &args)?,
         None => env.new_object(kind.java_class(), signature, &args)?,

@@ -16,13 +16,18 @@ pub struct HandleTable<T> {
 
 impl<T> HandleTable<T> {
     pub const fn new(what: &'static str) -> Self {
-        HandleTable { what, entries: Mutex::new(None) }
+        HandleTable {
+            what,
+            entries: Mutex::new(None),
+        }
     }
 
     pub fn insert(&self, value: T) -> i64 {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        guard.get_or_insert_with(HashMap::new).insert(id, Arc::new(value));
+        guard
+            .get_or_insert_with(HashMap::new)
+            .insert(id, Arc::new(value));
         id
     }
 

@@ -31,7 +31,10 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_start<'local>(
     entry(&mut env, 0, |env| {
         let session = SESSIONS.get(connection)?;
         let sql = string(env, &sql)?;
-        let context = QueryContext { catalog: string(env, &catalog)?, database: string(env, &database)? };
+        let context = QueryContext {
+            catalog: string(env, &catalog)?,
+            database: string(env, &database)?,
+        };
         let parameters = string_array(env, &parameters)?;
         let query = block_on(session.start_query(&sql, &context, &parameters))??;
         Ok(QUERIES.insert(query))
@@ -39,7 +42,11 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_start<'local>(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_id<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jstring {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_id<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jstring {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let query = QUERIES.get(handle)?;
         to_jstring(env, query.id())
@@ -61,14 +68,24 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'l
         let timeout = (timeout_millis > 0).then(|| Duration::from_millis(timeout_millis as u64));
         let stream = block_on(async {
             let completion = query.wait(timeout).await?;
-            query.results(&completion, max_rows.max(0) as u64, fetch_size.max(0) as u32).await
+            query
+                .results(
+                    &completion,
+                    max_rows.max(0) as u64,
+                    fetch_size.max(0) as u32,
+                )
+                .await
         })??;
         Ok(register(stream))
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
     entry(&mut env, (), |_| {
         let query = QUERIES.get(handle)?;
         block_on(query.cancel())?
@@ -76,7 +93,11 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_close<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_close<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
     entry(&mut env, (), |_| {
         QUERIES.remove(handle);
         Ok(())

@@ -23,7 +23,10 @@ pub struct OpenResults {
 static RESULTS: HandleTable<Mutex<OpenResults>> = HandleTable::new("result set");
 
 pub fn register(stream: ResultStream) -> jlong {
-    RESULTS.insert(Mutex::new(OpenResults { stream, pending: None }))
+    RESULTS.insert(Mutex::new(OpenResults {
+        stream,
+        pending: None,
+    }))
 }
 
 /// Fields per column in `columns`' flat array.
@@ -31,7 +34,11 @@ pub const COLUMN_FIELDS: usize = 7;
 
 /// name, label, Athena type, JDBC type, precision, scale, nullable; per column.
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jobjectArray {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let results = RESULTS.get(handle)?;
         let flat = block_on(async {
@@ -56,7 +63,11 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'loca
 
 /// The update count, or -1 when the statement produced rows.
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) -> jlong {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jlong {
     entry(&mut env, -1, |_| {
         let results = RESULTS.get(handle)?;
         block_on(async { results.lock().await.stream.update_count().unwrap_or(-1) })
@@ -74,15 +85,22 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
 ) -> jint {
     entry(&mut env, 0, |env| {
         let results = RESULTS.get(handle)?;
-        let address = env.get_direct_buffer_address(&buffer).map_err(|e| Error::internal(format!("page buffer: {e}")))?;
-        let capacity = env.get_direct_buffer_capacity(&buffer).map_err(|e| Error::internal(format!("page buffer: {e}")))?;
+        let address = env
+            .get_direct_buffer_address(&buffer)
+            .map_err(|e| Error::internal(format!("page buffer: {e}")))?;
+        let capacity = env
+            .get_direct_buffer_capacity(&buffer)
+            .map_err(|e| Error::internal(format!("page buffer: {e}")))?;
         block_on(async {
             let mut open = results.lock().await;
             if open.pending.is_none() {
                 open.pending = open.stream.next_page().await?;
             }
-            let Some(page) = open.pending.take() else { return Ok(0) };
-            let length = i32::try_from(page.len()).map_err(|_| Error::internal("page larger than 2 GiB"))?;
+            let Some(page) = open.pending.take() else {
+                return Ok(0);
+            };
+            let length =
+                i32::try_from(page.len()).map_err(|_| Error::internal("page larger than 2 GiB"))?;
             if page.len() > capacity {
                 open.pending = Some(page);
                 return Ok(-length);
@@ -96,10 +114,13 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_close<'local>(mut env: JNIEnv<'local>, _class: JClass<'local>, handle: jlong) {
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_close<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
     entry(&mut env, (), |_| {
         RESULTS.remove(handle);
         Ok(())
     })
 }
-

@@ -19,6 +19,8 @@ static RUNTIME: Lazy<std::result::Result<Runtime, String>> = Lazy::new(|| {
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     match &*RUNTIME {
         Ok(runtime) => Ok(runtime.block_on(future)),
-        Err(e) => Err(Error::internal(format!("the driver's runtime could not start: {e}"))),
+        Err(e) => Err(Error::internal(format!(
+            "the driver's runtime could not start: {e}"
+        ))),
     }
 }

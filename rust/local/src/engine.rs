@@ -353,10 +353,12 @@ pub struct Engine {
 
 impl Engine {
     pub async fn new(config: &Config) -> Result<Engine, EngineError> {
-        let session = SessionConfig::new()
+        let mut session = SessionConfig::new()
             .with_information_schema(true)
             .with_create_default_catalog_and_schema(true)
             .with_default_catalog_and_schema(config.catalog.as_str(), "default");
+        // Trino reads `12.3` as a decimal, not a double.
+        session.options_mut().sql_parser.parse_float_as_decimal = true;
         let ctx = SessionContext::new_with_config(session);
         let catalog = ctx
             .catalog(&config.catalog)
@@ -390,7 +392,7 @@ impl Engine {
 
     async fn register_table(&self, t: &crate::config::Table) -> Result<(), EngineError> {
         let name = format!("{}.{}", t.database, t.name);
-        let table_ref = datafusion::sql::TableReference::full(
+        let table_ref = datafusion::common::TableReference::full(
             self.catalog.as_str(),
             t.database.as_str(),
             t.name.as_str(),
@@ -579,9 +581,6 @@ impl ToUtf8 {
 }
 
 impl ScalarUDFImpl for ToUtf8 {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
     fn name(&self) -> &str {
         "to_utf8"
     }
@@ -616,9 +615,6 @@ impl FromHex {
 }
 
 impl ScalarUDFImpl for FromHex {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
     fn name(&self) -> &str {
         "from_hex"
     }
@@ -672,9 +668,6 @@ impl JsonParse {
 }
 
 impl ScalarUDFImpl for JsonParse {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
     fn name(&self) -> &str {
         "json_parse"
     }
@@ -729,9 +722,6 @@ impl JsonFormat {
 }
 
 impl ScalarUDFImpl for JsonFormat {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
     fn name(&self) -> &str {
         "json_format"
     }

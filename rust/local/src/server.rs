@@ -103,7 +103,11 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
                         tokio::pin!(conn);
                         tokio::select! {
                             _ = conn.as_mut() => {}
-                            _ = conn_rx.changed() => conn.as_mut().graceful_shutdown(),
+                            _ = conn_rx.changed() => {
+                                // Let an in-flight response finish, then close.
+                                conn.as_mut().graceful_shutdown();
+                                let _ = conn.as_mut().await;
+                            }
                         }
                     });
                 }

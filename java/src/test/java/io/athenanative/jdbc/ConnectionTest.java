@@ -53,12 +53,12 @@ class ConnectionTest {
 
     @Test
     void everyProblemOfAConnectionStringIsReportedAtOnce() {
-        String url = "jdbc:athena://Regoin=us-east-1;FetchSize=-3;CredentialsProvider=Magic;ResultFetcher=Fast;"
+        String url = "jdbc:athena://Regoin=us-east-1;FetchSize=-3;LogLevel=LOUD;ResultFetcher=Fast;"
                 + "AthenaEndpoint=ftp://x;Password=hunter2;broken";
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url));
         String m = e.getMessage();
         assertEquals("08001", e.getSQLState());
-        for (String expected : new String[] {"Regoin", "did you mean Region", "FetchSize", "CredentialsProvider", "ResultFetcher",
+        for (String expected : new String[] {"Regoin", "did you mean Region", "FetchSize", "LogLevel", "ResultFetcher",
                 "AthenaEndpoint", "broken", "User is required"}) {
             assertTrue(m.contains(expected), "missing " + expected + " in " + m);
         }
