@@ -47,7 +47,7 @@ class TypesTest {
     @Test
     void integersReadThroughEveryNumericGetter() throws SQLException {
         try (Statement s = connection.createStatement();
-             ResultSet rs = one(s, "SELECT CAST(-5 AS TINYINT) t, CAST(300 AS SMALLINT) sm, 70000 i, CAST(9000000000 AS BIGINT) b")) {
+             ResultSet rs = one(s, "SELECT CAST(-5 AS TINYINT) t, CAST(300 AS SMALLINT) sm, CAST(70000 AS INTEGER) i, CAST(9000000000 AS BIGINT) b")) {
             ResultSetMetaData md = rs.getMetaData();
             assertEquals("tinyint", md.getColumnTypeName(1));
             assertEquals(Types.TINYINT, md.getColumnType(1));

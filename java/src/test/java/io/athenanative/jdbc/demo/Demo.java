@@ -23,14 +23,14 @@ public final class Demo {
                 ResultSetMetaData meta = rows.getMetaData();
                 StringBuilder header = new StringBuilder();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    header.append(String.format("%-16s", meta.getColumnLabel(i) + ":" + meta.getColumnTypeName(i)));
+                    header.append(String.format("%-22s", meta.getColumnLabel(i) + " (" + meta.getColumnTypeName(i) + ")"));
                 }
                 System.out.println(header);
                 int count = 0;
                 while (rows.next()) {
                     StringBuilder line = new StringBuilder();
                     for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        line.append(String.format("%-16s", rows.getString(i)));
+                        line.append(String.format("%-22s", rows.getString(i)));
                     }
                     System.out.println(line);
                     count++;
