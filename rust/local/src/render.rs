@@ -199,7 +199,8 @@ const TIME_FORMAT: &str = "%H:%M:%S%.3f";
 
 /// The text of one top-level value; `None` for NULL.
 pub fn render(array: &dyn Array, row: usize) -> Option<String> {
-    if row >= array.len() || array.is_null(row) {
+    // NullArray has no validity buffer, so `is_null` alone would say "valid".
+    if row >= array.len() || array.is_null(row) || array.data_type() == &DataType::Null {
         return None;
     }
     Some(render_non_null(array, row))

@@ -56,7 +56,7 @@ async fn select_every_type() {
     assert_eq!(got[2].2, 10);
     assert_eq!(got[8].2, 2147483647);
     assert_eq!(cols[0].catalog_name(), Some("hive"));
-    assert_eq!(cols[0].nullable(), Some(&aws_sdk_athena::types::ColumnNullable::Unknown));
+    assert_eq!(cols[0].nullable().map(|n| n.as_str()), Some("UNKNOWN"));
 
     let rows = cells(&rs);
     assert_eq!(rows.len(), 2, "header + one row");
@@ -614,10 +614,10 @@ async fn call_record_and_faults() {
         &server,
         "POST",
         "/_athena_local/faults",
-        r#"[{"operation":"GetWorkGroup","kind":"throttle"},{"operation":"ListDatabases","kind":"internal_error"}]"#,
+        r#"[{"operation":"StartQueryExecution","kind":"throttle"},{"operation":"ListDatabases","kind":"internal_error"}]"#,
     )
     .await;
-    let e = c.get_work_group().work_group("primary").send().await.unwrap_err();
+    let e = c.start_query_execution().query_string("SELECT 1").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_too_many_requests_exception());
     let e = c.list_databases().catalog_name("AwsDataCatalog").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_internal_server_exception());
