@@ -1,7 +1,9 @@
 //! The Athena operations: request JSON in, response JSON out.
 
 use crate::config::Config;
-use crate::engine::{classify, substitute_parameters, Classified, Engine, QueryFailure, ResultData};
+use crate::engine::{
+    classify, substitute_parameters, Classified, Engine, QueryFailure, ResultData,
+};
 use crate::errors::ApiError;
 use crate::faults::Faults;
 use crate::render;
@@ -233,9 +235,7 @@ fn opt_str<'a>(body: &'a Value, field: &str) -> Result<Option<&'a str>, ApiError
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(ApiError::serialization(format!(
-            "{field} must be a string"
-        ))),
+        Some(_) => Err(ApiError::serialization(format!("{field} must be a string"))),
     }
 }
 
@@ -314,7 +314,9 @@ fn name_filter(expression: Option<&str>) -> Result<Option<regex::Regex>, ApiErro
         .case_insensitive(true)
         .build()
         .map(Some)
-        .map_err(|_| ApiError::invalid_request_code("INVALID_INPUT", format!("Invalid expression: {expr}")))
+        .map_err(|_| {
+            ApiError::invalid_request_code("INVALID_INPUT", format!("Invalid expression: {expr}"))
+        })
 }
 
 impl Athena {
@@ -364,20 +366,20 @@ impl Athena {
     }
 
     fn query(&self, id: &str) -> Result<Arc<Query>, ApiError> {
-        lock(&self.queries)
-            .get(id)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::invalid_request_code(
-                    "INVALID_INPUT",
-                    format!("QueryExecution {id} was not found"),
-                )
-            })
+        lock(&self.queries).get(id).cloned().ok_or_else(|| {
+            ApiError::invalid_request_code(
+                "INVALID_INPUT",
+                format!("QueryExecution {id} was not found"),
+            )
+        })
     }
 
     fn workgroup(&self, name: &str) -> Result<&crate::config::WorkGroup, ApiError> {
         self.config.workgroup(name).ok_or_else(|| {
-            ApiError::invalid_request_code("INVALID_INPUT", format!("WorkGroup {name} is not found."))
+            ApiError::invalid_request_code(
+                "INVALID_INPUT",
+                format!("WorkGroup {name} is not found."),
+            )
         })
     }
 
@@ -397,15 +399,24 @@ impl Athena {
         }
         let wg_name = opt_str(body, "WorkGroup")?.unwrap_or("primary");
         let wg = self.workgroup(wg_name)?;
-        let context = body.get("QueryExecutionContext").cloned().unwrap_or(json!({}));
+        let context = body
+            .get("QueryExecutionContext")
+            .cloned()
+            .unwrap_or(json!({}));
         let catalog = opt_str(&context, "Catalog")?
             .unwrap_or(&self.config.catalog)
             .to_string();
-        let database = opt_str(&context, "Database")?.unwrap_or("default").to_string();
+        let database = opt_str(&context, "Database")?
+            .unwrap_or("default")
+            .to_string();
         let mut result_configuration = match body.get("ResultConfiguration") {
             Some(Value::Object(m)) => m.clone(),
             None | Some(Value::Null) => Map::new(),
-            Some(_) => return Err(ApiError::serialization("ResultConfiguration must be an object")),
+            Some(_) => {
+                return Err(ApiError::serialization(
+                    "ResultConfiguration must be an object",
+                ))
+            }
         };
         let base = match result_configuration.get("OutputLocation") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -417,12 +428,16 @@ impl Athena {
             Some(Value::Array(a)) => a
                 .iter()
                 .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| ApiError::serialization("ExecutionParameters must be strings"))
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        ApiError::serialization("ExecutionParameters must be strings")
+                    })
                 })
                 .collect::<Result<_, _>>()?,
-            Some(_) => return Err(ApiError::serialization("ExecutionParameters must be a list")),
+            Some(_) => {
+                return Err(ApiError::serialization(
+                    "ExecutionParameters must be a list",
+                ))
+            }
         };
         let classified = classify(sql);
         let id = uuid::Uuid::new_v4().to_string();
@@ -467,14 +482,20 @@ impl Athena {
         let unknown_catalog = !self.engine.is_catalog(&catalog);
         let engine = Arc::clone(&self.engine);
         let q = Arc::clone(&query);
-        let runtime = self.exec.0.as_ref().ok_or_else(|| ApiError::internal("engine stopped"))?;
+        let runtime = self
+            .exec
+            .0
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("engine stopped"))?;
         let handle = runtime.spawn(async move {
             q.set_running();
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
             let outcome = match substituted {
-                Err(msg) => Err(QueryFailure::user(format!("INVALID_PARAMETER_USAGE: {msg}"))),
+                Err(msg) => Err(QueryFailure::user(format!(
+                    "INVALID_PARAMETER_USAGE: {msg}"
+                ))),
                 Ok(_) if unknown_catalog => Err(QueryFailure::user(format!(
                     "CATALOG_NOT_FOUND: Catalog '{}' does not exist",
                     q.catalog
@@ -855,7 +876,10 @@ mod tests {
     #[test]
     fn tokens_and_pages() {
         assert_eq!(parse_token(&json!({})).unwrap(), 0);
-        assert_eq!(parse_token(&json!({"NextToken": make_token(7)})).unwrap(), 7);
+        assert_eq!(
+            parse_token(&json!({"NextToken": make_token(7)})).unwrap(),
+            7
+        );
         assert!(parse_token(&json!({"NextToken": "junk"})).is_err());
         let (items, next) = page(&[1, 2, 3], 0, 2);
         assert_eq!((items, next.clone()), (vec![1, 2], Some(make_token(2))));

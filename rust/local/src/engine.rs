@@ -10,8 +10,8 @@ use datafusion::catalog::{CatalogProvider, MemorySchemaProvider};
 use datafusion::common::{DataFusionError, SchemaError};
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
-    Volatility,
+    ColumnarValue, DdlStatement, LogicalPlan, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
+    ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions};
 use std::collections::HashMap;
@@ -72,9 +72,17 @@ fn strip_leading_comments(sql: &str) -> &str {
     let mut s = sql.trim_start();
     loop {
         if let Some(rest) = s.strip_prefix("--") {
-            s = rest.split_once('\n').map(|(_, r)| r).unwrap_or("").trim_start();
+            s = rest
+                .split_once('\n')
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .trim_start();
         } else if let Some(rest) = s.strip_prefix("/*") {
-            s = rest.split_once("*/").map(|(_, r)| r).unwrap_or("").trim_start();
+            s = rest
+                .split_once("*/")
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .trim_start();
         } else if let Some(rest) = s.strip_prefix('(') {
             s = rest.trim_start();
         } else {
@@ -87,7 +95,9 @@ pub fn classify(sql: &str) -> Classified {
     let kw = keywords(sql, 4);
     let first = kw.first().map(String::as_str).unwrap_or("");
     let (statement_type, substatement, header, update) = match first {
-        "SELECT" | "WITH" | "VALUES" | "TABLE" => (StatementType::Dml, "SELECT".to_string(), true, false),
+        "SELECT" | "WITH" | "VALUES" | "TABLE" => {
+            (StatementType::Dml, "SELECT".to_string(), true, false)
+        }
         "INSERT" => (StatementType::Dml, "INSERT".to_string(), false, true),
         "UPDATE" | "DELETE" | "MERGE" => (StatementType::Dml, first.to_string(), false, true),
         "CREATE" | "DROP" | "ALTER" => {
@@ -100,7 +110,11 @@ pub fn classify(sql: &str) -> Classified {
                 .find(|k| matches!(k.as_str(), "TABLE" | "VIEW" | "DATABASE" | "SCHEMA"))
                 .cloned()
                 .unwrap_or_else(|| "TABLE".into());
-            let object = if object == "SCHEMA" { "DATABASE".into() } else { object };
+            let object = if object == "SCHEMA" {
+                "DATABASE".into()
+            } else {
+                object
+            };
             let sub = if is_ctas {
                 "CREATE_TABLE_AS_SELECT".to_string()
             } else {
@@ -113,7 +127,12 @@ pub fn classify(sql: &str) -> Classified {
             let what = kw.get(1).cloned().unwrap_or_default();
             (StatementType::Utility, format!("SHOW_{what}"), false, false)
         }
-        "DESCRIBE" | "DESC" => (StatementType::Utility, "DESCRIBE_TABLE".into(), false, false),
+        "DESCRIBE" | "DESC" => (
+            StatementType::Utility,
+            "DESCRIBE_TABLE".into(),
+            false,
+            false,
+        ),
         "EXPLAIN" => (StatementType::Utility, "EXPLAIN".into(), false, false),
         _ => (StatementType::Dml, "UNKNOWN".into(), true, false),
     };
@@ -223,9 +242,7 @@ pub fn failure_from(err: &DataFusionError) -> QueryFailure {
         DataFusionError::Plan(_) if lower.contains("invalid function") => {
             ("FUNCTION_NOT_FOUND", 2, 1000)
         }
-        DataFusionError::Plan(_) | DataFusionError::NotImplemented(_) => {
-            ("NOT_SUPPORTED", 2, 1000)
-        }
+        DataFusionError::Plan(_) | DataFusionError::NotImplemented(_) => ("NOT_SUPPORTED", 2, 1000),
         DataFusionError::ResourcesExhausted(_) => ("EXCEEDED_LOCAL_MEMORY_LIMIT", 1, 0),
         DataFusionError::Internal(_) => ("GENERIC_INTERNAL_ERROR", 1, 100),
         _ => ("GENERIC_USER_ERROR", 2, 1000),
@@ -330,7 +347,10 @@ fn normalize(batch: RecordBatch) -> Result<RecordBatch, DataFusionError> {
             fields.push(f.as_ref().clone());
         }
     }
-    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+    Ok(RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
 }
 
 fn normalize_schema(schema: &Schema) -> SchemaRef {
@@ -427,7 +447,10 @@ impl Engine {
                 self.ctx.register_parquet(table_ref, &path, opts).await
             }
         };
-        result.map_err(|source| EngineError::Register { table: name, source })
+        result.map_err(|source| EngineError::Register {
+            table: name,
+            source,
+        })
     }
 
     pub fn catalog_name(&self) -> &str {
@@ -486,7 +509,10 @@ impl Engine {
                     Some(&"IN") | Some(&"FROM") => strip_leading_comments(sql)
                         .split_whitespace()
                         .nth(3)
-                        .map(|s| s.trim_matches(|c| c == '`' || c == '"' || c == ';').to_lowercase())
+                        .map(|s| {
+                            s.trim_matches(|c| c == '`' || c == '"' || c == ';')
+                                .to_lowercase()
+                        })
                         .unwrap_or_else(|| database.to_string()),
                     _ => database.to_string(),
                 };
@@ -513,7 +539,20 @@ impl Engine {
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
         let ctx = SessionContext::new_with_state(state);
         let sql = self.translate(sql, &database.to_lowercase());
-        let df = ctx.sql(&sql).await.map_err(|e| failure_from(&e))?;
+        let plan = ctx
+            .state()
+            .create_logical_plan(&sql)
+            .await
+            .map_err(|e| failure_from(&e))?;
+        // DataFusion reports no row count for CTAS; count the new table instead.
+        let ctas_table = match &plan {
+            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => Some(c.name.clone()),
+            _ => None,
+        };
+        let df = ctx
+            .execute_logical_plan(plan)
+            .await
+            .map_err(|e| failure_from(&e))?;
         let schema = normalize_schema(df.schema().as_arrow());
         let batches = df.collect().await.map_err(|e| failure_from(&e))?;
         let batches = batches
@@ -521,6 +560,18 @@ impl Engine {
             .map(normalize)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| failure_from(&e))?;
+        if let Some(name) = ctas_table {
+            let count = ctx
+                .table(name)
+                .await
+                .map_err(|e| failure_from(&e))?
+                .count()
+                .await
+                .map_err(|e| failure_from(&e))?;
+            let mut data = ResultData::empty();
+            data.update_count = Some(i64::try_from(count).unwrap_or(i64::MAX));
+            return Ok(data);
+        }
         if classified.is_update {
             let count = update_count(&batches);
             let mut data = ResultData::empty();
@@ -750,10 +801,19 @@ mod tests {
         assert!(classify("  -- c\n WITH x AS (SELECT 1) SELECT * FROM x").has_header_row);
         let c = classify("CREATE TABLE t AS SELECT 1");
         assert_eq!((c.statement_type, c.is_update), (StatementType::Ddl, true));
-        assert_eq!(classify("create view v as select 1").substatement, "CREATE_VIEW");
+        assert_eq!(
+            classify("create view v as select 1").substatement,
+            "CREATE_VIEW"
+        );
         assert_eq!(classify("DROP TABLE t").substatement, "DROP_TABLE");
-        assert_eq!(classify("SHOW TABLES").statement_type, StatementType::Utility);
-        assert_eq!(classify("DESCRIBE t").statement_type, StatementType::Utility);
+        assert_eq!(
+            classify("SHOW TABLES").statement_type,
+            StatementType::Utility
+        );
+        assert_eq!(
+            classify("DESCRIBE t").statement_type,
+            StatementType::Utility
+        );
         let i = classify("INSERT INTO t VALUES (1)");
         assert!(i.is_update && !i.has_header_row);
     }
@@ -767,7 +827,10 @@ mod tests {
         );
         assert!(substitute_parameters("SELECT ?", &[]).is_err());
         assert!(substitute_parameters("SELECT 1", &p).is_err());
-        assert_eq!(substitute_parameters("SELECT 'it''s ?'", &[]).unwrap(), "SELECT 'it''s ?'");
+        assert_eq!(
+            substitute_parameters("SELECT 'it''s ?'", &[]).unwrap(),
+            "SELECT 'it''s ?'"
+        );
     }
 
     #[test]

@@ -82,7 +82,11 @@ impl ApiError {
     }
 
     pub fn missing_authentication() -> Self {
-        Self::new(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+        Self::new(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
     }
 
     pub fn incomplete_signature(message: impl Into<String>) -> Self {

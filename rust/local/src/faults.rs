@@ -147,7 +147,10 @@ mod tests {
         assert!(f.take("StartQueryExecution").is_none());
         assert_eq!(f.take_query_delay(), Some(Duration::from_millis(7)));
         f.add(fault("X", FaultKind::Delay, 1));
-        assert_eq!(f.take("X"), Some(FaultAction::Delay(Duration::from_millis(7))));
+        assert_eq!(
+            f.take("X"),
+            Some(FaultAction::Delay(Duration::from_millis(7)))
+        );
         f.add(fault("X", FaultKind::Delay, 0));
         assert!(f.list().is_empty());
         f.add(fault("X", FaultKind::Unavailable, 3));

@@ -5,7 +5,8 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]";
+const USAGE: &str =
+    "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]";
 
 struct Args {
     port: u16,
@@ -21,15 +22,23 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
     let mut exit_on_stdin_close = false;
     let usage = |msg: &str| Error::Usage(format!("{msg}\n{USAGE}"));
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| usage(&format!("{name} needs a value")));
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| usage(&format!("{name} needs a value")))
+        };
         match arg.as_str() {
             "--port" => {
                 let v = value("--port")?;
-                port = Some(v.parse::<u16>().map_err(|_| usage(&format!("invalid port: {v}")))?);
+                port = Some(
+                    v.parse::<u16>()
+                        .map_err(|_| usage(&format!("invalid port: {v}")))?,
+                );
             }
             "--host" => {
                 let v = value("--host")?;
-                host = v.parse().map_err(|_| usage(&format!("invalid host address: {v}")))?;
+                host = v
+                    .parse()
+                    .map_err(|_| usage(&format!("invalid host address: {v}")))?;
             }
             "--config" => config = Some(PathBuf::from(value("--config")?)),
             "--exit-on-stdin-close" => exit_on_stdin_close = true,

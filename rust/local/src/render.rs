@@ -234,8 +234,7 @@ fn timestamp<T: ArrowPrimitiveType<Native = i64>>(
             } else {
                 tz_name.as_ref()
             };
-            as_datetime_with_timezone::<T>(v, tz)
-                .map(|d| format!("{} {zone}", d.format(TS_FORMAT)))
+            as_datetime_with_timezone::<T>(v, tz).map(|d| format!("{} {zone}", d.format(TS_FORMAT)))
         }
     }
 }
@@ -279,12 +278,22 @@ fn render_non_null(array: &dyn Array, row: usize) -> String {
         Decimal256(p, s) => array
             .as_primitive_opt::<Decimal256Type>()
             .map(|a| Decimal256Type::format_decimal(a.value(row), *p, *s)),
-        Utf8 => array.as_string_opt::<i32>().map(|a| a.value(row).to_string()),
-        LargeUtf8 => array.as_string_opt::<i64>().map(|a| a.value(row).to_string()),
+        Utf8 => array
+            .as_string_opt::<i32>()
+            .map(|a| a.value(row).to_string()),
+        LargeUtf8 => array
+            .as_string_opt::<i64>()
+            .map(|a| a.value(row).to_string()),
         Utf8View => array.as_string_view_opt().map(|a| a.value(row).to_string()),
-        Binary => array.as_binary_opt::<i32>().map(|a| format_binary(a.value(row))),
-        LargeBinary => array.as_binary_opt::<i64>().map(|a| format_binary(a.value(row))),
-        BinaryView => array.as_binary_view_opt().map(|a| format_binary(a.value(row))),
+        Binary => array
+            .as_binary_opt::<i32>()
+            .map(|a| format_binary(a.value(row))),
+        LargeBinary => array
+            .as_binary_opt::<i64>()
+            .map(|a| format_binary(a.value(row))),
+        BinaryView => array
+            .as_binary_view_opt()
+            .map(|a| format_binary(a.value(row))),
         FixedSizeBinary(_) => array
             .as_fixed_size_binary_opt()
             .map(|a| format_binary(a.value(row))),
@@ -303,9 +312,7 @@ fn render_non_null(array: &dyn Array, row: usize) -> String {
         Timestamp(TimeUnit::Microsecond, tz) => {
             timestamp::<TimestampMicrosecondType>(array, row, tz)
         }
-        Timestamp(TimeUnit::Nanosecond, tz) => {
-            timestamp::<TimestampNanosecondType>(array, row, tz)
-        }
+        Timestamp(TimeUnit::Nanosecond, tz) => timestamp::<TimestampNanosecondType>(array, row, tz),
         Time32(TimeUnit::Second) => array
             .as_primitive_opt::<Time32SecondType>()
             .and_then(|a| as_time::<Time32SecondType>(i64::from(a.value(row))))
@@ -374,7 +381,10 @@ mod tests {
 
     #[test]
     fn scalars() {
-        assert_eq!(one(Arc::new(BooleanArray::from(vec![true]))).unwrap(), "true");
+        assert_eq!(
+            one(Arc::new(BooleanArray::from(vec![true]))).unwrap(),
+            "true"
+        );
         assert_eq!(one(Arc::new(Int8Array::from(vec![-1]))).unwrap(), "-1");
         assert_eq!(one(Arc::new(Int16Array::from(vec![2]))).unwrap(), "2");
         assert_eq!(one(Arc::new(Int32Array::from(vec![3]))).unwrap(), "3");
@@ -382,7 +392,10 @@ mod tests {
             one(Arc::new(Int64Array::from(vec![9007199254740993]))).unwrap(),
             "9007199254740993"
         );
-        assert_eq!(one(Arc::new(UInt64Array::from(vec![u64::MAX]))).unwrap(), "18446744073709551615");
+        assert_eq!(
+            one(Arc::new(UInt64Array::from(vec![u64::MAX]))).unwrap(),
+            "18446744073709551615"
+        );
     }
 
     #[test]
@@ -454,7 +467,10 @@ mod tests {
         assert_eq!(render(&t, 0).unwrap(), "2024-01-31 12:34:56.000");
         let t = TimestampMillisecondArray::from(vec![ns / 1_000_000]).with_timezone("UTC");
         assert_eq!(render(&t, 0).unwrap(), "2024-01-31 12:34:56.789 UTC");
-        assert_eq!(athena_type_of(t.data_type()).name, "timestamp with time zone");
+        assert_eq!(
+            athena_type_of(t.data_type()).name,
+            "timestamp with time zone"
+        );
         let tm = Time64MicrosecondArray::from(vec![45_296_789_000i64]);
         assert_eq!(render(&tm, 0).unwrap(), "12:34:56.789");
     }
@@ -499,6 +515,9 @@ mod tests {
                 .collect(),
         );
         assert_eq!(athena_type(&f).name, "json");
-        assert_eq!(athena_type(&Field::new("v", DataType::Utf8, true)).name, "varchar");
+        assert_eq!(
+            athena_type(&Field::new("v", DataType::Utf8, true)).name,
+            "varchar"
+        );
     }
 }

@@ -139,7 +139,11 @@ fn api_response(result: &Result<Value, ApiError>, request_id: &str) -> Response<
     let mut resp = match result {
         Ok(v) => response(200, v.to_string().into_bytes(), JSON_CONTENT_TYPE),
         Err(e) => {
-            let mut r = response(e.status, e.body().to_string().into_bytes(), JSON_CONTENT_TYPE);
+            let mut r = response(
+                e.status,
+                e.body().to_string().into_bytes(),
+                JSON_CONTENT_TYPE,
+            );
             if let Ok(v) = e.error_type.parse() {
                 r.headers_mut().insert("x-amzn-ErrorType", v);
             }
@@ -152,7 +156,11 @@ fn api_response(result: &Result<Value, ApiError>, request_id: &str) -> Response<
     resp
 }
 
-async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     if path.starts_with(ADMIN_PREFIX) || path == "/_athena_local" {
         // Admin endpoints are unsigned, so only local clients may use them.
@@ -183,7 +191,10 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let operation = target.strip_prefix(TARGET_PREFIX).unwrap_or(&target).to_string();
+    let operation = target
+        .strip_prefix(TARGET_PREFIX)
+        .unwrap_or(&target)
+        .to_string();
     let access_key_id = parts
         .headers
         .get("authorization")
@@ -237,7 +248,9 @@ async fn serve_api(
             .map_err(|e| ApiError::serialization(format!("Malformed request body: {e}")))?
     };
     if !json.is_object() {
-        return Err(ApiError::serialization("Request body must be a JSON object"));
+        return Err(ApiError::serialization(
+            "Request body must be a JSON object",
+        ));
     }
     state.athena.dispatch(operation, &json).await
 }
@@ -247,9 +260,7 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
     let method = req.method().clone();
     match (method, path.as_str()) {
         (Method::GET, "/_athena_local/health") => json_response(200, &json!({"status": "ok"})),
-        (Method::GET, "/_athena_local/calls") => {
-            json_response(200, &json!(state.recorder.calls()))
-        }
+        (Method::GET, "/_athena_local/calls") => json_response(200, &json!(state.recorder.calls())),
         (Method::DELETE, "/_athena_local/calls") => {
             json_response(200, &json!({"cleared": state.recorder.clear()}))
         }
@@ -275,6 +286,24 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                     json_response(200, &json!({"faults": state.faults.list()}))
                 }
                 Err(e) => json_response(400, &json!({"message": format!("invalid fault: {e}")})),
+            }
+        }
+        // A query's current state, for tests that check what the driver did on the server.
+        (Method::GET, p) if p.starts_with("/_athena_local/queries/") => {
+            let id = &p["/_athena_local/queries/".len()..];
+            match state
+                .athena
+                .dispatch("GetQueryExecution", &json!({ "QueryExecutionId": id }))
+                .await
+            {
+                Ok(value) => {
+                    let query_state = value["QueryExecution"]["Status"]["State"].clone();
+                    json_response(
+                        200,
+                        &json!({ "state": query_state, "queryExecution": value["QueryExecution"] }),
+                    )
+                }
+                Err(_) => json_response(404, &json!({ "message": format!("no query {id}") })),
             }
         }
         _ => json_response(404, &json!({"message": "Not found"})),

@@ -245,7 +245,8 @@ pub fn verify(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
-    let auth_value = header(req.headers, "authorization").ok_or_else(ApiError::missing_authentication)?;
+    let auth_value =
+        header(req.headers, "authorization").ok_or_else(ApiError::missing_authentication)?;
     let auth = parse_authorization(auth_value)?;
     let cred = config
         .credential(&auth.access_key_id)
@@ -260,7 +261,9 @@ pub fn verify(
         }
     }
     let amz_date = header(req.headers, "x-amz-date").ok_or_else(|| {
-        ApiError::incomplete_signature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+        ApiError::incomplete_signature(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+        )
     })?;
     let when = NaiveDateTime::parse_from_str(amz_date, "%Y%m%dT%H%M%SZ")
         .map_err(|_| ApiError::incomplete_signature(format!("Invalid X-Amz-Date: {amz_date}")))?
@@ -299,7 +302,12 @@ pub fn verify(
     }
     let creq = canonical_request(req, &auth.signed_headers, &payload_hash)?;
     let sts = string_to_sign(amz_date, &auth.scope(), &creq);
-    let key = signing_key(&cred.secret_access_key, &auth.date, &auth.region, &auth.service);
+    let key = signing_key(
+        &cred.secret_access_key,
+        &auth.date,
+        &auth.region,
+        &auth.service,
+    );
     let expected = signature(&key, &sts);
     if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(ApiError::invalid_signature(SIGNATURE_MISMATCH));
@@ -464,12 +472,17 @@ mod tests {
             body: b"",
         };
         assert_eq!(
-            verify(&req, &config(), vanilla_time()).unwrap_err().error_type,
+            verify(&req, &config(), vanilla_time())
+                .unwrap_err()
+                .error_type,
             "MissingAuthenticationTokenException"
         );
         assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=x").is_err());
         assert!(parse_authorization("Basic abc").is_err());
-        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=00").is_err());
+        assert!(parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=00"
+        )
+        .is_err());
     }
 
     #[test]

@@ -14,7 +14,9 @@ fn prints_ready_line_and_exits_on_stdin_close() {
         .expect("spawn athena-local");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("ready line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("ready line");
     let url = line
         .trim_end()
         .strip_prefix("athena-local listening on http://127.0.0.1:")

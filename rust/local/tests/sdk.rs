@@ -23,7 +23,14 @@ async fn select_every_type() {
     let cols = rs.result_set_metadata().unwrap().column_info();
     let got: Vec<(String, String, i32, i32)> = cols
         .iter()
-        .map(|c| (c.name().to_string(), c.r#type().to_string(), c.precision(), c.scale()))
+        .map(|c| {
+            (
+                c.name().to_string(),
+                c.r#type().to_string(),
+                c.precision(),
+                c.scale(),
+            )
+        })
         .collect();
     let expect_types = [
         ("t", "tinyint"),
@@ -49,7 +56,10 @@ async fn select_every_type() {
         ("bo", "boolean"),
         ("lit", "decimal"),
     ];
-    let names: Vec<(&str, &str)> = got.iter().map(|(n, t, _, _)| (n.as_str(), t.as_str())).collect();
+    let names: Vec<(&str, &str)> = got
+        .iter()
+        .map(|(n, t, _, _)| (n.as_str(), t.as_str()))
+        .collect();
     assert_eq!(names, expect_types);
     let dec = &got[7];
     assert_eq!((dec.2, dec.3), (10, 2));
@@ -106,7 +116,11 @@ async fn csv_table_and_qualified_names() {
         let rows = cells(&run(&c, sql).await);
         assert_eq!(rows[1][0].as_deref(), Some("8"), "{sql}");
     }
-    let rs = run(&c, "SELECT name, founded, population FROM cities WHERE id = 2").await;
+    let rs = run(
+        &c,
+        "SELECT name, founded, population FROM cities WHERE id = 2",
+    )
+    .await;
     let types: Vec<&str> = rs
         .result_set_metadata()
         .unwrap()
@@ -117,7 +131,11 @@ async fn csv_table_and_qualified_names() {
     assert_eq!(types, ["varchar", "date", "bigint"]);
     assert_eq!(
         cells(&rs)[1],
-        vec![Some("Berlin".into()), Some("1920-10-01".into()), Some("3878100".into())]
+        vec![
+            Some("Berlin".into()),
+            Some("1920-10-01".into()),
+            Some("3878100".into())
+        ]
     );
     server.shutdown().await;
 }
@@ -197,11 +215,25 @@ async fn failing_query_reports_athena_error() {
 
     let id = start_query(&c, "SELEC 1").await;
     let qe = wait(&c, &id).await;
-    let msg = qe.status().unwrap().athena_error().unwrap().error_message().unwrap().to_string();
+    let msg = qe
+        .status()
+        .unwrap()
+        .athena_error()
+        .unwrap()
+        .error_message()
+        .unwrap()
+        .to_string();
     assert!(msg.starts_with("SYNTAX_ERROR"), "{msg}");
     let id = start_query(&c, "SELECT * FROM no_such_table").await;
     let qe = wait(&c, &id).await;
-    let msg = qe.status().unwrap().athena_error().unwrap().error_message().unwrap().to_string();
+    let msg = qe
+        .status()
+        .unwrap()
+        .athena_error()
+        .unwrap()
+        .error_message()
+        .unwrap()
+        .to_string();
     assert!(msg.starts_with("TABLE_NOT_FOUND"), "{msg}");
     server.shutdown().await;
 }
@@ -302,7 +334,12 @@ async fn unknown_ids_and_workgroups() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("InvalidRequestException"));
-    let e = c.get_work_group().work_group("nope").send().await.unwrap_err();
+    let e = c
+        .get_work_group()
+        .work_group("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.message(), Some("WorkGroup nope is not found."));
     let wg = c
         .get_work_group()
@@ -341,24 +378,50 @@ async fn stop_cancels_slow_query() {
         .unwrap()
         .query_execution
         .unwrap();
-    assert_eq!(qe.status().unwrap().state(), Some(&QueryExecutionState::Running));
+    assert_eq!(
+        qe.status().unwrap().state(),
+        Some(&QueryExecutionState::Running)
+    );
     // The server stays responsive while the query burns CPU.
     let t = Instant::now();
     c.list_data_catalogs().send().await.unwrap();
     assert!(t.elapsed() < Duration::from_secs(2));
-    let e = c.get_query_results().query_execution_id(&id).send().await.unwrap_err();
-    assert_eq!(e.message(), Some("Query has not yet finished. Current state: RUNNING"));
+    let e = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some("Query has not yet finished. Current state: RUNNING")
+    );
 
     let t = Instant::now();
-    c.stop_query_execution().query_execution_id(&id).send().await.unwrap();
+    c.stop_query_execution()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     let qe = wait(&c, &id).await;
-    assert_eq!(qe.status().unwrap().state(), Some(&QueryExecutionState::Cancelled));
+    assert_eq!(
+        qe.status().unwrap().state(),
+        Some(&QueryExecutionState::Cancelled)
+    );
     assert!(t.elapsed() < Duration::from_secs(2));
     // Stopping again is a no-op; so is stopping a finished query.
-    c.stop_query_execution().query_execution_id(&id).send().await.unwrap();
+    c.stop_query_execution()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     let done = start_query(&c, "SELECT 1").await;
     wait(&c, &done).await;
-    c.stop_query_execution().query_execution_id(&done).send().await.unwrap();
+    c.stop_query_execution()
+        .query_execution_id(&done)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         wait(&c, &done).await.status().unwrap().state(),
         Some(&QueryExecutionState::Succeeded)
@@ -409,10 +472,21 @@ async fn execution_parameters() {
         .unwrap()
         .to_string();
     let qe = wait(&c, &id).await;
-    assert_eq!(qe.status().unwrap().state(), Some(&QueryExecutionState::Succeeded));
+    assert_eq!(
+        qe.status().unwrap().state(),
+        Some(&QueryExecutionState::Succeeded)
+    );
     assert_eq!(qe.execution_parameters(), ["'Germany'", "1"]);
-    let rs = c.get_query_results().query_execution_id(&id).send().await.unwrap();
-    assert_eq!(cells(rs.result_set().unwrap())[1][0].as_deref(), Some("Berlin"));
+    let rs = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cells(rs.result_set().unwrap())[1][0].as_deref(),
+        Some("Berlin")
+    );
     server.shutdown().await;
 }
 
@@ -420,30 +494,74 @@ async fn execution_parameters() {
 async fn ddl_and_utility_statements() {
     let server = start(sample_config()).await;
     let c = client(&server);
-    let id = start_query(&c, "CREATE TABLE big_cities AS SELECT * FROM cities WHERE population > 2000000").await;
+    let id = start_query(
+        &c,
+        "CREATE TABLE big_cities AS SELECT * FROM cities WHERE population > 2000000",
+    )
+    .await;
     let qe = wait(&c, &id).await;
-    assert_eq!(qe.status().unwrap().state(), Some(&QueryExecutionState::Succeeded));
-    assert_eq!(qe.statement_type(), Some(&aws_sdk_athena::types::StatementType::Ddl));
-    let out = c.get_query_results().query_execution_id(&id).send().await.unwrap();
+    assert_eq!(
+        qe.status().unwrap().state(),
+        Some(&QueryExecutionState::Succeeded)
+    );
+    assert_eq!(
+        qe.statement_type(),
+        Some(&aws_sdk_athena::types::StatementType::Ddl)
+    );
+    let out = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.update_count(), Some(5));
     assert!(out.result_set().unwrap().rows().is_empty());
 
-    let id = start_query(&c, "CREATE VIEW small AS SELECT name FROM cities WHERE population < 1000000").await;
-    assert_eq!(wait(&c, &id).await.status().unwrap().state(), Some(&QueryExecutionState::Succeeded));
-    let out = c.get_query_results().query_execution_id(&id).send().await.unwrap();
+    let id = start_query(
+        &c,
+        "CREATE VIEW small AS SELECT name FROM cities WHERE population < 1000000",
+    )
+    .await;
+    assert_eq!(
+        wait(&c, &id).await.status().unwrap().state(),
+        Some(&QueryExecutionState::Succeeded)
+    );
+    let out = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.update_count(), Some(0));
     let rows = cells(&run(&c, "SELECT count(*) FROM small").await);
     assert_eq!(rows[1][0].as_deref(), Some("3"));
 
-    let id = start_query(&c, "INSERT INTO big_cities SELECT * FROM cities WHERE id = 8").await;
+    let id = start_query(
+        &c,
+        "INSERT INTO big_cities SELECT * FROM cities WHERE id = 8",
+    )
+    .await;
     wait(&c, &id).await;
-    let out = c.get_query_results().query_execution_id(&id).send().await.unwrap();
+    let out = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.update_count(), Some(1));
 
     let id = start_query(&c, "SHOW TABLES").await;
     let qe = wait(&c, &id).await;
-    assert_eq!(qe.statement_type(), Some(&aws_sdk_athena::types::StatementType::Utility));
-    let out = c.get_query_results().query_execution_id(&id).send().await.unwrap();
+    assert_eq!(
+        qe.statement_type(),
+        Some(&aws_sdk_athena::types::StatementType::Utility)
+    );
+    let out = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     let names: Vec<String> = cells(out.result_set().unwrap())
         .into_iter()
         .map(|r| r[0].clone().unwrap())
@@ -452,11 +570,22 @@ async fn ddl_and_utility_statements() {
 
     let id = start_query(&c, "SHOW DATABASES").await;
     wait(&c, &id).await;
-    let out = c.get_query_results().query_execution_id(&id).send().await.unwrap();
-    assert_eq!(cells(out.result_set().unwrap())[0][0].as_deref(), Some("default"));
+    let out = c
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cells(out.result_set().unwrap())[0][0].as_deref(),
+        Some("default")
+    );
 
     let id = start_query(&c, "DROP TABLE big_cities").await;
-    assert_eq!(wait(&c, &id).await.status().unwrap().state(), Some(&QueryExecutionState::Succeeded));
+    assert_eq!(
+        wait(&c, &id).await.status().unwrap().state(),
+        Some(&QueryExecutionState::Succeeded)
+    );
     server.shutdown().await;
 }
 
@@ -467,12 +596,25 @@ async fn metadata_operations() {
     let cats = c.list_data_catalogs().send().await.unwrap();
     let cat = &cats.data_catalogs_summary()[0];
     assert_eq!(cat.catalog_name(), Some("AwsDataCatalog"));
-    assert_eq!(cat.r#type(), Some(&aws_sdk_athena::types::DataCatalogType::Glue));
+    assert_eq!(
+        cat.r#type(),
+        Some(&aws_sdk_athena::types::DataCatalogType::Glue)
+    );
 
-    let dbs = c.list_databases().catalog_name("AwsDataCatalog").send().await.unwrap();
+    let dbs = c
+        .list_databases()
+        .catalog_name("AwsDataCatalog")
+        .send()
+        .await
+        .unwrap();
     let names: Vec<&str> = dbs.database_list().iter().map(|d| d.name()).collect();
     assert_eq!(names, ["default"]);
-    let e = c.list_databases().catalog_name("nope").send().await.unwrap_err();
+    let e = c
+        .list_databases()
+        .catalog_name("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("MetadataException"));
     assert!(e.as_service_error().unwrap().is_metadata_exception());
 
@@ -487,7 +629,8 @@ async fn metadata_operations() {
     let t = &tables.table_metadata_list()[0];
     assert_eq!(t.name(), "cities");
     assert_eq!(t.table_type(), Some("EXTERNAL_TABLE"));
-    let cols: Vec<(&str, Option<&str>)> = t.columns().iter().map(|c| (c.name(), c.r#type())).collect();
+    let cols: Vec<(&str, Option<&str>)> =
+        t.columns().iter().map(|c| (c.name(), c.r#type())).collect();
     assert_eq!(
         cols,
         [
@@ -554,7 +697,11 @@ async fn metadata_operations() {
             .send()
             .await
             .unwrap();
-        seen.extend(out.table_metadata_list().iter().map(|t| t.name().to_string()));
+        seen.extend(
+            out.table_metadata_list()
+                .iter()
+                .map(|t| t.name().to_string()),
+        );
         token = out.next_token().map(str::to_string);
         if token.is_none() {
             break;
@@ -598,7 +745,12 @@ async fn call_record_and_faults() {
     assert_eq!(status, 200);
     http(&server, "DELETE", "/_athena_local/calls", "").await;
     let retrying = client_with(&server, "test", "test", 3);
-    retrying.get_work_group().work_group("primary").send().await.unwrap();
+    retrying
+        .get_work_group()
+        .work_group("primary")
+        .send()
+        .await
+        .unwrap();
     let (_, body) = http(&server, "GET", "/_athena_local/calls", "").await;
     let calls: serde_json::Value = serde_json::from_str(&body).unwrap();
     let types: Vec<&str> = calls
@@ -617,9 +769,22 @@ async fn call_record_and_faults() {
         r#"[{"operation":"StartQueryExecution","kind":"throttle"},{"operation":"ListDatabases","kind":"internal_error"}]"#,
     )
     .await;
-    let e = c.start_query_execution().query_string("SELECT 1").send().await.unwrap_err();
-    assert!(e.as_service_error().unwrap().is_too_many_requests_exception());
-    let e = c.list_databases().catalog_name("AwsDataCatalog").send().await.unwrap_err();
+    let e = c
+        .start_query_execution()
+        .query_string("SELECT 1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e
+        .as_service_error()
+        .unwrap()
+        .is_too_many_requests_exception());
+    let e = c
+        .list_databases()
+        .catalog_name("AwsDataCatalog")
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.as_service_error().unwrap().is_internal_server_exception());
     assert_eq!(e.raw_response().unwrap().status().as_u16(), 500);
 
@@ -651,7 +816,12 @@ async fn call_record_and_faults() {
     .await;
     let id = start_query(&c, "SELECT 1").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let qe = c.get_query_execution().query_execution_id(&id).send().await.unwrap();
+    let qe = c
+        .get_query_execution()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         qe.query_execution().unwrap().status().unwrap().state(),
         Some(&QueryExecutionState::Running)
@@ -661,7 +831,13 @@ async fn call_record_and_faults() {
         Some(&QueryExecutionState::Succeeded)
     );
 
-    let (status, _) = http(&server, "POST", "/_athena_local/faults", r#"{"kind":"nope"}"#).await;
+    let (status, _) = http(
+        &server,
+        "POST",
+        "/_athena_local/faults",
+        r#"{"kind":"nope"}"#,
+    )
+    .await;
     assert_eq!(status, 400);
     server.shutdown().await;
 }
@@ -683,7 +859,10 @@ async fn protocol_errors() {
     let e = c.get_query_execution().send().await.unwrap_err();
     // The SDK itself rejects a missing required member, or the server names it.
     let text = format!("{e:?}");
-    assert!(text.contains("QueryExecutionId") || text.contains("query_execution_id"), "{text}");
+    assert!(
+        text.contains("QueryExecutionId") || text.contains("query_execution_id"),
+        "{text}"
+    );
     server.shutdown().await;
 }
 

@@ -52,6 +52,19 @@ class ConnectionTest {
     }
 
     @Test
+    void anEndpointNobodyListensOnIsATransientConnectionError() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        String url = "jdbc:athena://Region=us-east-1;AthenaEndpoint=http://127.0.0.1:" + port + ";User=test;Password=test;NumRetries=0";
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url));
+        assertTrue(e instanceof java.sql.SQLTransientConnectionException, e.getClass().getName() + ": " + e.getMessage());
+        assertEquals("08S01", e.getSQLState());
+        assertTrue(e.getMessage().contains("GetWorkGroup"), e.getMessage());
+    }
+
+    @Test
     void everyProblemOfAConnectionStringIsReportedAtOnce() {
         String url = "jdbc:athena://Regoin=us-east-1;FetchSize=-3;LogLevel=LOUD;ResultFetcher=Fast;"
                 + "AthenaEndpoint=ftp://x;Password=hunter2;broken";
