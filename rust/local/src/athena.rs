@@ -584,7 +584,7 @@ impl Athena {
                 ))
             }
         };
-        let header = query.classified.has_header_row && data.schema.fields().len() > 0;
+        let header = query.classified.has_header_row && !data.schema.fields().is_empty();
         let virtual_total = data.total_rows + usize::from(header);
         let end = start.saturating_add(size).min(virtual_total);
         let mut rows = Vec::with_capacity(end.saturating_sub(start));

@@ -269,9 +269,13 @@ pub fn verify(
         .map_err(|_| ApiError::incomplete_signature(format!("Invalid X-Amz-Date: {amz_date}")))?
         .and_utc();
     if (now - when).num_seconds().abs() > config.max_clock_skew_secs {
+        // try_seconds: a huge configured skew must not panic.
+        let earliest = chrono::Duration::try_seconds(config.max_clock_skew_secs)
+            .and_then(|skew| now.checked_sub_signed(skew))
+            .unwrap_or(now);
         return Err(ApiError::invalid_signature(format!(
             "Signature expired: {amz_date} is now earlier than {} ({} - 15 min.)",
-            (now - chrono::Duration::seconds(config.max_clock_skew_secs)).format("%Y%m%dT%H%M%SZ"),
+            earliest.format("%Y%m%dT%H%M%SZ"),
             now.format("%Y%m%dT%H%M%SZ")
         )));
     }
