@@ -13,7 +13,7 @@ async fn million_rows_eight_columns() {
     let c = client(&server);
     let sql = "SELECT value AS a, value * 2 AS b, CAST(value AS VARCHAR) AS c, value % 7 AS d, \
                CAST(value AS DOUBLE) / 3 AS e, value + 1 AS f, 'const' AS g, value % 2 = 0 AS h \
-               FROM range(1000000)";
+               FROM range(1000000) ORDER BY a";
     let id = start_query(&c, sql).await;
     let qe = wait(&c, &id).await;
     assert_eq!(
@@ -72,14 +72,7 @@ async fn slow_query_runs_until_stopped() {
     let c = client(&server);
     let id = start_query(&c, "SELECT sum(value % 7) AS s FROM range(1, 100000000000)").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let qe = c
-        .get_query_execution()
-        .query_execution_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .query_execution
-        .unwrap();
+    let qe = current(&c, &id).await;
     assert_eq!(
         qe.status().unwrap().state(),
         Some(&QueryExecutionState::Running)

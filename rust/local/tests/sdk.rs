@@ -144,7 +144,7 @@ async fn csv_table_and_qualified_names() {
 async fn paging_with_header_on_first_page_only() {
     let server = start(sample_config()).await;
     let c = client(&server);
-    let id = start_query(&c, "SELECT value FROM range(2500)").await;
+    let id = start_query(&c, "SELECT value FROM range(2500) ORDER BY value").await;
     wait(&c, &id).await;
     let mut token: Option<String> = None;
     let mut pages = Vec::new();
@@ -370,14 +370,7 @@ async fn stop_cancels_slow_query() {
     let c = client(&server);
     let id = start_query(&c, SLOW).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let qe = c
-        .get_query_execution()
-        .query_execution_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .query_execution
-        .unwrap();
+    let qe = current(&c, &id).await;
     assert_eq!(
         qe.status().unwrap().state(),
         Some(&QueryExecutionState::Running)
@@ -816,14 +809,9 @@ async fn call_record_and_faults() {
     .await;
     let id = start_query(&c, "SELECT 1").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let qe = c
-        .get_query_execution()
-        .query_execution_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let qe = current(&c, &id).await;
     assert_eq!(
-        qe.query_execution().unwrap().status().unwrap().state(),
+        qe.status().unwrap().state(),
         Some(&QueryExecutionState::Running)
     );
     assert_eq!(

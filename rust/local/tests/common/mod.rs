@@ -60,17 +60,22 @@ pub async fn start_query(client: &Client, sql: &str) -> String {
         .to_string()
 }
 
+/// The query's execution as GetQueryExecution reports it now.
+pub async fn current(client: &Client, id: &str) -> aws_sdk_athena::types::QueryExecution {
+    client
+        .get_query_execution()
+        .query_execution_id(id)
+        .send()
+        .await
+        .expect("GetQueryExecution")
+        .query_execution
+        .expect("QueryExecution")
+}
+
 pub async fn wait(client: &Client, id: &str) -> aws_sdk_athena::types::QueryExecution {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let qe = client
-            .get_query_execution()
-            .query_execution_id(id)
-            .send()
-            .await
-            .expect("GetQueryExecution")
-            .query_execution
-            .expect("QueryExecution");
+        let qe = current(client, id).await;
         let state = qe.status().and_then(|s| s.state()).cloned();
         match state {
             Some(QueryExecutionState::Queued) | Some(QueryExecutionState::Running) => {
