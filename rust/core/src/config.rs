@@ -40,6 +40,79 @@ pub enum Credentials {
         profile: Option<String>,
     },
     InstanceProfile,
+    Jwt(JwtSettings),
+    JwtTip(TipSettings),
+}
+
+/// `CredentialsProvider=JWT` (seed 002).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JwtSettings {
+    pub token: Secret,
+    pub role_arn: String,
+    pub session_name: String,
+    pub duration: Duration,
+}
+
+/// `CredentialsProvider=JWT_TIP` (seed 000).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TipSettings {
+    pub token: Secret,
+    pub workgroup_arn: String,
+    pub application_role_arn: String,
+    pub access_role_arn: Option<String>,
+    pub idc_application_arn: Option<String>,
+    pub session_name: String,
+    pub duration: Duration,
+    pub file_cache: bool,
+}
+
+/// Endpoint overrides of the services the federated flows call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceEndpoints {
+    pub sts: Option<String>,
+    pub sso_oidc: Option<String>,
+    pub sso_admin: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    fn parse(value: &str) -> LogLevel {
+        match value.to_ascii_uppercase().as_str() {
+            "ERROR" => LogLevel::Error,
+            "WARN" => LogLevel::Warn,
+            "INFO" => LogLevel::Info,
+            "DEBUG" => LogLevel::Debug,
+            "TRACE" => LogLevel::Trace,
+            _ => LogLevel::Off,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Off => "OFF",
+            LogLevel::Error => "ERROR",
+            LogLevel::Warn => "WARN",
+            LogLevel::Info => "INFO",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSettings {
+    pub level: LogLevel,
+    /// Folder of the log file; the system temp folder when not given.
+    pub path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +151,8 @@ pub struct ConnectionConfig {
     pub application_name: Option<String>,
     pub num_retries: Option<u32>,
     pub network_timeout: Option<Duration>,
+    pub endpoints: ServiceEndpoints,
+    pub log: LogSettings,
     pub auth: Auth,
     pub credentials: Credentials,
 }
@@ -178,11 +253,21 @@ impl Parser<'_> {
         }
         let auth = auth?;
         let credentials = self.credentials(auth);
+        let (region, workgroup) = self.region_and_workgroup();
+        if let Some(level) = self.raw.get("LogLevel") {
+            if LogLevel::parse(level) == LogLevel::Off && self.raw.get("LogPath").is_some() {
+                self.problems
+                    .push("LogPath applies only with a LogLevel other than OFF".into());
+            }
+        } else if self.raw.get("LogPath").is_some() {
+            self.problems
+                .push("LogPath applies only with a LogLevel other than OFF".into());
+        }
         Some(ConnectionConfig {
-            region: self.text("Region"),
+            region,
             catalog: self.text("Catalog").unwrap_or_default(),
             database: self.text("Database").unwrap_or_default(),
-            workgroup: self.text("WorkGroup").unwrap_or_default(),
+            workgroup,
             results,
             fetch_size: self.integer("FetchSize") as u32,
             poll,
@@ -196,6 +281,15 @@ impl Parser<'_> {
                 .raw
                 .get("NetworkTimeoutMillis")
                 .map(|_| Duration::from_millis(self.integer("NetworkTimeoutMillis") as u64)),
+            endpoints: ServiceEndpoints {
+                sts: self.text("StsEndpoint"),
+                sso_oidc: self.text("SsoOidcEndpoint"),
+                sso_admin: self.text("SsoAdminEndpoint"),
+            },
+            log: LogSettings {
+                level: LogLevel::parse(self.value("LogLevel").unwrap_or("OFF")),
+                path: self.text("LogPath").map(std::path::PathBuf::from),
+            },
             auth,
             credentials: credentials?,
         })
@@ -261,7 +355,7 @@ impl Parser<'_> {
     fn auth(&mut self) -> Option<Auth> {
         if let Some(value) = self.raw.get("CredentialsProvider") {
             let auth = Auth::parse(value)?;
-            if matches!(auth, Auth::Jwt | Auth::JwtTip | Auth::BrowserOidcTip) {
+            if auth == Auth::BrowserOidcTip {
                 self.problems.push(format!("CredentialsProvider {} is not supported yet: the federated sign-in flows are not built yet", auth.name()));
             }
             return Some(auth);
@@ -318,8 +412,92 @@ impl Parser<'_> {
                 profile: self.text("ProfileName"),
             },
             Auth::InstanceProfile => Credentials::InstanceProfile,
-            Auth::Jwt | Auth::JwtTip | Auth::BrowserOidcTip => return None,
+            Auth::Jwt => Credentials::Jwt(JwtSettings {
+                token: self.jwt()?,
+                role_arn: self.text("JwtRoleArn")?,
+                session_name: self.text("JwtRoleSessionName")?,
+                duration: self.session_duration(auth),
+            }),
+            Auth::JwtTip => Credentials::JwtTip(TipSettings {
+                token: self.jwt()?,
+                workgroup_arn: self.text("WorkGroupArn")?,
+                application_role_arn: self.text("ApplicationRoleArn")?,
+                access_role_arn: self.text("AccessRoleArn"),
+                idc_application_arn: self.idc_application_arn(),
+                session_name: self.text("JwtRoleSessionName")?,
+                duration: self.session_duration(auth),
+                file_cache: self.boolean("JwtTipFileCache"),
+            }),
+            Auth::BrowserOidcTip => return None,
         })
+    }
+
+    /// The token must at least look like a JWT; the service checks the rest.
+    fn jwt(&mut self) -> Option<Secret> {
+        let token = self.raw.get("JwtWebIdentityToken")?.trim().to_string();
+        if let Err(why) = crate::auth::token::check_shape(&token) {
+            self.problems.push(format!(
+                "JwtWebIdentityToken is not a JWT (header.payload.signature): {why} (secret value not shown)"
+            ));
+            return None;
+        }
+        Some(Secret::new(token))
+    }
+
+    /// Seed 000 gives JWT_TIP a default of 900 seconds; the other flows 3600.
+    fn session_duration(&self, auth: Auth) -> Duration {
+        let seconds = match self.raw.get("RoleSessionDuration") {
+            Some(_) => self.integer("RoleSessionDuration"),
+            None if auth == Auth::JwtTip => 900,
+            None => self.integer("RoleSessionDuration"),
+        };
+        Duration::from_secs(seconds as u64)
+    }
+
+    fn idc_application_arn(&mut self) -> Option<String> {
+        let arn = self.text("CustomerIdcApplicationArn")?;
+        if crate::auth::arns::sso_instance_arn(&arn).is_none() {
+            self.problems.push(format!("CustomerIdcApplicationArn must look like arn:aws:sso::ACCOUNT:application/ssoins-INSTANCE/apl-APPLICATION, not '{arn}'"));
+        }
+        Some(arn)
+    }
+
+    /// With trusted identity propagation the workgroup ARN names the workgroup
+    /// and its Region, so WorkGroup and Region follow it unless given.
+    fn region_and_workgroup(&mut self) -> (Option<String>, String) {
+        let region = self.raw.get("Region").map(str::to_string);
+        let workgroup = self.raw.get("WorkGroup").map(str::to_string);
+        let Some(arn) = self.raw.get("WorkGroupArn").map(str::to_string) else {
+            return (
+                region,
+                workgroup
+                    .or_else(|| self.text("WorkGroup"))
+                    .unwrap_or_default(),
+            );
+        };
+        let Some(parsed) = crate::auth::arns::WorkGroupArn::parse(&arn) else {
+            self.problems.push(format!(
+                "WorkGroupArn must look like arn:aws:athena:REGION:ACCOUNT:workgroup/NAME, not '{arn}'"
+            ));
+            return (region, workgroup.unwrap_or_default());
+        };
+        if let Some(given) = &workgroup {
+            if given != &parsed.name {
+                self.problems.push(format!(
+                    "WorkGroup '{given}' differs from the workgroup '{}' in WorkGroupArn; give one or make them agree",
+                    parsed.name
+                ));
+            }
+        }
+        if let Some(given) = &region {
+            if given != &parsed.region {
+                self.problems.push(format!(
+                    "Region '{given}' differs from the Region '{}' in WorkGroupArn",
+                    parsed.region
+                ));
+            }
+        }
+        (Some(region.unwrap_or(parsed.region)), parsed.name)
     }
 
     fn value(&self, name: &str) -> Option<&str> {
@@ -408,10 +586,50 @@ mod tests {
         assert!(err.to_string().contains("(1 problem)"), "{err}");
     }
 
+    const TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+
     #[test]
-    fn federated_flows_are_rejected_as_not_supported_yet() {
-        let err = parse("jdbc:athena://CredentialsProvider=JWT;JwtWebIdentityToken=t;JwtRoleArn=arn:aws:iam::1:role/r;JwtRoleSessionName=s").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotSupported);
+    fn the_browser_flow_is_rejected_as_not_supported_yet() {
+        let err = parse("jdbc:athena://CredentialsProvider=BrowserOidcTip;WorkGroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;JwtRoleSessionName=s;IdpWellKnownConfigurationUrl=http://x;OidcClientId=c").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotSupported, "{err}");
+    }
+
+    #[test]
+    fn jwt_settings_with_jdbc_names_and_default_duration() {
+        let c = parse(&format!("jdbc:athena://CredentialsProvider=JWT;JwtWebIdentityToken={TOKEN};JwtRoleArn=arn:aws:iam::1:role/r;JwtRoleSessionName=s")).unwrap();
+        let Credentials::Jwt(s) = &c.credentials else {
+            panic!("{c:?}")
+        };
+        assert_eq!(s.duration, Duration::from_secs(3600));
+        assert_eq!(s.role_arn, "arn:aws:iam::1:role/r");
+        assert!(!format!("{c:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn jwt_tip_with_odbc_names_follows_the_workgroup_arn() {
+        let c = parse(&format!("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token={TOKEN};WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s;EnableTokenCaching=1")).unwrap();
+        let Credentials::JwtTip(s) = &c.credentials else {
+            panic!("{c:?}")
+        };
+        assert_eq!(s.duration, Duration::from_secs(900));
+        assert!(s.file_cache);
+        assert_eq!(c.workgroup, "tip");
+        assert_eq!(c.region.as_deref(), Some("us-west-2"));
+    }
+
+    #[test]
+    fn jwt_tip_problems_name_the_property() {
+        let err = parse("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token=not-a-jwt;WorkGroup=other;WorkGroupArn=arn:aws:athena:us-west-2:1:workgroup/tip").unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "JwtWebIdentityToken is not a JWT",
+            "ApplicationRoleArn is required for JWT_TIP",
+            "JwtRoleSessionName is required",
+            "WorkGroup 'other' differs",
+        ] {
+            assert!(text.contains(needle), "missing {needle} in {text}");
+        }
+        assert!(!text.contains("not-a-jwt"), "{text}");
     }
 
     #[test]

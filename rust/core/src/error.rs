@@ -111,6 +111,17 @@ impl Error {
         self
     }
 
+    /// Adds context in front of the message, keeping kind and ids.
+    pub fn prefix(mut self, context: &str) -> Self {
+        self.message.insert_str(0, context);
+        self
+    }
+
+    pub fn append(mut self, hint: &str) -> Self {
+        self.message.push_str(hint);
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -152,6 +163,14 @@ where
     R: fmt::Debug + 'static,
 {
     use aws_sdk_athena::error::SdkError;
+    // A failure of the driver's own credentials provider keeps its own kind and words.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(cause) = source {
+        if let Some(own) = cause.downcast_ref::<Error>() {
+            return own.clone().prefix(&format!("{operation}: "));
+        }
+        source = cause.source();
+    }
     match &err {
         SdkError::ServiceError(service) => {
             let inner = service.err();
@@ -202,7 +221,10 @@ fn classify_code(code: &str) -> ErrorKind {
         | "MissingAuthenticationToken"
         | "IncompleteSignature"
         | "InvalidIdentityToken"
-        | "IDPRejectedClaim" => ErrorKind::Authentication,
+        | "IDPRejectedClaim"
+        | "InvalidGrantException"
+        | "InvalidClientException"
+        | "UnauthorizedClientException" => ErrorKind::Authentication,
         "TooManyRequestsException"
         | "ThrottlingException"
         | "Throttling"

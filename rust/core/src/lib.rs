@@ -2,8 +2,10 @@
 //! lifecycle, result fetching and the page format. No JNI types here, so all of
 //! it is testable with cargo alone.
 
+pub mod auth;
 pub mod config;
 pub mod error;
+pub mod log;
 pub mod metadata;
 pub mod page;
 pub mod properties;

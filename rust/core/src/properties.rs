@@ -143,7 +143,6 @@ const fn int(min: i64, max: i64) -> ValueType {
 
 const PROXY_NOT_YET: Status = Status::NotYet("proxy support is not built yet");
 const S3_NOT_YET: Status = Status::NotYet("the S3 result fetcher is not built yet");
-const LOG_NOT_YET: Status = Status::NotYet("driver logging is not built yet");
 
 pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["AwsRegion"], ..prop("Region", ValueType::Text, "AWS Region of the Athena endpoint, e.g. us-east-1. Defaults to the SDK's region chain (AWS_REGION, profile).") },
@@ -172,8 +171,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["ProxyUID"], status: PROXY_NOT_YET, ..prop("ProxyUsername", ValueType::Text, "HTTP proxy user.") },
     PropertySpec { aliases: &["ProxyPWD"], secret: true, status: PROXY_NOT_YET, ..prop("ProxyPassword", ValueType::Text, "HTTP proxy password.") },
     PropertySpec { aliases: &["NonProxyHosts"], status: PROXY_NOT_YET, ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by |.") },
-    PropertySpec { default: Some("OFF"), status: LOG_NOT_YET, ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level.") },
-    PropertySpec { status: LOG_NOT_YET, ..prop("LogPath", ValueType::Text, "Folder for driver log files.") },
+    PropertySpec { default: Some("OFF"), ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level. Secrets are never logged.") },
+    prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
     PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy.") },
     prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of each AWS call attempt."),
@@ -197,7 +196,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { scope: Scope::Only(TIP), required_for: TIP, ..prop("ApplicationRoleArn", ValueType::Arn, "Role assumed with the JWT for the token exchange.") },
     PropertySpec { scope: Scope::Only(TIP), ..prop("AccessRoleArn", ValueType::Arn, "Role assumed with the identity context. Defaults to the application's tag.") },
     PropertySpec { scope: Scope::Only(TIP), ..prop("CustomerIdcApplicationArn", ValueType::Arn, "IAM Identity Center application. Defaults to the workgroup's tag.") },
-    PropertySpec { aliases: &["EnableTokenCaching"], default: Some("false"), scope: Scope::Only(TIP), ..prop("JwtTipFileCache", ValueType::Boolean, "Also cache credentials in a file under the home folder, for other processes.") },
+    PropertySpec { aliases: &["EnableTokenCaching"], default: Some("false"), scope: Scope::Only(TIP), ..prop("JwtTipFileCache", ValueType::Boolean, "Also cache credentials in a file under the home folder (~/.athena-native-jdbc/jwt-tip-cache), for other processes.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("IdpWellKnownConfigurationUrl", ValueType::Url, "OpenID discovery document of the identity provider.") },
     PropertySpec { aliases: &["client_id"], scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("OidcClientId", ValueType::Text, "Client id registered at the identity provider.") },
     PropertySpec { aliases: &["client_secret"], secret: true, scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("OidcClientSecret", ValueType::Text, "Client secret, when the identity provider requires one.") },

@@ -11,8 +11,11 @@ use aws_sdk_athena::types::{
 };
 use aws_sdk_athena::Client;
 
+use crate::auth::services::Services;
+use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::log::Logger;
 use crate::query::Query;
 
 /// Where unqualified names resolve; JDBC lets the user change both per connection.
@@ -25,6 +28,7 @@ pub struct QueryContext {
 pub struct Session {
     config: ConnectionConfig,
     client: RwLock<Client>,
+    logger: Logger,
 }
 
 impl Session {
@@ -32,13 +36,30 @@ impl Session {
     /// GetWorkGroup call, so a wrong key fails at connect time, as users of
     /// "Test connection" in DBeaver and DataGrip expect.
     pub async fn connect(config: ConnectionConfig) -> Result<Session> {
-        let client = build_client(&config).await?;
-        let session = Session {
-            config,
-            client: RwLock::new(client),
-        };
-        session.check_workgroup().await?;
-        Ok(session)
+        let logger = Logger::open(&config.log)?;
+        logger.debug(|| format!("connecting: {config:?}"));
+        let result = async {
+            let client = build_client(&config, &logger).await?;
+            let session = Session {
+                config,
+                client: RwLock::new(client),
+                logger: logger.clone(),
+            };
+            session.check_workgroup().await?;
+            Ok(session)
+        }
+        .await;
+        match &result {
+            Ok(session) => {
+                logger.info(|| format!("connected to workgroup {}", session.config.workgroup))
+            }
+            Err(e) => logger.error(|| format!("connection failed: {e}")),
+        }
+        result
+    }
+
+    pub fn logger(&self) -> &Logger {
+        &self.logger
     }
 
     pub fn config(&self) -> &ConnectionConfig {
@@ -158,6 +179,8 @@ impl Session {
                 "StartQueryExecution returned no QueryExecutionId",
             )
         })?;
+        self.logger.debug(|| format!("started query {id}"));
+        self.logger.trace(|| format!("query {id}: {sql}"));
         Ok(Arc::new(Query::new(
             client.clone(),
             id.to_string(),
@@ -167,11 +190,39 @@ impl Session {
     }
 }
 
-async fn build_client(config: &ConnectionConfig) -> Result<Client> {
+/// Region, user agent, retries and timeouts: what every AWS client of a connection shares.
+fn common_loader(config: &ConnectionConfig) -> Result<aws_config::ConfigLoader> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(region) = &config.region {
         loader = loader.region(Region::new(region.clone()));
     }
+    if let Some(name) = &config.application_name {
+        let app = aws_types::app_name::AppName::new(sanitize_app_name(name)).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidProperties,
+                format!("ApplicationName '{name}' is not usable: {e}"),
+            )
+        })?;
+        loader = loader.app_name(app);
+    }
+    if let Some(retries) = config.num_retries {
+        loader = loader.retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1),
+        );
+    }
+    if let Some(timeout) = config.network_timeout {
+        loader = loader.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(timeout)
+                .connect_timeout(timeout)
+                .build(),
+        );
+    }
+    Ok(loader)
+}
+
+async fn build_client(config: &ConnectionConfig, logger: &Logger) -> Result<Client> {
+    let mut loader = common_loader(config)?;
     match &config.credentials {
         Credentials::Static {
             access_key_id,
@@ -205,40 +256,41 @@ async fn build_client(config: &ConnectionConfig) -> Result<Client> {
                 aws_config::imds::credentials::ImdsCredentialsProvider::builder().build(),
             );
         }
+        Credentials::Jwt(_) | Credentials::JwtTip(_) => {
+            let base = common_loader(config)?.no_credentials().load().await;
+            require_region(&base)?;
+            let services = Services::new(
+                base,
+                config.endpoints.clone(),
+                config.athena_endpoint.clone(),
+            );
+            let sign_in = FederatedSignIn::for_connection(config, services, logger.clone())
+                .ok_or_else(|| Error::internal("federated settings without a federated flow"))?;
+            // Signing in now gives errors that name the step, not the first Athena call.
+            sign_in.credentials().await?;
+            // The flow keeps its own cache (shared across connections); the
+            // SDK's would hide an early refresh.
+            loader = loader
+                .credentials_provider(sign_in)
+                .identity_cache(aws_config::identity::IdentityCache::no_cache());
+        }
     }
     if let Some(endpoint) = &config.athena_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
-    if let Some(name) = &config.application_name {
-        let app = aws_types::app_name::AppName::new(sanitize_app_name(name)).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidProperties,
-                format!("ApplicationName '{name}' is not usable: {e}"),
-            )
-        })?;
-        loader = loader.app_name(app);
-    }
-    if let Some(retries) = config.num_retries {
-        loader = loader.retry_config(
-            aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1),
-        );
-    }
-    if let Some(timeout) = config.network_timeout {
-        loader = loader.timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_attempt_timeout(timeout)
-                .connect_timeout(timeout)
-                .build(),
-        );
-    }
     let sdk_config = loader.load().await;
+    require_region(&sdk_config)?;
+    Ok(Client::new(&sdk_config))
+}
+
+fn require_region(sdk_config: &aws_types::SdkConfig) -> Result<()> {
     if sdk_config.region().is_none() {
         return Err(Error::new(
             ErrorKind::InvalidProperties,
             "Region is not set and none was found in AWS_REGION or the AWS profile; add Region=<region> to the connection",
         ));
     }
-    Ok(Client::new(&sdk_config))
+    Ok(())
 }
 
 /// The user agent allows a restricted alphabet; other characters become '_'.

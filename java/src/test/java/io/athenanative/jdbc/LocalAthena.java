@@ -79,6 +79,20 @@ public final class LocalAthena implements AutoCloseable {
         return url("");
     }
 
+    /**
+     * A JWT from athena-local's built-in test issuer; {@code claims} (a JSON object, or null)
+     * overrides the defaults, {@code signing} is valid, wrong-key or none.
+     */
+    public String mintToken(String claims, String signing) throws IOException {
+        String body = "{\"claims\":" + (claims == null ? "{}" : claims) + ",\"signing\":\"" + signing + "\"}";
+        String json = admin("POST", "/_athena_local/issuer/token", body);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IOException("athena-local minted no token: " + json);
+        }
+        return m.group(1);
+    }
+
     /** GET on an admin path (unsigned, loopback only), as text. */
     public String admin(String method, String path, String body) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) new URL(endpoint() + path).openConnection();

@@ -7,15 +7,27 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 
-/** Starts athena-local, signs in, runs a query through the driver jar and prints the rows. */
+/**
+ * Starts athena-local, signs in with JWT trusted identity propagation (a token from
+ * athena-local's test issuer, exchanged as an Identity Center user), runs a query
+ * through the driver jar and prints the rows.
+ */
 public final class Demo {
     private Demo() {
     }
 
     public static void main(String[] args) throws Exception {
         try (LocalAthena athena = LocalAthena.start()) {
-            String url = athena.url();
-            System.out.println("Connecting to " + url.replace("Password=test", "Password=****"));
+            String token = athena.mintToken("{\"sub\":\"demo-user\",\"email\":\"demo-user@example.com\"}", "valid");
+            String e = athena.endpoint();
+            String url = "jdbc:athena://Region=us-east-1;AthenaEndpoint=" + e + ";StsEndpoint=" + e
+                    + ";SsoOidcEndpoint=" + e + ";SsoAdminEndpoint=" + e
+                    + ";CredentialsProvider=JWT_TIP"
+                    + ";WorkGroupArn=arn:aws:athena:us-east-1:111122223333:workgroup/tip"
+                    + ";ApplicationRoleArn=arn:aws:iam::111122223333:role/applicationRole"
+                    + ";JwtRoleSessionName=demo-user;JwtWebIdentityToken=";
+            System.out.println("Connecting to " + url + "****");
+            url += token;
             try (Connection connection = DriverManager.getConnection(url);
                  Statement statement = connection.createStatement();
                  ResultSet rows = statement.executeQuery(
@@ -37,6 +49,17 @@ public final class Demo {
                 }
                 String id = statement.unwrap(io.athenanative.jdbc.AthenaStatement.class).getQueryExecutionId();
                 System.out.println(count + " rows, QueryExecutionId " + id);
+                System.out.println("Sign-in calls athena-local served:");
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("\"operation\":\"([A-Za-z]+)\"[^{}]*?\"service\":\"([a-z-]+)\"|\"service\":\"([a-z-]+)\"[^{}]*?\"operation\":\"([A-Za-z]+)\"")
+                        .matcher(athena.admin("GET", "/_athena_local/calls", null));
+                while (m.find()) {
+                    String operation = m.group(1) != null ? m.group(1) : m.group(4);
+                    String service = m.group(2) != null ? m.group(2) : m.group(3);
+                    if (!service.equals("athena") || operation.equals("ListTagsForResource")) {
+                        System.out.println("  " + service + " " + operation);
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,104 @@
+package io.athenanative.jdbc.signin;
+
+import io.athenanative.jdbc.LocalAthena;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** athena-local's identity side, as the sign-in tests use it: tokens, roles, the call record. */
+final class Identity {
+    static final String ACCOUNT = "111122223333";
+    static final String REGION = "us-east-1";
+    static final String JWT_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/jwtRole";
+    static final String APPLICATION_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/applicationRole";
+    static final String ACCESS_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/accessRole";
+    static final String UNTRUSTING_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/untrustingRole";
+    static final String APPLICATION =
+            "arn:aws:sso::" + ACCOUNT + ":application/ssoins-1111222233334444/apl-5555666677778888";
+    static final String TIP_WORKGROUP = "arn:aws:athena:" + REGION + ":" + ACCOUNT + ":workgroup/tip";
+    static final String UNTAGGED_WORKGROUP = "arn:aws:athena:" + REGION + ":" + ACCOUNT + ":workgroup/untagged";
+
+    private Identity() {}
+
+    /** A token from athena-local's test issuer; {@code claims} is a JSON object body, or null. */
+    static String mint(LocalAthena athena, String claims, String signing) throws IOException {
+        return athena.mintToken(claims, signing);
+    }
+
+    static String mint(LocalAthena athena) throws IOException {
+        return mint(athena, null, "valid");
+    }
+
+    static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    static String endpoints(LocalAthena athena) {
+        String e = athena.endpoint();
+        return "Region=" + REGION + ";AthenaEndpoint=" + e + ";StsEndpoint=" + e;
+    }
+
+    static String jwtUrl(LocalAthena athena, String token, String extra) {
+        return "jdbc:athena://" + endpoints(athena) + ";CredentialsProvider=JWT;JwtWebIdentityToken=" + token
+                + ";JwtRoleArn=" + JWT_ROLE + ";JwtRoleSessionName=jwt-test" + suffix(extra);
+    }
+
+    static String tipEndpoints(LocalAthena athena) {
+        String e = athena.endpoint();
+        return endpoints(athena) + ";SsoOidcEndpoint=" + e + ";SsoAdminEndpoint=" + e;
+    }
+
+    /** JWT_TIP with the JDBC names and no optional ARNs, so the tags are looked up. */
+    static String tipUrl(LocalAthena athena, String token, String extra) {
+        return "jdbc:athena://" + tipEndpoints(athena) + ";CredentialsProvider=JWT_TIP;JwtWebIdentityToken=" + token
+                + ";WorkGroupArn=" + TIP_WORKGROUP + ";ApplicationRoleArn=" + APPLICATION_ROLE
+                + ";JwtRoleSessionName=tip-test" + suffix(extra);
+    }
+
+    private static String suffix(String extra) {
+        return extra == null || extra.isEmpty() ? "" : ";" + extra;
+    }
+
+    static void clearCalls(LocalAthena athena) throws IOException {
+        athena.admin("DELETE", "/_athena_local/calls", null);
+    }
+
+    /** The call record as one JSON object text per call. */
+    static List<String> calls(LocalAthena athena) throws IOException {
+        String json = athena.admin("GET", "/_athena_local/calls", null);
+        List<String> calls = new ArrayList<String>();
+        Matcher m = Pattern.compile("\\{[^{}]*\\}").matcher(json);
+        while (m.find()) {
+            calls.add(m.group());
+        }
+        return calls;
+    }
+
+    static int count(LocalAthena athena, String operation) throws IOException {
+        int n = 0;
+        for (String call : calls(athena)) {
+            if (operation.equals(jsonString(call, "operation"))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Every secret athena-local issued: keys, session tokens, id tokens, context assertions. */
+    static List<String> issuedSecrets(LocalAthena athena) throws IOException {
+        String json = athena.admin("GET", "/_athena_local/identity/issued", null);
+        List<String> secrets = new ArrayList<String>();
+        Matcher m = Pattern.compile("\"(secret_access_key|session_token|id_token|context_assertion|secretAccessKey|sessionToken|idToken|contextAssertion)\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        while (m.find()) {
+            secrets.add(m.group(2));
+        }
+        return secrets;
+    }
+
+    static String jsonString(String json, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+}

@@ -1,0 +1,274 @@
+//! `JwtTipFileCache=1`: the result of the JWT_TIP flow kept in a file so other
+//! processes (BI tools start many) reuse it instead of spending a new JWT.
+//!
+//! Format: `$HOME/.athena-native-jdbc/jwt-tip-cache/<key>.json` (USERPROFILE on
+//! Windows), folder 0700, file 0600, written to a temporary file and renamed.
+//! `<key>` is the flow's cache key (see `cache_key`); the raw JWT is never
+//! stored. A file that cannot be read, or whose contents are expired, is
+//! ignored and replaced after the next successful sign-in.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{epoch_seconds, IdentityContext, TemporaryCredentials};
+use crate::config::Secret;
+use crate::log::Logger;
+
+const VERSION: u32 = 1;
+
+pub struct Entry {
+    pub access: Option<TemporaryCredentials>,
+    pub context: Option<IdentityContext>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiry: u64,
+    received: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileContext {
+    assertion: String,
+    expiry: u64,
+    application_arn: String,
+    access_role_arn: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileEntry {
+    version: u32,
+    access: Option<FileCredentials>,
+    context: Option<FileContext>,
+}
+
+fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+pub fn folder() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()))?;
+    Some(
+        PathBuf::from(home)
+            .join(".athena-native-jdbc")
+            .join("jwt-tip-cache"),
+    )
+}
+
+pub fn read(key: &str, logger: &Logger) -> Option<Entry> {
+    read_from(&folder()?, key, logger)
+}
+
+fn read_from(folder: &Path, key: &str, logger: &Logger) -> Option<Entry> {
+    let path = folder.join(format!("{key}.json"));
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            logger.debug(|| format!("JWT_TIP file cache: no entry at {}", path.display()));
+            return None;
+        }
+        Err(e) => {
+            logger.warn(|| {
+                format!(
+                    "JWT_TIP file cache: cannot read {}: {e}; signing in instead",
+                    path.display()
+                )
+            });
+            return None;
+        }
+    };
+    let entry = match serde_json::from_slice::<FileEntry>(&bytes) {
+        Ok(entry) if entry.version == VERSION => entry,
+        _ => {
+            logger.warn(|| format!("JWT_TIP file cache: {} is not a cache file of this driver version; it will be replaced", path.display()));
+            return None;
+        }
+    };
+    logger.debug(|| format!("JWT_TIP file cache: read {}", path.display()));
+    Some(Entry {
+        access: entry.access.map(|c| TemporaryCredentials {
+            access_key_id: c.access_key_id,
+            secret_access_key: Secret::new(c.secret_access_key),
+            session_token: Secret::new(c.session_token),
+            expiry: at(c.expiry),
+            received: at(c.received),
+        }),
+        context: entry.context.map(|c| IdentityContext {
+            assertion: Secret::new(c.assertion),
+            expiry: at(c.expiry),
+            application_arn: c.application_arn,
+            access_role_arn: c.access_role_arn,
+        }),
+    })
+}
+
+/// A failure to write is logged, never fatal: the connection has its credentials.
+pub fn write(key: &str, entry: &Entry, logger: &Logger) {
+    let Some(folder) = folder() else {
+        logger
+            .warn(|| "JWT_TIP file cache: neither HOME nor USERPROFILE is set; not cached".into());
+        return;
+    };
+    if let Err(e) = write_file(&folder, key, entry) {
+        logger.warn(|| {
+            format!(
+                "JWT_TIP file cache: cannot write in {}: {e}",
+                folder.display()
+            )
+        });
+    } else {
+        logger.debug(|| {
+            format!(
+                "JWT_TIP file cache: wrote {}",
+                folder.join(format!("{key}.json")).display()
+            )
+        });
+    }
+}
+
+fn write_file(folder: &Path, key: &str, entry: &Entry) -> std::io::Result<()> {
+    create_private_folder(folder)?;
+    let file = FileEntry {
+        version: VERSION,
+        access: entry.access.as_ref().map(|c| FileCredentials {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.expose().to_string(),
+            session_token: c.session_token.expose().to_string(),
+            expiry: epoch_seconds(c.expiry),
+            received: epoch_seconds(c.received),
+        }),
+        context: entry.context.as_ref().map(|c| FileContext {
+            assertion: c.assertion.expose().to_string(),
+            expiry: epoch_seconds(c.expiry),
+            application_arn: c.application_arn.clone(),
+            access_role_arn: c.access_role_arn.clone(),
+        }),
+    };
+    let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+    let temporary = folder.join(format!(
+        ".{key}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let result = (|| {
+        let mut out = private_file(&temporary)?;
+        out.write_all(&json)?;
+        out.sync_all()?;
+        fs::rename(&temporary, folder.join(format!("{key}.json")))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
+    // An existing folder may have been made by hand with looser rights.
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(folder)
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        let now = SystemTime::now();
+        Entry {
+            access: Some(TemporaryCredentials {
+                access_key_id: "ASIAEXAMPLE".into(),
+                secret_access_key: Secret::new("secret-key"),
+                session_token: Secret::new("session-token"),
+                expiry: now + Duration::from_secs(900),
+                received: now,
+            }),
+            context: Some(IdentityContext {
+                assertion: Secret::new("assertion"),
+                expiry: now + Duration::from_secs(3600),
+                application_arn: "arn:aws:sso::1:application/ssoins-1/apl-1".into(),
+                access_role_arn: "arn:aws:iam::1:role/access".into(),
+            }),
+        }
+    }
+
+    fn temp_folder() -> PathBuf {
+        std::env::temp_dir()
+            .join(format!("athena-cache-test-{}", uuid::Uuid::new_v4()))
+            .join("cache")
+    }
+
+    #[test]
+    fn round_trip_in_private_files() {
+        let folder = temp_folder();
+        write_file(&folder, "k", &entry()).unwrap();
+        let read = read_from(&folder, "k", &Logger::off()).unwrap();
+        let access = read.access.unwrap();
+        assert_eq!(access.session_token.expose(), "session-token");
+        assert_eq!(
+            epoch_seconds(access.expiry),
+            epoch_seconds(entry().access.unwrap().expiry)
+        );
+        assert_eq!(
+            read.context.unwrap().access_role_arn,
+            "arn:aws:iam::1:role/access"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&folder), 0o700);
+            assert_eq!(mode(&folder.join("k.json")), 0o600);
+        }
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(&folder).unwrap().count(), 1);
+        let _ = fs::remove_dir_all(folder.parent().unwrap());
+    }
+
+    #[test]
+    fn a_corrupt_file_reads_as_absent_and_is_replaced() {
+        let folder = temp_folder();
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join("k.json"), b"{\"version\":1,\"acc").unwrap();
+        assert!(read_from(&folder, "k", &Logger::off()).is_none());
+        write_file(&folder, "k", &entry()).unwrap();
+        assert!(read_from(&folder, "k", &Logger::off()).is_some());
+        let _ = fs::remove_dir_all(folder.parent().unwrap());
+    }
+}

@@ -1,0 +1,586 @@
+//! Federated sign-in (JWT and JWT_TIP): the flows, their process-wide cache
+//! and the credentials provider the Athena client signs with.
+//!
+//! Identity Center refuses a JWT whose `jti` it has seen, so a flow's result is
+//! shared by every connection and thread of the process, keyed by a hash of the
+//! flow's inputs (never the raw token), and with `JwtTipFileCache=1` by other
+//! processes through a file.
+
+pub mod arns;
+pub mod file_cache;
+pub mod services;
+pub mod token;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
+use once_cell::sync::Lazy;
+use sha2::{Digest, Sha256};
+
+use crate::config::{ConnectionConfig, Credentials, JwtSettings, Secret, TipSettings};
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::Logger;
+use services::Services;
+
+/// The workgroup and application tag that name the next ARN of the flow.
+pub const TAG_KEY: &str = "AthenaDriverOidcAppArn";
+
+/// Credentials are renewed when less than this much of their life is left
+/// (or half their life, for short-lived ones), so no call is signed with
+/// credentials about to expire.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+#[derive(Clone, PartialEq)]
+pub struct TemporaryCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    pub expiry: SystemTime,
+    /// When this process (or the one that wrote the file cache) received them.
+    pub received: SystemTime,
+}
+
+impl fmt::Debug for TemporaryCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "TemporaryCredentials(expires {})",
+            epoch_seconds(self.expiry)
+        )
+    }
+}
+
+impl TemporaryCredentials {
+    pub fn is_fresh(&self, now: SystemTime) -> bool {
+        let lifetime = self
+            .expiry
+            .duration_since(self.received)
+            .unwrap_or_default();
+        let margin = REFRESH_MARGIN.min(lifetime / 2);
+        now + margin < self.expiry
+    }
+}
+
+/// The Identity Center identity context of JWT_TIP step 4, reusable for step 5
+/// until it expires.
+#[derive(Clone, PartialEq)]
+pub struct IdentityContext {
+    pub assertion: Secret,
+    pub expiry: SystemTime,
+    pub application_arn: String,
+    pub access_role_arn: String,
+}
+
+impl fmt::Debug for IdentityContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "IdentityContext(application {}, access role {}, expires {})",
+            self.application_arn,
+            self.access_role_arn,
+            epoch_seconds(self.expiry)
+        )
+    }
+}
+
+pub fn epoch_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// JWT: the final credentials. JWT_TIP: the application role's (step 1).
+    web_identity: Option<TemporaryCredentials>,
+    context: Option<IdentityContext>,
+    /// JWT_TIP: the identity-enhanced credentials (step 5).
+    access: Option<TemporaryCredentials>,
+    file_read: bool,
+}
+
+#[derive(Debug)]
+enum FlowSettings {
+    Jwt(JwtSettings),
+    Tip(TipSettings),
+}
+
+#[derive(Debug)]
+struct Flow {
+    key: String,
+    settings: FlowSettings,
+    services: Services,
+    state: tokio::sync::Mutex<State>,
+}
+
+static FLOWS: Lazy<Mutex<HashMap<String, Arc<Flow>>>> = Lazy::new(Default::default);
+
+/// One connection's view of a shared flow: the credentials provider of its
+/// Athena client.
+pub struct FederatedSignIn {
+    flow: Arc<Flow>,
+    logger: Logger,
+}
+
+impl fmt::Debug for FederatedSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FederatedSignIn({})", &self.flow.key[..12])
+    }
+}
+
+impl FederatedSignIn {
+    /// None for flows that are not federated.
+    pub fn for_connection(
+        config: &ConnectionConfig,
+        services: Services,
+        logger: Logger,
+    ) -> Option<FederatedSignIn> {
+        let settings = match &config.credentials {
+            Credentials::Jwt(s) => FlowSettings::Jwt(s.clone()),
+            Credentials::JwtTip(s) => FlowSettings::Tip(s.clone()),
+            _ => return None,
+        };
+        let key = cache_key(config)?;
+        let flow = {
+            let mut flows = FLOWS.lock().unwrap_or_else(|p| p.into_inner());
+            flows
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    Arc::new(Flow {
+                        key,
+                        settings,
+                        services,
+                        state: Default::default(),
+                    })
+                })
+                .clone()
+        };
+        Some(FederatedSignIn { flow, logger })
+    }
+
+    /// Valid credentials, from the cache or by running (part of) the flow.
+    pub async fn credentials(&self) -> Result<TemporaryCredentials> {
+        let mut state = self.flow.state.lock().await;
+        match &self.flow.settings {
+            FlowSettings::Jwt(s) => self.jwt(&mut state, s).await,
+            FlowSettings::Tip(s) => self.tip(&mut state, s).await,
+        }
+    }
+
+    async fn jwt(&self, state: &mut State, s: &JwtSettings) -> Result<TemporaryCredentials> {
+        if let Some(c) = state
+            .web_identity
+            .as_ref()
+            .filter(|c| c.is_fresh(SystemTime::now()))
+        {
+            self.logger.trace(|| {
+                format!(
+                    "JWT: cached credentials, expiring at {}",
+                    epoch_seconds(c.expiry)
+                )
+            });
+            return Ok(c.clone());
+        }
+        let c = self
+            .web_identity(
+                &s.token,
+                &s.role_arn,
+                &s.session_name,
+                s.duration,
+                "JwtRoleArn",
+            )
+            .await?;
+        state.web_identity = Some(c.clone());
+        Ok(c)
+    }
+
+    async fn tip(&self, state: &mut State, s: &TipSettings) -> Result<TemporaryCredentials> {
+        let now = SystemTime::now();
+        if s.file_cache && !state.file_read {
+            state.file_read = true;
+            if let Some(entry) = file_cache::read(&self.flow.key, &self.logger) {
+                state.access = entry.access;
+                state.context = entry.context;
+            }
+        }
+        if let Some(c) = state.access.as_ref().filter(|c| c.is_fresh(now)) {
+            self.logger.trace(|| {
+                format!(
+                    "JWT_TIP: cached identity-enhanced credentials, expiring at {}",
+                    epoch_seconds(c.expiry)
+                )
+            });
+            return Ok(c.clone());
+        }
+        let context = match state.context.clone().filter(|c| c.expiry > now) {
+            Some(context) => {
+                self.logger.debug(|| {
+                    "JWT_TIP: reusing the cached identity context; steps 2 to 4 skipped".into()
+                });
+                context
+            }
+            None => {
+                let context = self.exchange(state, s).await?;
+                state.context = Some(context.clone());
+                context
+            }
+        };
+        let application = self.application_credentials(state, s).await?;
+        self.logger.debug(|| {
+            format!(
+                "JWT_TIP step 5: STS AssumeRole as {} with the Identity Center context",
+                context.access_role_arn
+            )
+        });
+        let access = self
+            .flow
+            .services
+            .assume_role_with_identity_context(
+                &application,
+                &context.access_role_arn,
+                &s.session_name,
+                duration_seconds(s.duration),
+                &context.assertion,
+            )
+            .await
+            .map_err(|e| step_error(e, "step 5", "AccessRoleArn", &context.access_role_arn))?;
+        state.access = Some(access.clone());
+        if s.file_cache {
+            file_cache::write(
+                &self.flow.key,
+                &file_cache::Entry {
+                    access: Some(access.clone()),
+                    context: Some(context),
+                },
+                &self.logger,
+            );
+        }
+        self.logger.info(|| {
+            format!(
+                "JWT_TIP: signed in; credentials expire at {}",
+                epoch_seconds(access.expiry)
+            )
+        });
+        Ok(access)
+    }
+
+    /// Steps 2 to 4: find the application and access role, and trade the JWT
+    /// for Identity Center's identity context.
+    async fn exchange(&self, state: &mut State, s: &TipSettings) -> Result<IdentityContext> {
+        let application = self.application_credentials(state, s).await?;
+        let services = &self.flow.services;
+        let application_arn = match &s.idc_application_arn {
+            Some(arn) => arn.clone(),
+            None => {
+                self.logger.debug(|| {
+                    format!(
+                        "JWT_TIP step 2: Athena ListTagsForResource on {}",
+                        s.workgroup_arn
+                    )
+                });
+                let tags = services
+                    .workgroup_tags(&application, &s.workgroup_arn)
+                    .await
+                    .map_err(|e| step_error(e, "step 2", "WorkGroupArn", &s.workgroup_arn))?;
+                tagged_application(&tags, &s.workgroup_arn)?
+            }
+        };
+        let access_role_arn = match &s.access_role_arn {
+            Some(arn) => arn.clone(),
+            None => {
+                let instance = arns::sso_instance_arn(&application_arn).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidProperties,
+                        format!("the workgroup tag {TAG_KEY} holds '{application_arn}', which is not an Identity Center application ARN (arn:aws:sso::ACCOUNT:application/ssoins-…/apl-…); set CustomerIdcApplicationArn"),
+                    )
+                })?;
+                self.logger.debug(|| {
+                    format!("JWT_TIP step 3: SSO Admin ListTagsForResource on {application_arn}")
+                });
+                let tags = services
+                    .application_tags(&application, &instance, &application_arn)
+                    .await
+                    .map_err(|e| {
+                        step_error(e, "step 3", "CustomerIdcApplicationArn", &application_arn)
+                    })?;
+                tagged_role(&tags, &application_arn)?
+            }
+        };
+        self.logger
+            .debug(|| format!("JWT_TIP step 4: SSO-OIDC CreateTokenWithIAM for {application_arn}"));
+        let id_token = services
+            .create_token_with_iam(&application, &application_arn, &s.token)
+            .await
+            .map_err(|e| {
+                step_error(e, "step 4", "CustomerIdcApplicationArn", &application_arn)
+                    .append(" Identity Center accepts each JWT once; if this token was exchanged before, supply a fresh JwtWebIdentityToken.")
+            })?;
+        let claims = token::claims(id_token.expose()).unwrap_or_default();
+        let assertion = claims.identity_context.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Authentication,
+                "Identity Center's id token carries no sts:identity_context claim; check that the application allows the sts:identity_context scope",
+            )
+        })?;
+        let expiry = claims
+            .exp
+            .map(|exp| UNIX_EPOCH + Duration::from_secs_f64(exp.max(0.0)))
+            .unwrap_or_else(|| SystemTime::now() + s.duration);
+        Ok(IdentityContext {
+            assertion: Secret::new(assertion),
+            expiry,
+            application_arn,
+            access_role_arn,
+        })
+    }
+
+    async fn application_credentials(
+        &self,
+        state: &mut State,
+        s: &TipSettings,
+    ) -> Result<TemporaryCredentials> {
+        if let Some(c) = state
+            .web_identity
+            .as_ref()
+            .filter(|c| c.is_fresh(SystemTime::now()))
+        {
+            return Ok(c.clone());
+        }
+        let c = self
+            .web_identity(
+                &s.token,
+                &s.application_role_arn,
+                &s.session_name,
+                s.duration,
+                "ApplicationRoleArn",
+            )
+            .await?;
+        state.web_identity = Some(c.clone());
+        Ok(c)
+    }
+
+    /// JWT's only step and JWT_TIP's step 1.
+    async fn web_identity(
+        &self,
+        token: &Secret,
+        role_arn: &str,
+        session_name: &str,
+        duration: Duration,
+        role_property: &str,
+    ) -> Result<TemporaryCredentials> {
+        if let Some(exp) = token::claims(token.expose()).and_then(|c| c.exp) {
+            let expiry = UNIX_EPOCH + Duration::from_secs_f64(exp.max(0.0));
+            if expiry <= SystemTime::now() {
+                return Err(Error::new(
+                    ErrorKind::Authentication,
+                    format!(
+                        "the JWT in JwtWebIdentityToken expired at {} (Unix time); get a fresh token from the identity provider and connect again",
+                        epoch_seconds(expiry)
+                    ),
+                ));
+            }
+        }
+        self.logger.debug(|| {
+            format!("STS AssumeRoleWithWebIdentity as {role_arn} (session {session_name})")
+        });
+        let c = self
+            .flow
+            .services
+            .assume_role_with_web_identity(
+                role_arn,
+                session_name,
+                token,
+                duration_seconds(duration),
+            )
+            .await
+            .map_err(|e| step_error(e, "web identity", role_property, role_arn))?;
+        self.logger.trace(|| {
+            format!(
+                "STS AssumeRoleWithWebIdentity: credentials expire at {}",
+                epoch_seconds(c.expiry)
+            )
+        });
+        Ok(c)
+    }
+}
+
+impl ProvideCredentials for FederatedSignIn {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::new(async move {
+            self.credentials()
+                .await
+                .map(|c| c.to_sdk())
+                .map_err(CredentialsError::provider_error)
+        })
+    }
+}
+
+fn duration_seconds(duration: Duration) -> i32 {
+    i32::try_from(duration.as_secs()).unwrap_or(i32::MAX)
+}
+
+/// Names the step and the property whose value the service refused.
+fn step_error(err: Error, step: &str, property: &str, value: &str) -> Error {
+    err.prefix(&format!(
+        "Sign-in failed at the {step} step ({property} {value}): "
+    ))
+}
+
+fn tagged_application(tags: &[(String, String)], workgroup_arn: &str) -> Result<String> {
+    tags.iter()
+        .find(|(k, _)| k == TAG_KEY)
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidProperties,
+                format!("the workgroup {workgroup_arn} has no tag {TAG_KEY} naming the Identity Center application; tag the workgroup or set CustomerIdcApplicationArn"),
+            )
+        })
+}
+
+/// AWS's setup names the application's tag key `AthenaDriverOidcAppArn` too, but
+/// that is unconfirmed, so the one tag whose value is a role ARN wins.
+fn tagged_role(tags: &[(String, String)], application_arn: &str) -> Result<String> {
+    if let Some((_, v)) = tags
+        .iter()
+        .find(|(k, v)| k == TAG_KEY && arns::is_role_arn(v))
+    {
+        return Ok(v.clone());
+    }
+    let mut roles: Vec<&String> = tags
+        .iter()
+        .filter(|(_, v)| arns::is_role_arn(v))
+        .map(|(_, v)| v)
+        .collect();
+    roles.dedup();
+    match roles.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::new(
+            ErrorKind::InvalidProperties,
+            format!("the Identity Center application {application_arn} has no tag whose value is an IAM role ARN; tag it ({TAG_KEY}=arn:aws:iam::ACCOUNT:role/NAME) or set AccessRoleArn"),
+        )),
+        _ => Err(Error::new(
+            ErrorKind::InvalidProperties,
+            format!("the Identity Center application {application_arn} has several tags naming IAM roles; set AccessRoleArn to choose one"),
+        )),
+    }
+}
+
+/// Hex SHA-256 over the flow's inputs; the token enters only as its own hash.
+/// Also the file cache's file name, so its derivation is part of the file
+/// cache's documented format: SHA-256 of the `|`-joined fields below.
+fn cache_key(config: &ConnectionConfig) -> Option<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields: Vec<String> = match &config.credentials {
+        Credentials::Jwt(s) => vec![
+            "v1".into(),
+            "JWT".into(),
+            hex(&Sha256::digest(s.token.expose().as_bytes())),
+            s.role_arn.clone(),
+            s.session_name.clone(),
+            s.duration.as_secs().to_string(),
+        ],
+        Credentials::JwtTip(s) => vec![
+            "v1".into(),
+            "JWT_TIP".into(),
+            hex(&Sha256::digest(s.token.expose().as_bytes())),
+            s.workgroup_arn.clone(),
+            s.application_role_arn.clone(),
+            opt(&s.access_role_arn),
+            opt(&s.idc_application_arn),
+            s.session_name.clone(),
+            s.duration.as_secs().to_string(),
+        ],
+        _ => return None,
+    };
+    let mut all = fields;
+    all.extend([
+        opt(&config.region),
+        opt(&config.endpoints.sts),
+        opt(&config.endpoints.sso_oidc),
+        opt(&config.endpoints.sso_admin),
+        opt(&config.athena_endpoint),
+    ]);
+    Some(hex(&Sha256::digest(all.join("|").as_bytes())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(received: u64, expiry: u64) -> TemporaryCredentials {
+        TemporaryCredentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: Secret::new("secret-key-value"),
+            session_token: Secret::new("session-token-value"),
+            expiry: UNIX_EPOCH + Duration::from_secs(expiry),
+            received: UNIX_EPOCH + Duration::from_secs(received),
+        }
+    }
+
+    #[test]
+    fn credentials_are_renewed_before_they_expire() {
+        let c = creds(0, 3600);
+        assert!(c.is_fresh(UNIX_EPOCH + Duration::from_secs(3000)));
+        assert!(!c.is_fresh(UNIX_EPOCH + Duration::from_secs(3301)));
+        let short = creds(0, 4);
+        assert!(short.is_fresh(UNIX_EPOCH + Duration::from_secs(1)));
+        assert!(!short.is_fresh(UNIX_EPOCH + Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let text = format!("{:?}", creds(0, 1));
+        assert!(!text.contains("secret-key-value") && !text.contains("session-token-value"));
+    }
+
+    #[test]
+    fn access_role_comes_from_the_tag_holding_a_role() {
+        let tags = vec![
+            ("team".to_string(), "data".to_string()),
+            (
+                TAG_KEY.to_string(),
+                "arn:aws:iam::1:role/access".to_string(),
+            ),
+        ];
+        assert_eq!(
+            tagged_role(&tags, "app").unwrap(),
+            "arn:aws:iam::1:role/access"
+        );
+        let other_key = vec![("Role".to_string(), "arn:aws:iam::1:role/r".to_string())];
+        assert_eq!(
+            tagged_role(&other_key, "app").unwrap(),
+            "arn:aws:iam::1:role/r"
+        );
+        let err = tagged_role(&[], "app").unwrap_err();
+        assert!(err.to_string().contains("AccessRoleArn"), "{err}");
+    }
+
+    #[test]
+    fn missing_workgroup_tag_names_the_property_to_set() {
+        let err = tagged_application(&[], "arn:aws:athena:r:1:workgroup/w").unwrap_err();
+        assert!(
+            err.to_string().contains("CustomerIdcApplicationArn"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_cache_key_hides_the_token() {
+        let url = "jdbc:athena://CredentialsProvider=JWT;JwtWebIdentityToken=eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln;JwtRoleArn=arn:aws:iam::1:role/r;JwtRoleSessionName=s;Region=us-east-1";
+        let config = ConnectionConfig::from_url(url, &[]).unwrap();
+        let key = cache_key(&config).unwrap();
+        assert_eq!(key.len(), 64);
+        assert!(!key.contains("eyJ"));
+    }
+}

@@ -1,0 +1,224 @@
+//! The AWS calls of the federated sign-in flows, each returning typed results
+//! and errors that name the step, the service and the role, never a token.
+
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials as SdkCredentials;
+use aws_types::SdkConfig;
+
+use crate::auth::TemporaryCredentials;
+use crate::config::{Secret, ServiceEndpoints};
+use crate::error::{from_sdk, Error, ErrorKind, Result};
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const IDENTITY_CENTER_CONTEXT: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
+
+/// Clients for STS, SSO-OIDC, SSO Admin and Athena, built on one unsigned base
+/// configuration; signed calls add the credentials of the previous step.
+#[derive(Clone, Debug)]
+pub struct Services {
+    base: SdkConfig,
+    endpoints: ServiceEndpoints,
+    athena_endpoint: Option<String>,
+}
+
+impl Services {
+    pub fn new(
+        base: SdkConfig,
+        endpoints: ServiceEndpoints,
+        athena_endpoint: Option<String>,
+    ) -> Self {
+        Services {
+            base,
+            endpoints,
+            athena_endpoint,
+        }
+    }
+
+    fn sts(&self, signer: Option<&TemporaryCredentials>) -> aws_sdk_sts::Client {
+        let mut config = aws_sdk_sts::config::Builder::from(&self.base);
+        if let Some(url) = &self.endpoints.sts {
+            config = config.endpoint_url(url);
+        }
+        if let Some(creds) = signer {
+            config = config.credentials_provider(creds.to_sdk());
+        }
+        aws_sdk_sts::Client::from_conf(config.build())
+    }
+
+    pub async fn assume_role_with_web_identity(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        token: &Secret,
+        duration_seconds: i32,
+    ) -> Result<TemporaryCredentials> {
+        let output = self
+            .sts(None)
+            .assume_role_with_web_identity()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .web_identity_token(token.expose())
+            .duration_seconds(duration_seconds)
+            .send()
+            .await
+            .map_err(|e| from_sdk("STS AssumeRoleWithWebIdentity", e))?;
+        TemporaryCredentials::from_sts(output.credentials(), "AssumeRoleWithWebIdentity")
+    }
+
+    pub async fn assume_role_with_identity_context(
+        &self,
+        signer: &TemporaryCredentials,
+        role_arn: &str,
+        session_name: &str,
+        duration_seconds: i32,
+        context_assertion: &Secret,
+    ) -> Result<TemporaryCredentials> {
+        let context = aws_sdk_sts::types::ProvidedContext::builder()
+            .provider_arn(IDENTITY_CENTER_CONTEXT)
+            .context_assertion(context_assertion.expose())
+            .build();
+        let output = self
+            .sts(Some(signer))
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .duration_seconds(duration_seconds)
+            .provided_contexts(context)
+            .send()
+            .await
+            .map_err(|e| from_sdk("STS AssumeRole", e))?;
+        TemporaryCredentials::from_sts(output.credentials(), "AssumeRole")
+    }
+
+    /// The Identity Center id token for the JWT (a JWT whose `jti` is then spent).
+    pub async fn create_token_with_iam(
+        &self,
+        signer: &TemporaryCredentials,
+        application_arn: &str,
+        token: &Secret,
+    ) -> Result<Secret> {
+        let mut config = aws_sdk_ssooidc::config::Builder::from(&self.base)
+            .credentials_provider(signer.to_sdk());
+        if let Some(url) = &self.endpoints.sso_oidc {
+            config = config.endpoint_url(url);
+        }
+        let output = aws_sdk_ssooidc::Client::from_conf(config.build())
+            .create_token_with_iam()
+            .client_id(application_arn)
+            .grant_type(JWT_BEARER)
+            .assertion(token.expose())
+            .send()
+            .await
+            .map_err(|e| from_sdk("SSO-OIDC CreateTokenWithIAM", e))?;
+        output.id_token().map(Secret::new).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Authentication,
+                "SSO-OIDC CreateTokenWithIAM returned no idToken",
+            )
+        })
+    }
+
+    pub async fn workgroup_tags(
+        &self,
+        signer: &TemporaryCredentials,
+        workgroup_arn: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let mut config =
+            aws_sdk_athena::config::Builder::from(&self.base).credentials_provider(signer.to_sdk());
+        if let Some(url) = &self.athena_endpoint {
+            config = config.endpoint_url(url);
+        }
+        let client = aws_sdk_athena::Client::from_conf(config.build());
+        let mut tags = Vec::new();
+        let mut next = None;
+        loop {
+            let output = client
+                .list_tags_for_resource()
+                .resource_arn(workgroup_arn)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|e| from_sdk("Athena ListTagsForResource", e))?;
+            for tag in output.tags() {
+                if let (Some(k), Some(v)) = (tag.key(), tag.value()) {
+                    tags.push((k.to_string(), v.to_string()));
+                }
+            }
+            next = output.next_token().map(str::to_string);
+            if next.is_none() {
+                return Ok(tags);
+            }
+        }
+    }
+
+    pub async fn application_tags(
+        &self,
+        signer: &TemporaryCredentials,
+        instance_arn: &str,
+        application_arn: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let mut config = aws_sdk_ssoadmin::config::Builder::from(&self.base)
+            .credentials_provider(signer.to_sdk());
+        if let Some(url) = &self.endpoints.sso_admin {
+            config = config.endpoint_url(url);
+        }
+        let client = aws_sdk_ssoadmin::Client::from_conf(config.build());
+        let mut tags = Vec::new();
+        let mut next = None;
+        loop {
+            let output = client
+                .list_tags_for_resource()
+                .instance_arn(instance_arn)
+                .resource_arn(application_arn)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|e| from_sdk("SSO Admin ListTagsForResource", e))?;
+            for tag in output.tags() {
+                tags.push((tag.key().to_string(), tag.value().to_string()));
+            }
+            next = output.next_token().map(str::to_string);
+            if next.is_none() {
+                return Ok(tags);
+            }
+        }
+    }
+}
+
+impl TemporaryCredentials {
+    fn from_sts(
+        credentials: Option<&aws_sdk_sts::types::Credentials>,
+        operation: &str,
+    ) -> Result<TemporaryCredentials> {
+        let c = credentials.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Authentication,
+                format!("STS {operation} returned no credentials"),
+            )
+        })?;
+        let expiry = SystemTime::try_from(*c.expiration()).map_err(|_| {
+            Error::new(
+                ErrorKind::Service,
+                format!("STS {operation} returned an unreadable expiration"),
+            )
+        })?;
+        Ok(TemporaryCredentials {
+            access_key_id: c.access_key_id().to_string(),
+            secret_access_key: Secret::new(c.secret_access_key()),
+            session_token: Secret::new(c.session_token()),
+            expiry,
+            received: SystemTime::now(),
+        })
+    }
+
+    pub fn to_sdk(&self) -> SdkCredentials {
+        SdkCredentials::new(
+            &self.access_key_id,
+            self.secret_access_key.expose(),
+            Some(self.session_token.expose().to_string()),
+            Some(self.expiry),
+            "athena-jdbc-federated",
+        )
+    }
+}
