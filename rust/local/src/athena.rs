@@ -361,8 +361,81 @@ impl Athena {
             "GetDatabase" => self.get_database(body),
             "ListTableMetadata" => self.list_table_metadata(body).await,
             "GetTableMetadata" => self.get_table_metadata(body).await,
+            "ListTagsForResource" => self.list_tags_for_resource(body),
             other => Err(ApiError::unknown_operation(other)),
         }
+    }
+
+    /// The workgroup a query call touches, if that workgroup requires
+    /// credentials with an Identity Center context.
+    pub fn identity_context_workgroup(&self, operation: &str, body: &Value) -> Option<String> {
+        let requires = |name: &str| {
+            self.config
+                .workgroup(name)
+                .is_some_and(|w| w.require_identity_context)
+        };
+        let of_query = |id: &str| lock(&self.queries).get(id).map(|q| q.workgroup.clone());
+        let named: Vec<String> = match operation {
+            "StartQueryExecution" | "ListQueryExecutions" => {
+                let wg = body
+                    .get("WorkGroup")
+                    .and_then(Value::as_str)
+                    .unwrap_or("primary");
+                vec![wg.to_string()]
+            }
+            "GetQueryExecution" | "GetQueryResults" | "StopQueryExecution" => body
+                .get("QueryExecutionId")
+                .and_then(Value::as_str)
+                .and_then(of_query)
+                .into_iter()
+                .collect(),
+            "BatchGetQueryExecution" => body
+                .get("QueryExecutionIds")
+                .and_then(Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .filter_map(of_query)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        named.into_iter().find(|wg| requires(wg))
+    }
+
+    fn list_tags_for_resource(&self, body: &Value) -> Result<Value, ApiError> {
+        let arn = req_str(body, "ResourceARN")?;
+        let wg = self
+            .config
+            .workgroups
+            .iter()
+            .find(|w| self.config.workgroup_arn(&w.name) == arn)
+            .ok_or_else(|| {
+                ApiError::resource_not_found(
+                    format!(
+                        "Resource {arn} was not found (workgroup ARNs here look like {})",
+                        self.config.workgroup_arn("NAME")
+                    ),
+                    arn,
+                )
+            })?;
+        let start = parse_token(body)?;
+        let size = opt_int(body, "MaxResults")?
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(usize::MAX);
+        let all: Vec<Value> = wg
+            .tags
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect();
+        let (items, next) = page(&all, start, size);
+        let mut out = json!({ "Tags": items });
+        if let Some(n) = next {
+            out["NextToken"] = json!(n);
+        }
+        Ok(out)
     }
 
     fn query(&self, id: &str) -> Result<Arc<Query>, ApiError> {

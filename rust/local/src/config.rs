@@ -1,10 +1,15 @@
 //! Server configuration: TOML file plus built-in defaults.
 
 use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Default result bucket reported as `OutputLocation`.
 pub const DEFAULT_OUTPUT_LOCATION: &str = "s3://athena-local-results/";
+/// Default AWS account id of every ARN athena-local reports.
+pub const DEFAULT_ACCOUNT: &str = "111122223333";
+/// `trusted_issuers` entry naming the built-in test issuer.
+pub const TEST_ISSUER: &str = "test";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -34,6 +39,10 @@ pub struct Credential {
     /// Simulates an expired session: requests get `ExpiredTokenException`.
     #[serde(default)]
     pub expired: bool,
+    /// IAM principal of the key (GetCallerIdentity, AssumeRole trust);
+    /// default `arn:aws:iam::ACCOUNT:user/ACCESS_KEY_ID`.
+    #[serde(default)]
+    pub arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -44,6 +53,12 @@ pub struct WorkGroup {
     pub output_location: String,
     #[serde(default)]
     pub description: String,
+    /// Resource tags (Athena ListTagsForResource on the workgroup ARN).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Query calls need credentials carrying an IAM Identity Center context.
+    #[serde(default)]
+    pub require_identity_context: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -100,6 +115,111 @@ pub struct Config {
     /// Allowed clock skew of `X-Amz-Date`, in seconds (AWS uses 15 minutes).
     #[serde(default = "default_skew")]
     pub max_clock_skew_secs: i64,
+    /// Account id in every ARN (roles, workgroups, applications).
+    #[serde(default = "default_account")]
+    pub account: String,
+    /// STS, IAM Identity Center and SSO Admin emulation.
+    #[serde(default)]
+    pub identity: IdentityConfig,
+}
+
+/// `[identity]`: federated sign-in (STS, SSO-OIDC, SSO Admin).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Upper bound of every issued credential's lifetime (none: as requested).
+    #[serde(default)]
+    pub credential_lifetime_seconds: Option<u64>,
+    /// Lifetime of CreateTokenWithIAM id tokens and their identity context.
+    #[serde(default = "default_id_token_lifetime")]
+    pub id_token_lifetime_seconds: u64,
+    #[serde(default)]
+    pub test_issuer: TestIssuerConfig,
+    #[serde(default)]
+    pub issuers: Vec<IssuerConfig>,
+    #[serde(default)]
+    pub roles: Vec<RoleConfig>,
+    #[serde(default)]
+    pub applications: Vec<ApplicationConfig>,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        IdentityConfig {
+            credential_lifetime_seconds: None,
+            id_token_lifetime_seconds: default_id_token_lifetime(),
+            test_issuer: TestIssuerConfig::default(),
+            issuers: Vec::new(),
+            roles: Vec::new(),
+            applications: Vec::new(),
+        }
+    }
+}
+
+/// `[identity.test_issuer]`: the built-in OIDC issuer at `/_athena_local/issuer`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TestIssuerConfig {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    #[serde(default = "default_test_audiences")]
+    pub audiences: Vec<String>,
+}
+
+impl Default for TestIssuerConfig {
+    fn default() -> Self {
+        TestIssuerConfig {
+            enabled: true,
+            audiences: default_test_audiences(),
+        }
+    }
+}
+
+/// `[[identity.issuers]]`: an external OIDC issuer, trusted by URL.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// The tokens' `iss`; discovery is `{url}/.well-known/openid-configuration`.
+    pub url: String,
+    /// Accepted `aud` values.
+    pub audiences: Vec<String>,
+}
+
+/// `[[identity.roles]]`: an IAM role and its trust policy.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    pub arn: String,
+    /// Issuers allowed to AssumeRoleWithWebIdentity: `test` or an issuer URL.
+    #[serde(default)]
+    pub trusted_issuers: Vec<String>,
+    /// Principals allowed to AssumeRole: role or user ARNs, `arn:aws:iam::ACCOUNT:root`, or `*`.
+    #[serde(default)]
+    pub trusted_principals: Vec<String>,
+    #[serde(default = "default_max_session")]
+    pub max_session_seconds: u64,
+}
+
+/// `[[identity.applications]]`: an IAM Identity Center application.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationConfig {
+    /// `arn:aws:sso::ACCOUNT:application/ssoins-.../apl-...`; the OIDC client id.
+    pub arn: String,
+    /// Trusted token issuers for the jwt-bearer grant: `test` or an issuer URL.
+    #[serde(default)]
+    pub trusted_issuers: Vec<String>,
+    /// Accepted assertion audiences; default: the issuer's own audiences.
+    #[serde(default)]
+    pub audiences: Option<Vec<String>>,
+    /// Assertion claim naming the user: `sub` (default) or `email`.
+    #[serde(default = "default_user_claim")]
+    pub user_claim: String,
+    /// Principals allowed to call CreateTokenWithIAM (default `*`, any).
+    #[serde(default = "default_any")]
+    pub trusted_principals: Vec<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 fn default_output_location() -> String {
@@ -123,6 +243,51 @@ fn default_delimiter() -> char {
 fn default_skew() -> i64 {
     15 * 60
 }
+fn default_account() -> String {
+    DEFAULT_ACCOUNT.to_string()
+}
+fn default_id_token_lifetime() -> u64 {
+    3600
+}
+fn default_test_audiences() -> Vec<String> {
+    vec!["athena-local".to_string()]
+}
+fn default_max_session() -> u64 {
+    43_200
+}
+fn default_user_claim() -> String {
+    "sub".to_string()
+}
+fn default_any() -> Vec<String> {
+    vec!["*".to_string()]
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `arn:aws:iam::ACCOUNT:role/[PATH/]NAME` → (account, name).
+pub fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let path = resource.strip_prefix("role/")?;
+    let name = path.rsplit('/').next()?;
+    (is_account(account) && !name.is_empty()).then_some((account, name))
+}
+
+/// `arn:aws:sso::ACCOUNT:application/ssoins-X/apl-Y` → the instance id `ssoins-X`.
+pub fn application_instance(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:aws:sso::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let (instance, app) = resource.strip_prefix("application/")?.split_once('/')?;
+    (is_account(account)
+        && instance.len() > "ssoins-".len()
+        && instance.starts_with("ssoins-")
+        && app.len() > "apl-".len()
+        && app.starts_with("apl-")
+        && !app.contains('/'))
+    .then_some(instance)
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -135,6 +300,8 @@ impl Default for Config {
             tables: Vec::new(),
             query_delay_ms: 0,
             max_clock_skew_secs: default_skew(),
+            account: default_account(),
+            identity: IdentityConfig::default(),
         };
         c.apply_defaults();
         c
@@ -182,6 +349,7 @@ impl Config {
                 secret_access_key: "test".into(),
                 session_token: None,
                 expired: false,
+                arn: None,
             });
         }
         if self.workgroups.is_empty() {
@@ -189,6 +357,8 @@ impl Config {
                 name: "primary".into(),
                 output_location: default_output_location(),
                 description: String::new(),
+                tags: BTreeMap::new(),
+                require_identity_context: false,
             });
         }
         if !self.databases.iter().any(|d| d.name == "default") {
@@ -239,7 +409,122 @@ impl Config {
                 )));
             }
         }
+        if !is_account(&self.account) {
+            return Err(ConfigError::Invalid(format!(
+                "account '{}' must be 12 digits",
+                self.account
+            )));
+        }
+        self.validate_identity()
+    }
+
+    fn validate_identity(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        let id = &self.identity;
+        if id.id_token_lifetime_seconds == 0 {
+            return invalid("identity.id_token_lifetime_seconds must be at least 1".into());
+        }
+        if id.credential_lifetime_seconds == Some(0) {
+            return invalid("identity.credential_lifetime_seconds must be at least 1".into());
+        }
+        if id.test_issuer.enabled && id.test_issuer.audiences.is_empty() {
+            return invalid("identity.test_issuer.audiences must not be empty".into());
+        }
+        let mut urls = HashSet::new();
+        for i in &id.issuers {
+            if !i.url.starts_with("http://") {
+                return invalid(format!(
+                    "identity.issuers url '{}': only http:// issuers are supported (discovery is fetched over plain HTTP)",
+                    i.url
+                ));
+            }
+            if i.audiences.is_empty() {
+                return invalid(format!(
+                    "identity.issuers url '{}': audiences must not be empty",
+                    i.url
+                ));
+            }
+            if !urls.insert(i.url.trim_end_matches('/')) {
+                return invalid(format!("identity.issuers url '{}' is listed twice", i.url));
+            }
+        }
+        // Trust lists may only name issuers that are configured, so typos fail at load.
+        let check_issuers = |owner: &str, list: &[String]| -> Result<(), ConfigError> {
+            for name in list {
+                let known = if name == TEST_ISSUER {
+                    id.test_issuer.enabled
+                } else {
+                    urls.contains(name.trim_end_matches('/'))
+                };
+                if !known {
+                    return Err(ConfigError::Invalid(format!(
+                        "{owner}: trusted issuer '{name}' is neither `test` (with the test issuer enabled) nor the url of an [[identity.issuers]] entry"
+                    )));
+                }
+            }
+            Ok(())
+        };
+        let mut arns = HashSet::new();
+        for r in &id.roles {
+            if parse_role_arn(&r.arn).is_none() {
+                return invalid(format!(
+                    "identity.roles arn '{}' is not arn:aws:iam::ACCOUNT:role/NAME",
+                    r.arn
+                ));
+            }
+            if !arns.insert(r.arn.as_str()) {
+                return invalid(format!("identity.roles arn '{}' is listed twice", r.arn));
+            }
+            if !(900..=43_200).contains(&r.max_session_seconds) {
+                return invalid(format!(
+                    "identity.roles arn '{}': max_session_seconds must be 900..=43200",
+                    r.arn
+                ));
+            }
+            check_issuers(&format!("role {}", r.arn), &r.trusted_issuers)?;
+        }
+        for a in &id.applications {
+            if application_instance(&a.arn).is_none() {
+                return invalid(format!(
+                    "identity.applications arn '{}' is not arn:aws:sso::ACCOUNT:application/ssoins-ID/apl-ID",
+                    a.arn
+                ));
+            }
+            if !arns.insert(a.arn.as_str()) {
+                return invalid(format!(
+                    "identity.applications arn '{}' is listed twice",
+                    a.arn
+                ));
+            }
+            if a.user_claim != "sub" && a.user_claim != "email" {
+                return invalid(format!(
+                    "identity.applications arn '{}': user_claim must be `sub` or `email`",
+                    a.arn
+                ));
+            }
+            if a.audiences.as_ref().is_some_and(Vec::is_empty) {
+                return invalid(format!(
+                    "identity.applications arn '{}': audiences must not be empty when set",
+                    a.arn
+                ));
+            }
+            check_issuers(&format!("application {}", a.arn), &a.trusted_issuers)?;
+        }
+        let mut names = HashSet::new();
+        for w in &self.workgroups {
+            if !names.insert(w.name.as_str()) {
+                return invalid(format!("workgroup '{}' is listed twice", w.name));
+            }
+        }
         Ok(())
+    }
+
+    /// The ARN reported for a workgroup.
+    pub fn workgroup_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:athena:{}:{}:workgroup/{name}",
+            self.region, self.account
+        )
     }
 
     pub fn credential(&self, access_key_id: &str) -> Option<&Credential> {
@@ -305,5 +590,73 @@ mod tests {
             Config::from_toml_str(t, Path::new(".")),
             Err(ConfigError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn identity_defaults_and_validation() {
+        let c = Config::default();
+        assert_eq!(c.account, DEFAULT_ACCOUNT);
+        assert!(c.identity.test_issuer.enabled);
+        assert_eq!(c.identity.test_issuer.audiences, ["athena-local"]);
+        assert_eq!(c.identity.id_token_lifetime_seconds, 3600);
+        assert_eq!(c.identity.credential_lifetime_seconds, None);
+
+        let ok = r#"
+            [[identity.issuers]]
+            url = "http://127.0.0.1:3000/"
+            audiences = ["a"]
+            [[identity.roles]]
+            arn = "arn:aws:iam::111122223333:role/path/r"
+            trusted_issuers = ["test", "http://127.0.0.1:3000"]
+            [[identity.applications]]
+            arn = "arn:aws:sso::111122223333:application/ssoins-1/apl-2"
+            tags = { k = "v" }
+            [[workgroups]]
+            name = "w"
+            tags = { a = "b" }
+            require_identity_context = true
+        "#;
+        let c = Config::from_toml_str(ok, Path::new(".")).unwrap();
+        assert_eq!(c.identity.roles[0].max_session_seconds, 43_200);
+        assert_eq!(c.identity.applications[0].trusted_principals, ["*"]);
+        assert!(c.workgroups[0].require_identity_context);
+        assert_eq!(
+            c.workgroup_arn("w"),
+            "arn:aws:athena:us-east-1:111122223333:workgroup/w"
+        );
+
+        for bad in [
+            "account = \"12\"",
+            "[[identity.roles]]\narn = \"arn:aws:iam::1:role/x\"",
+            "[[identity.roles]]\narn = \"arn:aws:iam::111122223333:role/x\"\ntrusted_issuers = [\"http://nope\"]",
+            "[[identity.issuers]]\nurl = \"https://x\"\naudiences = [\"a\"]",
+            "[[identity.applications]]\narn = \"arn:aws:sso::111122223333:application/x\"",
+            "[identity.test_issuer]\nenabled = false\n[[identity.roles]]\narn = \"arn:aws:iam::111122223333:role/x\"\ntrusted_issuers = [\"test\"]",
+        ] {
+            assert!(
+                matches!(
+                    Config::from_toml_str(bad, Path::new(".")),
+                    Err(ConfigError::Invalid(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn arn_parsing() {
+        assert_eq!(
+            parse_role_arn("arn:aws:iam::111122223333:role/a/b"),
+            Some(("111122223333", "b"))
+        );
+        assert_eq!(parse_role_arn("arn:aws:iam::111122223333:user/a"), None);
+        assert_eq!(
+            application_instance("arn:aws:sso::111122223333:application/ssoins-1/apl-2"),
+            Some("ssoins-1")
+        );
+        assert_eq!(
+            application_instance("arn:aws:sso::111122223333:application/ssoins-1"),
+            None
+        );
     }
 }

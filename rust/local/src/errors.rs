@@ -105,6 +105,10 @@ impl ApiError {
         Self::new(403, "InvalidSignatureException", message)
     }
 
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(400, "AccessDeniedException", message)
+    }
+
     pub fn expired_token() -> Self {
         Self::new(
             403,

@@ -17,6 +17,7 @@ pub mod config;
 pub mod engine;
 pub mod errors;
 pub mod faults;
+pub mod identity;
 pub mod recorder;
 pub mod render;
 pub mod server;
@@ -32,6 +33,8 @@ pub enum Error {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Engine(#[from] engine::EngineError),
+    #[error(transparent)]
+    Keys(#[from] identity::keys::KeyError),
     #[error("I/O error: {0}")]
     Io(std::io::Error),
     #[error("{0}")]

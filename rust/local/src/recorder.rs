@@ -8,10 +8,16 @@ const MAX_RECORDS: usize = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallRecord {
-    /// Operation from `X-Amz-Target` without the `AmazonAthena.` prefix.
+    /// `athena`, `sts`, `sso-oidc` or `sso-admin`.
+    pub service: String,
+    /// Operation name, e.g. `GetQueryResults`, `AssumeRole`, `CreateTokenWithIAM`.
     pub operation: String,
     /// Access key id from the `Authorization` header, if any.
     pub access_key_id: Option<String>,
+    /// Authenticated caller: assumed-role ARN, or the static access key.
+    pub principal: Option<String>,
+    /// Identity Center user carried by the caller's credentials.
+    pub identity_context_user: Option<String>,
     pub status: u16,
     /// AWS error code for failed calls.
     pub error_type: Option<String>,
@@ -62,8 +68,11 @@ mod tests {
         let r = Recorder::default();
         for op in ["A", "B"] {
             r.record(CallRecord {
+                service: "athena".into(),
                 operation: op.into(),
                 access_key_id: Some("test".into()),
+                principal: Some("test".into()),
+                identity_context_user: None,
                 status: 200,
                 error_type: None,
                 request_id: "id".into(),

@@ -1,9 +1,12 @@
-//! HTTP server: AWS JSON 1.1 routing by `X-Amz-Target`, plus admin endpoints.
+//! HTTP server: routes Athena and SSO Admin (AWS JSON 1.1, by
+//! `X-Amz-Target`), SSO-OIDC (`POST /token`) and STS (form-encoded `POST /`)
+//! on one listener, plus admin endpoints.
 
 use crate::athena::Athena;
 use crate::config::Config;
 use crate::errors::ApiError;
 use crate::faults::{Fault, FaultAction, Faults};
+use crate::identity::{self, sts, Caller, Identity, MintRequest, Settings};
 use crate::recorder::{CallRecord, Recorder};
 use crate::sigv4;
 use bytes::Bytes;
@@ -24,6 +27,7 @@ use tokio::task::JoinHandle;
 
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const TARGET_PREFIX: &str = "AmazonAthena.";
+const SSO_ADMIN_PREFIX: &str = "SWBExternalService.";
 const ADMIN_PREFIX: &str = "/_athena_local/";
 /// Athena's largest request (a 256 KiB query plus JSON) fits well within this.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -31,6 +35,7 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 /// Shared state of one server.
 pub struct AppState {
     pub athena: Athena,
+    pub identity: Identity,
     pub recorder: Recorder,
     pub faults: Arc<Faults>,
 }
@@ -51,6 +56,11 @@ impl ServerHandle {
     /// `http://HOST:PORT`, ready for an SDK's `endpoint_url`.
     pub fn endpoint_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `iss` of the built-in test issuer's tokens.
+    pub fn test_issuer_url(&self) -> String {
+        self.state.identity.test_issuer_url()
     }
 
     pub fn state(&self) -> &Arc<AppState> {
@@ -74,15 +84,18 @@ impl Drop for ServerHandle {
 
 /// Binds `addr` (port 0 picks a free port) and serves until shut down.
 pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, crate::Error> {
+    // Bound first: the test issuer's URL is the bound address.
+    let listener = TcpListener::bind(addr).await.map_err(crate::Error::Io)?;
+    let addr = listener.local_addr().map_err(crate::Error::Io)?;
     let faults = Arc::new(Faults::default());
+    let identity = Identity::new(&config, &base_url(addr))?;
     let athena = Athena::new(config, Arc::clone(&faults)).await?;
     let state = Arc::new(AppState {
         athena,
+        identity,
         recorder: Recorder::default(),
         faults,
     });
-    let listener = TcpListener::bind(addr).await.map_err(crate::Error::Io)?;
-    let addr = listener.local_addr().map_err(crate::Error::Io)?;
     let (tx, mut rx) = watch::channel(false);
     let loop_state = Arc::clone(&state);
     let task = tokio::spawn(async move {
@@ -120,6 +133,17 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
         task: Some(task),
         state,
     })
+}
+
+/// `http://HOST:PORT` that this process itself can reach (a wildcard bind
+/// is reached through loopback).
+fn base_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 fn response(status: u16, body: Vec<u8>, content_type: &str) -> Response<Full<Bytes>> {
@@ -162,6 +186,16 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
+    if req.method() == Method::GET {
+        // Discovery documents and JWKS hold only public keys: served to anyone,
+        // so an issuer URL on a non-loopback address still works.
+        if let Some(doc) = public_identity_document(&state.identity, &path) {
+            return match doc {
+                Some(v) => json_response(200, &v),
+                None => json_response(404, &json!({"message": "the test issuer is disabled"})),
+            };
+        }
+    }
     if path.starts_with(ADMIN_PREFIX) || path == "/_athena_local" {
         // Admin endpoints are unsigned, so only local clients may use them.
         if !peer.ip().is_loopback() {
@@ -172,12 +206,94 @@ async fn handle(
     api(&state, req).await
 }
 
+/// `Some(Some(doc))` for a public identity path, `Some(None)` when it belongs
+/// to the disabled test issuer, `None` for any other path.
+fn public_identity_document(identity: &Identity, path: &str) -> Option<Option<Value>> {
+    const DISCOVERY: &str = "/.well-known/openid-configuration";
+    let path = path.trim_end_matches('/');
+    if let Some(rest) = path.strip_prefix(identity::TEST_ISSUER_PATH) {
+        return match rest {
+            DISCOVERY => Some(identity.test_issuer_discovery()),
+            "/jwks" => Some(identity.test_issuer_jwks()),
+            _ => None,
+        };
+    }
+    if let Some(rest) = path.strip_prefix(identity::IDC_ISSUER_PATH) {
+        return match rest {
+            DISCOVERY => Some(Some(identity.idc_discovery())),
+            "/jwks" => Some(Some(identity.idc_jwks())),
+            _ => None,
+        };
+    }
+    None
+}
+
 async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
     Limited::new(body, MAX_BODY)
         .collect()
         .await
         .map(|c| c.to_bytes())
         .map_err(|_| ApiError::serialization("Request body could not be read or is too large"))
+}
+
+/// Which service a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Athena,
+    SsoAdmin,
+    SsoOidc,
+    Sts,
+}
+
+impl Route {
+    /// Name in the call record.
+    fn service(self) -> &'static str {
+        match self {
+            Route::Athena => "athena",
+            Route::SsoAdmin => "sso-admin",
+            Route::SsoOidc => "sso-oidc",
+            Route::Sts => "sts",
+        }
+    }
+
+    /// SigV4 signing name the AWS SDK uses for the service.
+    fn signing_name(self) -> &'static str {
+        match self {
+            Route::Athena => "athena",
+            Route::SsoAdmin => "sso",
+            Route::SsoOidc => "sso-oauth",
+            Route::Sts => "sts",
+        }
+    }
+}
+
+fn route_of(parts: &hyper::http::request::Parts, target: &str) -> Route {
+    if target.starts_with(SSO_ADMIN_PREFIX) {
+        return Route::SsoAdmin;
+    }
+    if !target.is_empty() {
+        return Route::Athena;
+    }
+    if parts.uri.path() == "/token" {
+        return Route::SsoOidc;
+    }
+    let form = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if parts.method == Method::POST && form {
+        return Route::Sts;
+    }
+    // Anything else gets the Athena answers (signature check, then UnknownOperation).
+    Route::Athena
+}
+
+/// What a served call produced, for the response and the call record.
+struct Served<T> {
+    operation: String,
+    caller: Option<Caller>,
+    result: Result<T, ApiError>,
 }
 
 async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -191,24 +307,83 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let operation = target
-        .strip_prefix(TARGET_PREFIX)
-        .unwrap_or(&target)
-        .to_string();
     let access_key_id = parts
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| sigv4::parse_authorization(v).ok())
         .map(|a| a.access_key_id);
+    let route = route_of(&parts, &target);
+    let body = read_body(body).await;
 
-    let result = serve_api(state, &parts, body, &target, &operation).await;
-    let resp = api_response(&result, &request_id);
+    let (resp, operation, caller, error_type) = match route {
+        Route::Athena | Route::SsoAdmin => {
+            let prefix = if route == Route::Athena {
+                TARGET_PREFIX
+            } else {
+                SSO_ADMIN_PREFIX
+            };
+            let operation = target.strip_prefix(prefix).unwrap_or(&target).to_string();
+            let served = serve_json(state, route, &parts, body, &target, prefix, operation).await;
+            let resp = api_response(&served.result, &request_id);
+            let err = served.result.err().map(|e| e.error_type.to_string());
+            (resp, served.operation, served.caller, err)
+        }
+        Route::Sts => {
+            let served = serve_sts(state, &parts, body).await;
+            let resp = match &served.result {
+                Ok(result) => response(
+                    200,
+                    sts::success_xml(&served.operation, result, &request_id).into_bytes(),
+                    "text/xml",
+                ),
+                Err(e) => response(
+                    e.status,
+                    sts::error_xml(e, &request_id).into_bytes(),
+                    "text/xml",
+                ),
+            };
+            let err = served.result.err().map(|e| e.error_type.to_string());
+            (
+                with_request_id(resp, &request_id),
+                served.operation,
+                served.caller,
+                err,
+            )
+        }
+        Route::SsoOidc => {
+            let served = serve_oidc(state, &parts, body).await;
+            let resp = match &served.result {
+                Ok(v) => response(200, v.to_string().into_bytes(), "application/json"),
+                Err(e) => {
+                    let mut r = response(
+                        e.status,
+                        identity::oidc_error_body(e).to_string().into_bytes(),
+                        "application/json",
+                    );
+                    if let Ok(v) = e.error_type.parse() {
+                        r.headers_mut().insert("x-amzn-ErrorType", v);
+                    }
+                    r
+                }
+            };
+            let err = served.result.err().map(|e| e.error_type.to_string());
+            (
+                with_request_id(resp, &request_id),
+                served.operation,
+                served.caller,
+                err,
+            )
+        }
+    };
     state.recorder.record(CallRecord {
+        service: route.service().to_string(),
         operation,
         access_key_id,
+        principal: caller.as_ref().map(Caller::record_principal),
+        identity_context_user: caller.and_then(|c| c.identity_context_user),
         status: resp.status().as_u16(),
-        error_type: result.err().map(|e| e.error_type.to_string()),
+        error_type,
         request_id,
         timestamp: arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -216,43 +391,170 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
     resp
 }
 
-async fn serve_api(
-    state: &AppState,
-    parts: &hyper::http::request::Parts,
-    body: Incoming,
-    target: &str,
-    operation: &str,
-) -> Result<Value, ApiError> {
-    let body = read_body(body).await?;
-    let path = parts.uri.path();
-    let signed = sigv4::SignedRequest {
+fn with_request_id(mut resp: Response<Full<Bytes>>, request_id: &str) -> Response<Full<Bytes>> {
+    if let Ok(v) = request_id.parse() {
+        resp.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    resp
+}
+
+fn signed_request<'a>(
+    parts: &'a hyper::http::request::Parts,
+    body: &'a [u8],
+) -> sigv4::SignedRequest<'a> {
+    sigv4::SignedRequest {
         method: parts.method.as_str(),
-        path,
+        path: parts.uri.path(),
         query: parts.uri.query().unwrap_or(""),
         headers: &parts.headers,
-        body: &body,
-    };
-    sigv4::verify(&signed, state.athena.config(), chrono::Utc::now())?;
-    if parts.method != Method::POST || !target.starts_with(TARGET_PREFIX) {
-        return Err(ApiError::unknown_operation(target));
+        body,
     }
+}
+
+async fn apply_faults(state: &AppState, operation: &str) -> Result<(), ApiError> {
     match state.faults.take(operation) {
-        Some(FaultAction::Fail(e)) => return Err(e),
-        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
-        None => {}
+        Some(FaultAction::Fail(e)) => Err(e),
+        Some(FaultAction::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(())
+        }
+        None => Ok(()),
     }
-    let json: Value = if body.is_empty() {
-        json!({})
+}
+
+/// Athena and SSO Admin: AWS JSON 1.1.
+async fn serve_json(
+    state: &AppState,
+    route: Route,
+    parts: &hyper::http::request::Parts,
+    body: Result<Bytes, ApiError>,
+    target: &str,
+    prefix: &str,
+    operation: String,
+) -> Served<Value> {
+    let mut caller = None;
+    let result = async {
+        let body = body?;
+        let who = state.identity.authenticate(
+            &signed_request(parts, &body),
+            route.signing_name(),
+            chrono::Utc::now(),
+        )?;
+        let who = caller.insert(who);
+        if parts.method != Method::POST || !target.starts_with(prefix) {
+            return Err(ApiError::unknown_operation(target));
+        }
+        apply_faults(state, &operation).await?;
+        let json: Value = if body.is_empty() {
+            json!({})
+        } else {
+            serde_json::from_slice(&body)
+                .map_err(|e| ApiError::serialization(format!("Malformed request body: {e}")))?
+        };
+        if !json.is_object() {
+            return Err(ApiError::serialization("Request body must be a JSON object"));
+        }
+        if route == Route::SsoAdmin {
+            return state.identity.sso_admin(&operation, &json);
+        }
+        if who.identity_context_user.is_none() {
+            if let Some(wg) = state.athena.identity_context_workgroup(&operation, &json) {
+                return Err(ApiError::access_denied(format!(
+                    "workgroup {wg} requires identity-enhanced credentials (trusted identity propagation); the caller's credentials carry no IAM Identity Center context"
+                )));
+            }
+        }
+        state.athena.dispatch(&operation, &json).await
+    }
+    .await;
+    Served {
+        operation,
+        caller,
+        result,
+    }
+}
+
+/// STS: awsQuery form body, XML answers.
+async fn serve_sts(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    body: Result<Bytes, ApiError>,
+) -> Served<String> {
+    let mut operation = String::new();
+    let mut caller = None;
+    let result = async {
+        let body = body?;
+        let params = sts::parse_form(&body)?;
+        operation = params.get("Action").cloned().unwrap_or_default();
+        // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
+        if operation != "AssumeRoleWithWebIdentity" {
+            let who = state
+                .identity
+                .authenticate(&signed_request(parts, &body), "sts", chrono::Utc::now())
+                .map_err(sts::auth_error)?;
+            caller = Some(who);
+        }
+        apply_faults(state, &operation).await?;
+        state
+            .identity
+            .sts(&operation, &params, caller.as_ref())
+            .await
+    }
+    .await;
+    Served {
+        operation,
+        caller,
+        result,
+    }
+}
+
+/// SSO-OIDC: REST-JSON `POST /token?aws_iam=t`.
+async fn serve_oidc(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    body: Result<Bytes, ApiError>,
+) -> Served<Value> {
+    let with_iam = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .any(|p| p == "aws_iam=t");
+    let operation = if with_iam {
+        "CreateTokenWithIAM"
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::serialization(format!("Malformed request body: {e}")))?
-    };
-    if !json.is_object() {
-        return Err(ApiError::serialization(
-            "Request body must be a JSON object",
-        ));
+        "CreateToken"
     }
-    state.athena.dispatch(operation, &json).await
+    .to_string();
+    let mut caller = None;
+    let invalid_request = |m: &str| ApiError::new(400, "InvalidRequestException", m);
+    let result = async {
+        let body = body.map_err(|e| invalid_request(&e.message))?;
+        if parts.method != Method::POST || !with_iam {
+            return Err(invalid_request(
+                "athena-local implements only CreateTokenWithIAM (POST /token?aws_iam=t)",
+            ));
+        }
+        let who = state.identity.authenticate(
+            &signed_request(parts, &body),
+            Route::SsoOidc.signing_name(),
+            chrono::Utc::now(),
+        )?;
+        let who = caller.insert(who);
+        apply_faults(state, &operation).await?;
+        let json: Value = serde_json::from_slice(&body)
+            .map_err(|_| invalid_request("The request body is not a JSON object"))?;
+        if !json.is_object() {
+            return Err(invalid_request("The request body is not a JSON object"));
+        }
+        state.identity.create_token_with_iam(&json, who).await
+    }
+    .await;
+    Served {
+        operation,
+        caller,
+        result,
+    }
 }
 
 async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -288,6 +590,49 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                 Err(e) => json_response(400, &json!({"message": format!("invalid fault: {e}")})),
             }
         }
+        (Method::POST, "/_athena_local/issuer/token") => {
+            let body = match read_body(req.into_body()).await {
+                Ok(b) => b,
+                Err(e) => return json_response(400, &json!({"message": e.message})),
+            };
+            let parsed: Result<MintRequest, _> = if body.is_empty() {
+                Ok(MintRequest::default())
+            } else {
+                serde_json::from_slice(&body)
+            };
+            match parsed {
+                Ok(mint) => match state.identity.mint(&mint) {
+                    Ok(token) => json_response(200, &json!({ "token": token })),
+                    Err(message) => json_response(400, &json!({ "message": message })),
+                },
+                Err(e) => json_response(
+                    400,
+                    &json!({"message": format!("invalid token request: {e}")}),
+                ),
+            }
+        }
+        (Method::POST, "/_athena_local/identity/expire") => {
+            json_response(200, &json!({"expired": state.identity.expire_all()}))
+        }
+        (Method::GET, "/_athena_local/identity/issued") => {
+            json_response(200, &state.identity.issued_json())
+        }
+        (Method::GET, "/_athena_local/identity/settings") => {
+            json_response(200, &settings_json(state.identity.settings()))
+        }
+        (Method::PUT, "/_athena_local/identity/settings") => {
+            let body = match read_body(req.into_body()).await {
+                Ok(b) => b,
+                Err(e) => return json_response(400, &json!({"message": e.message})),
+            };
+            match update_settings(state.identity.settings(), &body) {
+                Ok(s) => {
+                    state.identity.set_settings(s);
+                    json_response(200, &settings_json(s))
+                }
+                Err(message) => json_response(400, &json!({ "message": message })),
+            }
+        }
         // A query's current state, for tests that check what the driver did on the server.
         (Method::GET, p) if p.starts_with("/_athena_local/queries/") => {
             let id = &p["/_athena_local/queries/".len()..];
@@ -307,5 +652,73 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             }
         }
         _ => json_response(404, &json!({"message": "Not found"})),
+    }
+}
+
+fn settings_json(s: Settings) -> Value {
+    json!({
+        "credential_lifetime_seconds": s.credential_lifetime_seconds,
+        "id_token_lifetime_seconds": s.id_token_lifetime_seconds,
+    })
+}
+
+/// Applies the keys present in `body`; `null` clears the credential cap.
+fn update_settings(mut s: Settings, body: &[u8]) -> Result<Settings, String> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Err("body must be a JSON object".into());
+    };
+    let positive = |k: &str, v: &Value| {
+        v.as_u64()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("{k} must be a whole number of seconds, at least 1"))
+    };
+    for (k, v) in &map {
+        match k.as_str() {
+            "credential_lifetime_seconds" if v.is_null() => s.credential_lifetime_seconds = None,
+            "credential_lifetime_seconds" => s.credential_lifetime_seconds = Some(positive(k, v)?),
+            "id_token_lifetime_seconds" => s.id_token_lifetime_seconds = positive(k, v)?,
+            other => return Err(format!("unknown setting {other}")),
+        }
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_updates() {
+        let s = Settings {
+            credential_lifetime_seconds: None,
+            id_token_lifetime_seconds: 3600,
+        };
+        let u = update_settings(s, br#"{"credential_lifetime_seconds": 5}"#).unwrap();
+        assert_eq!(u.credential_lifetime_seconds, Some(5));
+        let u = update_settings(
+            u,
+            br#"{"credential_lifetime_seconds": null, "id_token_lifetime_seconds": 9}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            Settings {
+                credential_lifetime_seconds: None,
+                id_token_lifetime_seconds: 9
+            }
+        );
+        assert!(update_settings(s, br#"{"credential_lifetime_seconds": 0}"#).is_err());
+        assert!(update_settings(s, br#"{"nope": 1}"#).is_err());
+        assert!(update_settings(s, b"[]").is_err());
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            base_url("0.0.0.0:80".parse().unwrap()),
+            "http://127.0.0.1:80"
+        );
+        assert_eq!(base_url("[::]:80".parse().unwrap()), "http://[::1]:80");
+        assert_eq!(base_url("10.0.0.1:8".parse().unwrap()), "http://10.0.0.1:8");
     }
 }

@@ -239,26 +239,61 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Verifies the request's signature; returns the access key id on success.
+/// The secret side of one credential, as the verifier needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningSecret {
+    pub secret_access_key: String,
+    /// When set, `X-Amz-Security-Token` must match it.
+    pub session_token: Option<String>,
+    pub expired: bool,
+}
+
+// Hand-written so a debug print never shows the secrets.
+impl std::fmt::Debug for SigningSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningSecret")
+            .field("expired", &self.expired)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Verifies the request's signature against the configured static keys;
+/// returns the access key id on success.
 pub fn verify(
     req: &SignedRequest<'_>,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
+    verify_with(req, config.max_clock_skew_secs, now, |akid| {
+        config.credential(akid).map(|c| SigningSecret {
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone(),
+            expired: c.expired,
+        })
+    })
+    .map(|a| a.access_key_id)
+}
+
+/// Verifies the request's signature with the secret `lookup` finds for its
+/// access key id; returns the parsed `Authorization` on success.
+pub fn verify_with(
+    req: &SignedRequest<'_>,
+    max_clock_skew_secs: i64,
+    now: DateTime<Utc>,
+    lookup: impl FnOnce(&str) -> Option<SigningSecret>,
+) -> Result<Authorization, ApiError> {
     let auth_value =
         header(req.headers, "authorization").ok_or_else(ApiError::missing_authentication)?;
     let auth = parse_authorization(auth_value)?;
-    let cred = config
-        .credential(&auth.access_key_id)
-        .ok_or_else(ApiError::unrecognized_client)?;
-    if cred.expired {
-        return Err(ApiError::expired_token());
-    }
+    let cred = lookup(&auth.access_key_id).ok_or_else(ApiError::unrecognized_client)?;
     if let Some(expected) = &cred.session_token {
         let given = header(req.headers, "x-amz-security-token").unwrap_or("");
         if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
             return Err(ApiError::unrecognized_client());
         }
+    }
+    if cred.expired {
+        return Err(ApiError::expired_token());
     }
     let amz_date = header(req.headers, "x-amz-date").ok_or_else(|| {
         ApiError::incomplete_signature(
@@ -268,9 +303,9 @@ pub fn verify(
     let when = NaiveDateTime::parse_from_str(amz_date, "%Y%m%dT%H%M%SZ")
         .map_err(|_| ApiError::incomplete_signature(format!("Invalid X-Amz-Date: {amz_date}")))?
         .and_utc();
-    if (now - when).num_seconds().abs() > config.max_clock_skew_secs {
+    if (now - when).num_seconds().abs() > max_clock_skew_secs {
         // try_seconds: a huge configured skew must not panic.
-        let earliest = chrono::Duration::try_seconds(config.max_clock_skew_secs)
+        let earliest = chrono::Duration::try_seconds(max_clock_skew_secs)
             .and_then(|skew| now.checked_sub_signed(skew))
             .unwrap_or(now);
         return Err(ApiError::invalid_signature(format!(
@@ -316,7 +351,7 @@ pub fn verify(
     if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(ApiError::invalid_signature(SIGNATURE_MISMATCH));
     }
-    Ok(auth.access_key_id)
+    Ok(auth)
 }
 
 #[cfg(test)]
@@ -349,6 +384,7 @@ mod tests {
             secret_access_key: SECRET.into(),
             session_token: None,
             expired: false,
+            arn: None,
         });
         c
     }
