@@ -41,7 +41,14 @@ pub enum Credentials {
     },
     InstanceProfile,
     Jwt(JwtSettings),
-    JwtTip(TipSettings),
+    JwtTip {
+        token: Secret,
+        tip: TipSettings,
+    },
+    BrowserOidcTip {
+        oidc: OidcSettings,
+        tip: TipSettings,
+    },
 }
 
 /// `CredentialsProvider=JWT` (seed 002).
@@ -53,10 +60,10 @@ pub struct JwtSettings {
     pub duration: Duration,
 }
 
-/// `CredentialsProvider=JWT_TIP` (seed 000).
+/// The trusted identity propagation exchange shared by `JWT_TIP` (seed 000),
+/// which is given its JWT, and `BrowserOidcTip` (seed 004), which signs in for one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TipSettings {
-    pub token: Secret,
     pub workgroup_arn: String,
     pub application_role_arn: String,
     pub access_role_arn: Option<String>,
@@ -64,6 +71,18 @@ pub struct TipSettings {
     pub session_name: String,
     pub duration: Duration,
     pub file_cache: bool,
+}
+
+/// `CredentialsProvider=BrowserOidcTip` (seed 004): the identity provider and
+/// the person's sign-in through the browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OidcSettings {
+    pub well_known_url: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub scope: String,
+    pub port: u16,
+    pub response_timeout: Duration,
 }
 
 /// Endpoint overrides of the services the federated flows call.
@@ -355,9 +374,6 @@ impl Parser<'_> {
     fn auth(&mut self) -> Option<Auth> {
         if let Some(value) = self.raw.get("CredentialsProvider") {
             let auth = Auth::parse(value)?;
-            if auth == Auth::BrowserOidcTip {
-                self.problems.push(format!("CredentialsProvider {} is not supported yet: the federated sign-in flows are not built yet", auth.name()));
-            }
             return Some(auth);
         }
         Some(
@@ -418,17 +434,43 @@ impl Parser<'_> {
                 session_name: self.text("JwtRoleSessionName")?,
                 duration: self.session_duration(auth),
             }),
-            Auth::JwtTip => Credentials::JwtTip(TipSettings {
+            Auth::JwtTip => Credentials::JwtTip {
                 token: self.jwt()?,
-                workgroup_arn: self.text("WorkGroupArn")?,
-                application_role_arn: self.text("ApplicationRoleArn")?,
-                access_role_arn: self.text("AccessRoleArn"),
-                idc_application_arn: self.idc_application_arn(),
-                session_name: self.text("JwtRoleSessionName")?,
-                duration: self.session_duration(auth),
-                file_cache: self.boolean("JwtTipFileCache"),
-            }),
-            Auth::BrowserOidcTip => return None,
+                tip: self.tip(auth)?,
+            },
+            Auth::BrowserOidcTip => Credentials::BrowserOidcTip {
+                oidc: self.oidc()?,
+                tip: self.tip(auth)?,
+            },
+        })
+    }
+
+    fn tip(&mut self, auth: Auth) -> Option<TipSettings> {
+        Some(TipSettings {
+            workgroup_arn: self.text("WorkGroupArn")?,
+            application_role_arn: self.text("ApplicationRoleArn")?,
+            access_role_arn: self.text("AccessRoleArn"),
+            idc_application_arn: self.idc_application_arn(),
+            session_name: self.text("JwtRoleSessionName")?,
+            duration: self.session_duration(auth),
+            file_cache: self.boolean("JwtTipFileCache"),
+        })
+    }
+
+    fn oidc(&mut self) -> Option<OidcSettings> {
+        let scope = self.text("Scope").unwrap_or_default();
+        if !scope.split_whitespace().any(|s| s == "openid") {
+            self.problems.push(format!(
+                "Scope must include openid, or the identity provider returns no id token; not '{scope}'"
+            ));
+        }
+        Some(OidcSettings {
+            well_known_url: self.text("IdpWellKnownConfigurationUrl")?,
+            client_id: self.text("OidcClientId")?,
+            client_secret: self.text("OidcClientSecret").map(Secret::new),
+            scope,
+            port: u16::try_from(self.integer("IdpPortNumber")).ok()?,
+            response_timeout: Duration::from_secs(self.integer("IdpResponseTimeout") as u64),
         })
     }
 
@@ -462,8 +504,8 @@ impl Parser<'_> {
         Some(arn)
     }
 
-    /// With trusted identity propagation the workgroup ARN names the workgroup
-    /// and its Region, so WorkGroup and Region follow it unless given.
+    /// With trusted identity propagation the workgroup ARN names a workgroup and
+    /// its Region, so WorkGroup and Region follow it unless given.
     fn region_and_workgroup(&mut self) -> (Option<String>, String) {
         let region = self.raw.get("Region").map(str::to_string);
         let workgroup = self.raw.get("WorkGroup").map(str::to_string);
@@ -481,14 +523,6 @@ impl Parser<'_> {
             ));
             return (region, workgroup.unwrap_or_default());
         };
-        if let Some(given) = &workgroup {
-            if given != &parsed.name {
-                self.problems.push(format!(
-                    "WorkGroup '{given}' differs from the workgroup '{}' in WorkGroupArn; give one or make them agree",
-                    parsed.name
-                ));
-            }
-        }
         if let Some(given) = &region {
             if given != &parsed.region {
                 self.problems.push(format!(
@@ -497,7 +531,12 @@ impl Parser<'_> {
                 ));
             }
         }
-        (Some(region.unwrap_or(parsed.region)), parsed.name)
+        // Seed 004: WorkGroupArn holds the tags, WorkGroup is where queries run;
+        // usually the same workgroup, so the ARN's is the default.
+        (
+            Some(region.unwrap_or(parsed.region)),
+            workgroup.unwrap_or(parsed.name),
+        )
     }
 
     fn value(&self, name: &str) -> Option<&str> {
@@ -589,9 +628,29 @@ mod tests {
     const TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
 
     #[test]
-    fn the_browser_flow_is_rejected_as_not_supported_yet() {
-        let err = parse("jdbc:athena://CredentialsProvider=BrowserOidcTip;WorkGroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;JwtRoleSessionName=s;IdpWellKnownConfigurationUrl=http://x;OidcClientId=c").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotSupported, "{err}");
+    fn browser_settings_with_odbc_names_and_seed_defaults() {
+        let c = parse("jdbc:athena://AuthenticationType=BrowserOidcTip;WorkgroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s;IdpWellKnownConfigurationUrl=http://x/.well-known/openid-configuration;client_id=c;client_secret=shh").unwrap();
+        let Credentials::BrowserOidcTip { oidc, tip } = &c.credentials else {
+            panic!("{:?}", c.credentials)
+        };
+        assert_eq!(oidc.client_id, "c");
+        assert_eq!(oidc.client_secret.as_ref().unwrap().expose(), "shh");
+        assert_eq!(oidc.scope, "openid email offline_access");
+        assert_eq!(oidc.port, 7890);
+        assert_eq!(oidc.response_timeout, Duration::from_secs(120));
+        // Seed 004: 3600 seconds, unlike JWT_TIP's 900.
+        assert_eq!(tip.duration, Duration::from_secs(3600));
+        assert!(!tip.file_cache);
+        assert!(!format!("{c:?}").contains("shh"));
+        let err = parse("jdbc:athena://CredentialsProvider=BrowserOidcTip;WorkGroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;JwtRoleSessionName=s;Scope=email").unwrap_err();
+        let text = err.to_string();
+        for needed in [
+            "IdpWellKnownConfigurationUrl is required for BrowserOidcTip",
+            "OidcClientId is required for BrowserOidcTip",
+            "Scope must include openid",
+        ] {
+            assert!(text.contains(needed), "{text}");
+        }
     }
 
     #[test]
@@ -608,24 +667,27 @@ mod tests {
     #[test]
     fn jwt_tip_with_odbc_names_follows_the_workgroup_arn() {
         let c = parse(&format!("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token={TOKEN};WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s;EnableTokenCaching=1")).unwrap();
-        let Credentials::JwtTip(s) = &c.credentials else {
+        let Credentials::JwtTip { tip: s, .. } = &c.credentials else {
             panic!("{c:?}")
         };
         assert_eq!(s.duration, Duration::from_secs(900));
         assert!(s.file_cache);
         assert_eq!(c.workgroup, "tip");
         assert_eq!(c.region.as_deref(), Some("us-west-2"));
+        // Seed 004: the tagged workgroup and the one queries run in may differ.
+        let other = parse(&format!("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token={TOKEN};WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;Workgroup=reports;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s")).unwrap();
+        assert_eq!(other.workgroup, "reports");
     }
 
     #[test]
     fn jwt_tip_problems_name_the_property() {
-        let err = parse("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token=not-a-jwt;WorkGroup=other;WorkGroupArn=arn:aws:athena:us-west-2:1:workgroup/tip").unwrap_err();
+        let err = parse("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token=not-a-jwt;Region=eu-west-1;WorkGroupArn=arn:aws:athena:us-west-2:1:workgroup/tip").unwrap_err();
         let text = err.to_string();
         for needle in [
             "JwtWebIdentityToken is not a JWT",
             "ApplicationRoleArn is required for JWT_TIP",
             "JwtRoleSessionName is required",
-            "WorkGroup 'other' differs",
+            "Region 'eu-west-1' differs",
         ] {
             assert!(text.contains(needle), "missing {needle} in {text}");
         }

@@ -256,7 +256,7 @@ async fn build_client(config: &ConnectionConfig, logger: &Logger) -> Result<Clie
                 aws_config::imds::credentials::ImdsCredentialsProvider::builder().build(),
             );
         }
-        Credentials::Jwt(_) | Credentials::JwtTip(_) => {
+        Credentials::Jwt(_) | Credentials::JwtTip { .. } | Credentials::BrowserOidcTip { .. } => {
             let base = common_loader(config)?.no_credentials().load().await;
             require_region(&base)?;
             let services = Services::new(

@@ -1,10 +1,12 @@
-//! `JwtTipFileCache=1`: the result of the JWT_TIP flow kept in a file so other
-//! processes (BI tools start many) reuse it instead of spending a new JWT.
+//! `JwtTipFileCache=1`: the result of the JWT_TIP and BrowserOidcTip flows kept
+//! in a file so other processes (BI tools start many) reuse it instead of
+//! spending a new JWT or opening the browser again.
 //!
 //! Format: `$HOME/.athena-native-jdbc/jwt-tip-cache/<key>.json` (USERPROFILE on
 //! Windows), folder 0700, file 0600, written to a temporary file and renamed.
 //! `<key>` is the flow's cache key (see `cache_key`); the raw JWT is never
-//! stored. A file that cannot be read, or whose contents are expired, is
+//! stored. BrowserOidcTip also keeps the identity provider's refresh token, so
+//! another process renews without the browser. A file that cannot be read, or whose contents are expired, is
 //! ignored and replaced after the next successful sign-in.
 
 use std::fs;
@@ -20,9 +22,11 @@ use crate::log::Logger;
 
 const VERSION: u32 = 1;
 
+#[derive(Default)]
 pub struct Entry {
     pub access: Option<TemporaryCredentials>,
     pub context: Option<IdentityContext>,
+    pub refresh_token: Option<Secret>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -47,6 +51,8 @@ struct FileEntry {
     version: u32,
     access: Option<FileCredentials>,
     context: Option<FileContext>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
 }
 
 fn at(seconds: u64) -> SystemTime {
@@ -108,6 +114,7 @@ fn read_from(folder: &Path, key: &str, logger: &Logger) -> Option<Entry> {
             application_arn: c.application_arn,
             access_role_arn: c.access_role_arn,
         }),
+        refresh_token: entry.refresh_token.map(Secret::new),
     })
 }
 
@@ -152,6 +159,7 @@ fn write_file(folder: &Path, key: &str, entry: &Entry) -> std::io::Result<()> {
             application_arn: c.application_arn.clone(),
             access_role_arn: c.access_role_arn.clone(),
         }),
+        refresh_token: entry.refresh_token.as_ref().map(|t| t.expose().to_string()),
     };
     let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
     let temporary = folder.join(format!(
@@ -225,6 +233,7 @@ mod tests {
                 application_arn: "arn:aws:sso::1:application/ssoins-1/apl-1".into(),
                 access_role_arn: "arn:aws:iam::1:role/access".into(),
             }),
+            refresh_token: Some(Secret::new("refresh-token")),
         }
     }
 
@@ -245,6 +254,7 @@ mod tests {
             epoch_seconds(access.expiry),
             epoch_seconds(entry().access.unwrap().expiry)
         );
+        assert_eq!(read.refresh_token.unwrap().expose(), "refresh-token");
         assert_eq!(
             read.context.unwrap().access_role_arn,
             "arn:aws:iam::1:role/access"

@@ -1,5 +1,5 @@
-//! Federated sign-in (JWT and JWT_TIP): the flows, their process-wide cache
-//! and the credentials provider the Athena client signs with.
+//! Federated sign-in (JWT, JWT_TIP and BrowserOidcTip): the flows, their
+//! process-wide cache and the credentials provider the Athena client signs with.
 //!
 //! Identity Center refuses a JWT whose `jti` it has seen, so a flow's result is
 //! shared by every connection and thread of the process, keyed by a hash of the
@@ -7,7 +7,9 @@
 //! processes through a file.
 
 pub mod arns;
+pub mod browser;
 pub mod file_cache;
+pub mod oidc;
 pub mod services;
 pub mod token;
 
@@ -20,9 +22,12 @@ use aws_credential_types::provider::{self, error::CredentialsError, ProvideCrede
 use once_cell::sync::Lazy;
 use sha2::{Digest, Sha256};
 
-use crate::config::{ConnectionConfig, Credentials, JwtSettings, Secret, TipSettings};
+use crate::config::{
+    ConnectionConfig, Credentials, JwtSettings, OidcSettings, Secret, TipSettings,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::Logger;
+use oidc::{IdpTokens, OidcClient};
 use services::Services;
 
 /// The workgroup and application tag that name the next ARN of the flow.
@@ -32,6 +37,9 @@ pub const TAG_KEY: &str = "AthenaDriverOidcAppArn";
 /// (or half their life, for short-lived ones), so no call is signed with
 /// credentials about to expire.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// An id token this close to its expiry is renewed before it is sent to AWS.
+const ID_TOKEN_MARGIN: Duration = Duration::from_secs(30);
 
 #[derive(Clone, PartialEq)]
 pub struct TemporaryCredentials {
@@ -99,13 +107,34 @@ struct State {
     context: Option<IdentityContext>,
     /// JWT_TIP: the identity-enhanced credentials (step 5).
     access: Option<TemporaryCredentials>,
+    /// BrowserOidcTip: the identity provider's id token and its expiry.
+    id_token: Option<(Secret, SystemTime)>,
+    /// BrowserOidcTip: renews the id token without the browser.
+    refresh_token: Option<Secret>,
+    /// Identity Center has seen `id_token`: a new exchange needs another.
+    id_token_spent: bool,
     file_read: bool,
 }
 
 #[derive(Debug)]
 enum FlowSettings {
     Jwt(JwtSettings),
-    Tip(TipSettings),
+    Tip {
+        token: Secret,
+        tip: TipSettings,
+    },
+    Browser {
+        oidc: OidcSettings,
+        tip: TipSettings,
+    },
+}
+
+/// Where JWT_TIP's steps 1 and 4 get their JWT.
+enum JwtSource<'a> {
+    /// JWT_TIP: the token the user gave.
+    Given(&'a Secret),
+    /// BrowserOidcTip: the id token of a sign-in at the identity provider.
+    Browser(&'a OidcSettings),
 }
 
 #[derive(Debug)]
@@ -140,7 +169,14 @@ impl FederatedSignIn {
     ) -> Option<FederatedSignIn> {
         let settings = match &config.credentials {
             Credentials::Jwt(s) => FlowSettings::Jwt(s.clone()),
-            Credentials::JwtTip(s) => FlowSettings::Tip(s.clone()),
+            Credentials::JwtTip { token, tip } => FlowSettings::Tip {
+                token: token.clone(),
+                tip: tip.clone(),
+            },
+            Credentials::BrowserOidcTip { oidc, tip } => FlowSettings::Browser {
+                oidc: oidc.clone(),
+                tip: tip.clone(),
+            },
             _ => return None,
         };
         let key = cache_key(config)?;
@@ -166,7 +202,12 @@ impl FederatedSignIn {
         let mut state = self.flow.state.lock().await;
         match &self.flow.settings {
             FlowSettings::Jwt(s) => self.jwt(&mut state, s).await,
-            FlowSettings::Tip(s) => self.tip(&mut state, s).await,
+            FlowSettings::Tip { token, tip } => {
+                self.tip(&mut state, tip, &JwtSource::Given(token)).await
+            }
+            FlowSettings::Browser { oidc, tip } => {
+                self.tip(&mut state, tip, &JwtSource::Browser(oidc)).await
+            }
         }
     }
 
@@ -197,13 +238,21 @@ impl FederatedSignIn {
         Ok(c)
     }
 
-    async fn tip(&self, state: &mut State, s: &TipSettings) -> Result<TemporaryCredentials> {
+    async fn tip(
+        &self,
+        state: &mut State,
+        s: &TipSettings,
+        source: &JwtSource<'_>,
+    ) -> Result<TemporaryCredentials> {
         let now = SystemTime::now();
         if s.file_cache && !state.file_read {
             state.file_read = true;
             if let Some(entry) = file_cache::read(&self.flow.key, &self.logger) {
                 state.access = entry.access;
                 state.context = entry.context;
+                if let JwtSource::Browser(_) = source {
+                    state.refresh_token = entry.refresh_token;
+                }
             }
         }
         if let Some(c) = state.access.as_ref().filter(|c| c.is_fresh(now)) {
@@ -223,12 +272,12 @@ impl FederatedSignIn {
                 context
             }
             None => {
-                let context = self.exchange(state, s).await?;
+                let context = self.exchange(state, s, source).await?;
                 state.context = Some(context.clone());
                 context
             }
         };
-        let application = self.application_credentials(state, s).await?;
+        let application = self.application_credentials(state, s, source).await?;
         self.logger.debug(|| {
             format!(
                 "JWT_TIP step 5: STS AssumeRole as {} with the Identity Center context",
@@ -254,6 +303,7 @@ impl FederatedSignIn {
                 &file_cache::Entry {
                     access: Some(access.clone()),
                     context: Some(context),
+                    refresh_token: state.refresh_token.clone(),
                 },
                 &self.logger,
             );
@@ -269,8 +319,14 @@ impl FederatedSignIn {
 
     /// Steps 2 to 4: find the application and access role, and trade the JWT
     /// for Identity Center's identity context.
-    async fn exchange(&self, state: &mut State, s: &TipSettings) -> Result<IdentityContext> {
-        let application = self.application_credentials(state, s).await?;
+    async fn exchange(
+        &self,
+        state: &mut State,
+        s: &TipSettings,
+        source: &JwtSource<'_>,
+    ) -> Result<IdentityContext> {
+        let token = self.jwt_from(state, source, true).await?;
+        let application = self.application_credentials(state, s, source).await?;
         let services = &self.flow.services;
         let application_arn = match &s.idc_application_arn {
             Some(arn) => arn.clone(),
@@ -312,12 +368,16 @@ impl FederatedSignIn {
         self.logger
             .debug(|| format!("JWT_TIP step 4: SSO-OIDC CreateTokenWithIAM for {application_arn}"));
         let id_token = services
-            .create_token_with_iam(&application, &application_arn, &s.token)
+            .create_token_with_iam(&application, &application_arn, &token)
             .await
             .map_err(|e| {
-                step_error(e, "step 4", "CustomerIdcApplicationArn", &application_arn)
-                    .append(" Identity Center accepts each JWT once; if this token was exchanged before, supply a fresh JwtWebIdentityToken.")
+                let e = step_error(e, "step 4", "CustomerIdcApplicationArn", &application_arn);
+                match source {
+                    JwtSource::Given(_) => e.append(" Identity Center accepts each JWT once; if this token was exchanged before, supply a fresh JwtWebIdentityToken."),
+                    JwtSource::Browser(_) => e,
+                }
             })?;
+        state.id_token_spent = true;
         let claims = token::claims(id_token.expose()).unwrap_or_default();
         let assertion = claims.identity_context.ok_or_else(|| {
             Error::new(
@@ -341,6 +401,7 @@ impl FederatedSignIn {
         &self,
         state: &mut State,
         s: &TipSettings,
+        source: &JwtSource<'_>,
     ) -> Result<TemporaryCredentials> {
         if let Some(c) = state
             .web_identity
@@ -349,9 +410,10 @@ impl FederatedSignIn {
         {
             return Ok(c.clone());
         }
+        let token = self.jwt_from(state, source, false).await?;
         let c = self
             .web_identity(
-                &s.token,
+                &token,
                 &s.application_role_arn,
                 &s.session_name,
                 s.duration,
@@ -360,6 +422,76 @@ impl FederatedSignIn {
             .await?;
         state.web_identity = Some(c.clone());
         Ok(c)
+    }
+
+    /// The JWT for steps 1 and 4. For the browser flow: the current id token,
+    /// else one from the refresh token, else a sign-in in the browser;
+    /// `unspent` asks for one Identity Center has not seen yet.
+    async fn jwt_from(
+        &self,
+        state: &mut State,
+        source: &JwtSource<'_>,
+        unspent: bool,
+    ) -> Result<Secret> {
+        let oidc = match source {
+            JwtSource::Given(token) => return Ok((*token).clone()),
+            JwtSource::Browser(oidc) => oidc,
+        };
+        let spent = unspent && state.id_token_spent;
+        if let Some((token, _)) = state
+            .id_token
+            .as_ref()
+            .filter(|(_, expiry)| *expiry > SystemTime::now() + ID_TOKEN_MARGIN && !spent)
+        {
+            return Ok(token.clone());
+        }
+        let client = OidcClient::new(oidc)?;
+        let discovery = client.discover().await?;
+        let tokens = match state.refresh_token.clone() {
+            Some(refresh_token) => match client.refresh(&discovery, &refresh_token).await {
+                Ok(tokens) => {
+                    self.logger.debug(|| {
+                        "BrowserOidcTip: renewed the id token with the refresh token".into()
+                    });
+                    tokens
+                }
+                Err(e) => {
+                    self.logger.info(|| format!("BrowserOidcTip: the refresh token was not accepted ({e}); signing in with the browser"));
+                    self.browser_sign_in(&client, &discovery, oidc).await?
+                }
+            },
+            None => self.browser_sign_in(&client, &discovery, oidc).await?,
+        };
+        let token = tokens.id_token.clone();
+        state.id_token = Some((tokens.id_token, tokens.expiry));
+        state.refresh_token = tokens.refresh_token.or(state.refresh_token.take());
+        state.id_token_spent = false;
+        // New id token, new session with the application role.
+        state.web_identity = None;
+        Ok(token)
+    }
+
+    /// Seed 004: the listener first (so a taken port fails before the browser
+    /// opens), then the browser, then the code for tokens.
+    async fn browser_sign_in(
+        &self,
+        client: &OidcClient<'_>,
+        discovery: &oidc::Discovery,
+        oidc: &OidcSettings,
+    ) -> Result<IdpTokens> {
+        let callback = browser::Callback::bind(oidc.port).await?;
+        let request = client.authorization_request(discovery)?;
+        self.logger.info(|| {
+            format!(
+                "BrowserOidcTip: opening the browser at {} (redirect {})",
+                discovery.authorization_endpoint, request.redirect_uri
+            )
+        });
+        browser::open(&request.url)?;
+        let code = callback
+            .wait_for_code(&request.state, oidc.response_timeout)
+            .await?;
+        client.redeem_code(discovery, &request, &code).await
     }
 
     /// JWT's only step and JWT_TIP's step 1.
@@ -486,17 +618,29 @@ fn cache_key(config: &ConnectionConfig) -> Option<String> {
             s.session_name.clone(),
             s.duration.as_secs().to_string(),
         ],
-        Credentials::JwtTip(s) => vec![
-            "v1".into(),
-            "JWT_TIP".into(),
-            hex(&Sha256::digest(s.token.expose().as_bytes())),
-            s.workgroup_arn.clone(),
-            s.application_role_arn.clone(),
-            opt(&s.access_role_arn),
-            opt(&s.idc_application_arn),
-            s.session_name.clone(),
-            s.duration.as_secs().to_string(),
-        ],
+        Credentials::JwtTip { token, tip } => {
+            let mut fields = vec![
+                "v1".into(),
+                "JWT_TIP".into(),
+                hex(&Sha256::digest(token.expose().as_bytes())),
+            ];
+            fields.extend(tip_fields(tip));
+            fields
+        }
+        // No token is given: the person who signs in is named by the provider,
+        // the client and the port their browser session answers on.
+        Credentials::BrowserOidcTip { oidc, tip } => {
+            let mut fields = vec![
+                "v1".into(),
+                "BrowserOidcTip".into(),
+                oidc.well_known_url.clone(),
+                oidc.client_id.clone(),
+                oidc.scope.clone(),
+                oidc.port.to_string(),
+            ];
+            fields.extend(tip_fields(tip));
+            fields
+        }
         _ => return None,
     };
     let mut all = fields;
@@ -508,6 +652,18 @@ fn cache_key(config: &ConnectionConfig) -> Option<String> {
         opt(&config.athena_endpoint),
     ]);
     Some(hex(&Sha256::digest(all.join("|").as_bytes())))
+}
+
+fn tip_fields(s: &TipSettings) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        s.workgroup_arn.clone(),
+        s.application_role_arn.clone(),
+        opt(&s.access_role_arn),
+        opt(&s.idc_application_arn),
+        s.session_name.clone(),
+        s.duration.as_secs().to_string(),
+    ]
 }
 
 fn hex(bytes: &[u8]) -> String {

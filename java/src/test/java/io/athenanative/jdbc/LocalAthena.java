@@ -11,7 +11,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An athena-local server started as a real child process on a free port. It exits
@@ -39,8 +38,12 @@ public final class LocalAthena implements AutoCloseable {
     }
 
     public static LocalAthena start() throws IOException {
+        return start(System.getProperty("athena.local.config", "tests/data/athena-local.toml"));
+    }
+
+    /** A server with its own configuration file. */
+    public static LocalAthena start(String config) throws IOException {
         String binary = System.getProperty("athena.local.binary", "target/release/athena-local");
-        String config = System.getProperty("athena.local.config", "tests/data/athena-local.toml");
         List<String> command = new ArrayList<String>();
         command.add(new File(binary).getAbsolutePath());
         command.add("--port");
@@ -48,17 +51,9 @@ public final class LocalAthena implements AutoCloseable {
         command.add("--config");
         command.add(config);
         command.add("--exit-on-stdin-close");
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        String marker = "athena-local listening on http://127.0.0.1:";
-        if (line == null || !line.startsWith(marker)) {
-            process.destroyForcibly();
-            throw new IOException("athena-local did not start; first line: " + line);
-        }
-        return new LocalAthena(process, Integer.parseInt(line.substring(marker.length()).trim()));
+        ChildProcess.Started started =
+                ChildProcess.start(new ProcessBuilder(command), "athena-local listening on http://127.0.0.1:");
+        return new LocalAthena(started.process, Integer.parseInt(started.announced));
     }
 
     public int port() {
@@ -123,13 +118,6 @@ public final class LocalAthena implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            process.getOutputStream().close();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException | InterruptedException e) {
-            process.destroyForcibly();
-        }
+        ChildProcess.stop(process);
     }
 }

@@ -40,7 +40,7 @@ class FileCacheTest {
     }
 
     /** Runs {@link SignInProcess} in a new JVM; returns its output, failing on a non-zero exit. */
-    private static String connectInNewJvm(Path home, String url) throws Exception {
+    static String connectInNewJvm(Path home, String url) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> command = new ArrayList<String>();
         command.add(java);
@@ -69,7 +69,7 @@ class FileCacheTest {
         return new String(out.toByteArray(), StandardCharsets.UTF_8);
     }
 
-    private static Path cacheFolder(Path home) {
+    static Path cacheFolder(Path home) {
         return home.resolve(".athena-native-jdbc").resolve("jwt-tip-cache");
     }
 

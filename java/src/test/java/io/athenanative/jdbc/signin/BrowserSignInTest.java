@@ -1,0 +1,340 @@
+package io.athenanative.jdbc.signin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.athenanative.jdbc.LocalAthena;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CredentialsProvider=BrowserOidcTip (seed 004) against a real OpenID provider (node's oidc-provider) and a
+ * real headless Chromium, which the driver starts through the BROWSER environment variable (set by the
+ * Gradle test task to tests/browser/browse.mjs). Each test tells the browser what the person does.
+ */
+class BrowserSignInTest {
+    private static final String ACCOUNT = "111122223333";
+    private static final String WORKGROUP = "arn:aws:athena:us-east-1:" + ACCOUNT + ":workgroup/browser";
+    private static final String APPLICATION_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/browserApplicationRole";
+
+    private static OidcProvider provider;
+    private static LocalAthena athena;
+    private static Path control;
+    private static Path browserLog;
+    private static int nextPort;
+    private static String tag;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String browser = System.getenv("BROWSER");
+        assertNotNull(browser, "run through 'gradle junitTest', which sets BROWSER to tests/browser/browse.mjs");
+        control = Paths.get(System.getenv("ATHENA_TEST_BROWSER_CONTROL"));
+        browserLog = Paths.get(System.getenv("ATHENA_TEST_BROWSER_LOG"));
+        provider = OidcProvider.start(16, null);
+        athena = startAthena(provider);
+    }
+
+    @AfterAll
+    static void stop() {
+        athena.close();
+        provider.close();
+    }
+
+    static LocalAthena startAthena(OidcProvider idp) throws IOException {
+        File data = new File("tests/data").getAbsoluteFile();
+        String template = new String(Files.readAllBytes(new File(data, "athena-local-browser.toml").toPath()),
+                StandardCharsets.UTF_8);
+        Path config = Files.createTempFile("athena-local-browser", ".toml");
+        Files.write(config, template.replace("@ISSUER@", idp.issuer()).replace("@DATA@", data.getPath())
+                .getBytes(StandardCharsets.UTF_8));
+        return LocalAthena.start(config.toString());
+    }
+
+    /**
+     * What the person at the browser does next: login, deny, ignore or forge. A new tag marks the browser runs
+     * of this step, so a browser still closing from an earlier test is not counted.
+     */
+    private static void person(String mode, String user) throws IOException {
+        tag = UUID.randomUUID().toString();
+        Files.write(control, ("{\"mode\":\"" + mode + "\",\"user\":\"" + user + "\",\"test\":\"" + tag + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * One JSON line per time the driver started the browser, once {@code expected} of them are written (the
+     * browser may still be closing when the driver has answered), or what is there after 20 seconds.
+     */
+    private static List<String> browserRuns(int expected) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 20000;
+        List<String> runs = browserRuns();
+        while (runs.size() < expected && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            runs = browserRuns();
+        }
+        return runs;
+    }
+
+    private static List<String> browserRuns() throws IOException {
+        if (!Files.exists(browserLog)) {
+            return Collections.emptyList();
+        }
+        List<String> runs = new ArrayList<String>();
+        for (String line : Files.readAllLines(browserLog, StandardCharsets.UTF_8)) {
+            if (tag.equals(Identity.jsonString(line, "test"))) {
+                runs.add(line);
+            }
+        }
+        return runs;
+    }
+
+    /** A port registered at the provider that no earlier test used, so no cache is shared by accident. */
+    private static synchronized int port() {
+        return provider.redirectPort(nextPort++);
+    }
+
+    private static String url(LocalAthena server, OidcProvider idp, int port, String extra) {
+        String e = server.endpoint();
+        return "jdbc:athena://Region=us-east-1;AthenaEndpoint=" + e + ";StsEndpoint=" + e + ";SsoOidcEndpoint=" + e
+                + ";SsoAdminEndpoint=" + e + ";CredentialsProvider=BrowserOidcTip;IdpWellKnownConfigurationUrl="
+                + idp.wellKnown() + ";OidcClientId=" + OidcProvider.PUBLIC_CLIENT + ";IdpPortNumber=" + port
+                + ";WorkGroupArn=" + WORKGROUP + ";ApplicationRoleArn=" + APPLICATION_ROLE
+                + ";JwtRoleSessionName=desk" + (extra.isEmpty() ? "" : ";" + extra);
+    }
+
+    private static void assertQueriedAs(LocalAthena server, String user) throws IOException {
+        boolean queried = false;
+        for (String call : Identity.calls(server)) {
+            if ("StartQueryExecution".equals(Identity.jsonString(call, "operation"))) {
+                assertEquals(user, Identity.jsonString(call, "identity_context_user"), call);
+                queried = true;
+            }
+        }
+        assertTrue(queried, "no query reached athena-local");
+    }
+
+    @Test
+    void signsInThroughTheBrowserThenReusesTheCredentialsWithoutIt() throws Exception {
+        person("login", "alice");
+        Identity.clearCalls(athena);
+        String url = url(athena, provider, port(), "");
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertTrue(JwtSignInTest.cityCount(c) > 0);
+        }
+        assertQueriedAs(athena, "alice@example.com");
+        List<String> runs = browserRuns(1);
+        assertEquals(1, runs.size(), runs.toString());
+        String run = runs.get(0);
+        assertEquals("S256", Identity.jsonString(run, "code_challenge_method"), run);
+        assertTrue(run.contains("\"has_state\":true") && run.contains("\"has_nonce\":true"), run);
+        assertTrue(run.contains("\"final_url_has_code\":true"), run);
+        assertTrue(Identity.jsonString(run, "final_page").contains("Sign-in finished"), run);
+        assertEquals(1, Identity.count(athena, "CreateTokenWithIAM"));
+
+        Identity.clearCalls(athena);
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertTrue(JwtSignInTest.cityCount(c) > 0);
+        }
+        assertEquals(1, browserRuns().size(), "the second connection started the browser");
+        assertEquals(0, Identity.count(athena, "AssumeRoleWithWebIdentity"));
+        assertEquals(0, Identity.count(athena, "CreateTokenWithIAM"));
+        assertQueriedAs(athena, "alice@example.com");
+    }
+
+    @Test
+    void odbcNamesAndAClientSecretSentAsTheProviderAdvertises() throws Exception {
+        person("login", "bob");
+        Identity.clearCalls(athena);
+        String e = athena.endpoint();
+        String url = "jdbc:athena://AwsRegion=us-east-1;EndpointOverride=" + e + ";StsEndpoint=" + e + ";SsoOidcEndpoint="
+                + e + ";SsoAdminEndpoint=" + e + ";AuthenticationType=BrowserOidcTip;IdpWellKnownConfigurationUrl="
+                + provider.wellKnown() + ";client_id=" + OidcProvider.BASIC_CLIENT + ";client_secret="
+                + OidcProvider.CLIENT_SECRET + ";listen_port=" + port() + ";WorkgroupArn=" + WORKGROUP
+                + ";ApplicationRoleArn=" + APPLICATION_ROLE + ";role_session_name=desk;duration=900;Scope=openid email";
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertTrue(JwtSignInTest.cityCount(c) > 0);
+        }
+        assertQueriedAs(athena, "bob@example.com");
+    }
+
+    @Test
+    void aSecretOnlyTheBodyMayCarryGoesInTheBody() throws Exception {
+        try (OidcProvider postOnly = OidcProvider.start(1, "none,client_secret_post");
+                LocalAthena own = startAthena(postOnly)) {
+            person("login", "carol");
+            String url = url(own, postOnly, postOnly.redirectPort(0), "").replace(OidcProvider.PUBLIC_CLIENT,
+                    OidcProvider.POST_CLIENT) + ";OidcClientSecret=" + OidcProvider.CLIENT_SECRET;
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertQueriedAs(own, "carol@example.com");
+        }
+    }
+
+    @Test
+    void aWrongClientSecretIsRefusedWithoutShowingIt() throws Exception {
+        person("login", "alice");
+        String url = url(athena, provider, port(), "").replace(OidcProvider.PUBLIC_CLIENT, OidcProvider.BASIC_CLIENT)
+                + ";OidcClientSecret=not-the-secret-value";
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url));
+        assertEquals("28000", e.getSQLState(), e.getMessage());
+        assertTrue(e.getMessage().contains("invalid_client"), e.getMessage());
+        assertFalse(e.getMessage().contains("not-the-secret-value"), e.getMessage());
+    }
+
+    @Test
+    void theProvidersRefusalSurfacesWhenThePersonDeniesConsent() throws Exception {
+        person("deny", "alice");
+        SQLException e = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(url(athena, provider, port(), "")));
+        assertEquals("28000", e.getSQLState(), e.getMessage());
+        assertTrue(e.getMessage().contains("access_denied"), e.getMessage());
+        List<String> runs = browserRuns(1);
+        assertEquals(1, runs.size(), runs.toString());
+        assertTrue(Identity.jsonString(runs.get(0), "final_page").contains("access_denied"), runs.get(0));
+    }
+
+    @Test
+    void nobodySigningInTimesOutAndFreesThePort() throws Exception {
+        person("ignore", "alice");
+        int port = port();
+        long started = System.nanoTime();
+        SQLException e = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(url(athena, provider, port, "IdpResponseTimeout=3")));
+        assertTrue(e instanceof SQLTimeoutException, e.getClass() + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("IdpResponseTimeout"), e.getMessage());
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) >= 3);
+        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertEquals(port, again.getLocalPort());
+        }
+    }
+
+    @Test
+    void aTakenPortIsNamed() throws Exception {
+        person("login", "alice");
+        int port = port();
+        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertTrue(taken.isBound());
+            SQLException e = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(url(athena, provider, port, "")));
+            assertEquals("08001", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("IdpPortNumber " + port), e.getMessage());
+            assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+        }
+        assertEquals(0, browserRuns().size(), "the browser was started although the port was taken");
+    }
+
+    @Test
+    void aForgedCallbackIsRejectedAndTheRealOneStillCompletes() throws Exception {
+        person("forge", "alice");
+        try (Connection c = DriverManager.getConnection(url(athena, provider, port(), ""))) {
+            assertTrue(JwtSignInTest.cityCount(c) > 0);
+        }
+        String run = browserRuns(1).get(0);
+        assertTrue(run.contains("\"forged_status\":400"), run);
+        assertTrue(Identity.jsonString(run, "forged_page").contains("ignored"), run);
+        assertTrue(Identity.jsonString(run, "final_page").contains("Sign-in finished"), run);
+    }
+
+    @Test
+    void theRefreshTokenRenewsTheSignInWithoutTheBrowser() throws Exception {
+        try (LocalAthena own = startAthena(provider)) {
+            // Identity Center's context and the credentials outlive neither the wait below.
+            own.admin("PUT", "/_athena_local/identity/settings",
+                    "{\"credential_lifetime_seconds\":2,\"id_token_lifetime_seconds\":2}");
+            person("login", "dave");
+            String url = url(own, provider, port(), "");
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            Thread.sleep(3000);
+            Identity.clearCalls(own);
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertEquals(1, browserRuns(1).size(), "the browser was started again instead of the refresh token");
+            assertTrue(Identity.count(own, "CreateTokenWithIAM") >= 1, "the refreshed id token was not exchanged");
+            assertQueriedAs(own, "dave@example.com");
+        }
+    }
+
+    private static int callsTo(LocalAthena server, String service) throws IOException {
+        int n = 0;
+        for (String call : Identity.calls(server)) {
+            if (service.equals(Identity.jsonString(call, "service"))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void withTheFileCacheAnotherProcessSkipsTheBrowserAndTheExchange() throws Exception {
+        person("login", "erin");
+        Path home = Files.createTempDirectory("athena-home");
+        String url = url(athena, provider, port(), "JwtTipFileCache=1");
+        FileCacheTest.connectInNewJvm(home, url);
+        assertEquals(1, browserRuns(1).size());
+        File[] files = FileCacheTest.cacheFolder(home).toFile().listFiles();
+        assertEquals(1, files.length);
+        String content = new String(Files.readAllBytes(files[0].toPath()), StandardCharsets.UTF_8);
+        assertTrue(content.contains("\"refresh_token\""), "the refresh token was not kept for other processes");
+
+        Identity.clearCalls(athena);
+        FileCacheTest.connectInNewJvm(home, url);
+        assertEquals(1, browserRuns().size(), "the second process started the browser");
+        assertEquals(0, callsTo(athena, "sts"), "STS was called");
+        assertEquals(0, callsTo(athena, "sso-oidc"), "SSO-OIDC was called");
+        assertQueriedAs(athena, "erin@example.com");
+    }
+
+    @Test
+    void theCallbackListensOnLoopbackOnly() throws Exception {
+        person("ignore", "alice");
+        final int port = port();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<SQLException> signIn = pool.submit(() -> {
+                try {
+                    DriverManager.getConnection(url(athena, provider, port, "IdpResponseTimeout=6")).close();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            List<String> listeners = new ArrayList<String>();
+            long deadline = System.currentTimeMillis() + 5000;
+            while (listeners.isEmpty() && System.currentTimeMillis() < deadline) {
+                listeners = ListeningSockets.on(port);
+                Thread.sleep(50);
+            }
+            assertEquals(Collections.singletonList("127.0.0.1"), listeners);
+            assertTrue(signIn.get(30, TimeUnit.SECONDS) instanceof SQLTimeoutException);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
