@@ -74,7 +74,7 @@ struct OAuthError {
     error_description: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct IdClaims {
     exp: f64,
     nonce: Option<String>,
@@ -351,77 +351,92 @@ impl<'a> OidcClient<'a> {
         })
     }
 
-    /// Signature (against the provider's JWKS), issuer, audience, expiry and,
-    /// after the browser, the nonce.
+    /// Fetches the provider's JWKS and checks the id token against it.
     async fn verify_id_token(
         &self,
         discovery: &Discovery,
         token: &str,
         nonce: Option<&str>,
     ) -> Result<IdClaims> {
-        let refuse = |why: String| {
-            Error::new(
-                ErrorKind::Authentication,
-                format!("the id token from the identity provider was refused: {why}"),
-            )
-        };
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|e| refuse(format!("it is not a JWT ({e})")))?;
-        if !matches!(
-            header.alg,
-            Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512
-                | Algorithm::ES256
-                | Algorithm::ES384
-                | Algorithm::EdDSA
-        ) {
-            return Err(refuse(format!(
-                "it is signed with {:?}, not with a key from the provider's JWKS",
-                header.alg
-            )));
-        }
         let jwks_uri = discovery.jwks_uri.as_deref().ok_or_else(|| {
-            refuse("the discovery document names no jwks_uri to check its signature".into())
+            refused("the discovery document names no jwks_uri to check its signature".into())
         })?;
         let jwks: JwkSet = self.get_json("JWKS", jwks_uri).await?;
-        let jwk = match &header.kid {
-            Some(kid) => jwks.find(kid),
-            None if jwks.keys.len() == 1 => jwks.keys.first(),
-            None => None,
-        }
-        .ok_or_else(|| refuse("its signing key is not in the provider's JWKS".into()))?;
-        let key = DecodingKey::from_jwk(jwk)
-            .map_err(|e| refuse(format!("the provider's signing key cannot be used: {e}")))?;
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[discovery.issuer.as_str()]);
-        validation.set_audience(&[self.settings.client_id.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        validation.leeway = LEEWAY_SECONDS;
-        let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as Jwt;
-            refuse(match e.kind() {
-                Jwt::InvalidSignature => "its signature does not match the provider's key".into(),
-                Jwt::ExpiredSignature => "it has expired".into(),
-                Jwt::ImmatureSignature => "it is not valid yet".into(),
-                Jwt::InvalidIssuer => format!("its issuer is not {}", discovery.issuer),
-                Jwt::InvalidAudience => format!(
-                    "its audience is not OidcClientId {}",
-                    self.settings.client_id
-                ),
-                other => format!("{other:?}"),
-            })
-        })?;
-        if let Some(expected) = nonce {
-            if data.claims.nonce.as_deref() != Some(expected) {
-                return Err(refuse("its nonce is not the one this sign-in sent".into()));
-            }
-        }
-        Ok(data.claims)
+        check_id_token(
+            &jwks,
+            &discovery.issuer,
+            &self.settings.client_id,
+            token,
+            nonce,
+        )
     }
+}
+
+fn refused(why: String) -> Error {
+    Error::new(
+        ErrorKind::Authentication,
+        format!("the id token from the identity provider was refused: {why}"),
+    )
+}
+
+/// Signature (against the provider's keys), issuer, audience (the client id),
+/// expiry and, after the browser, the nonce.
+fn check_id_token(
+    jwks: &JwkSet,
+    issuer: &str,
+    client_id: &str,
+    token: &str,
+    nonce: Option<&str>,
+) -> Result<IdClaims> {
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|e| refused(format!("it is not a JWT ({e})")))?;
+    if !matches!(
+        header.alg,
+        Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
+            | Algorithm::PS512
+            | Algorithm::ES256
+            | Algorithm::ES384
+            | Algorithm::EdDSA
+    ) {
+        return Err(refused(format!(
+            "it is signed with {:?}, not with a key from the provider's JWKS",
+            header.alg
+        )));
+    }
+    let jwk = match &header.kid {
+        Some(kid) => jwks.find(kid),
+        None if jwks.keys.len() == 1 => jwks.keys.first(),
+        None => None,
+    }
+    .ok_or_else(|| refused("its signing key is not in the provider's JWKS".into()))?;
+    let key = DecodingKey::from_jwk(jwk)
+        .map_err(|e| refused(format!("the provider's signing key cannot be used: {e}")))?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    validation.leeway = LEEWAY_SECONDS;
+    let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind as Jwt;
+        refused(match e.kind() {
+            Jwt::InvalidSignature => "its signature does not match the provider's key".into(),
+            Jwt::ExpiredSignature => "it has expired".into(),
+            Jwt::ImmatureSignature => "it is not valid yet".into(),
+            Jwt::InvalidIssuer => format!("its issuer is not {issuer}"),
+            Jwt::InvalidAudience => format!("its audience is not OidcClientId {client_id}"),
+            other => format!("{other:?}"),
+        })
+    })?;
+    if let Some(expected) = nonce {
+        if data.claims.nonce.as_deref() != Some(expected) {
+            return Err(refused("its nonce is not the one this sign-in sent".into()));
+        }
+    }
+    Ok(data.claims)
 }
 
 /// `error: description` as OAuth 2.0 sends them (never secrets).
@@ -487,6 +502,91 @@ mod tests {
             .authorization_request(&discovery())
             .unwrap();
         assert!(!plain.url.contains("prompt="));
+    }
+
+    /// An ES256 key pair as the provider's JWKS and a signer of id tokens.
+    fn provider_keys(kid: &str) -> (JwkSet, jsonwebtoken::EncodingKey) {
+        use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let point = pair.public_key().as_ref();
+        let jwks = serde_json::json!({"keys": [{
+            "kty": "EC", "crv": "P-256", "kid": kid, "alg": "ES256", "use": "sig",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+        }]});
+        (
+            serde_json::from_value(jwks).unwrap(),
+            jsonwebtoken::EncodingKey::from_ec_der(pkcs8.as_ref()),
+        )
+    }
+
+    fn id_token(key: &jsonwebtoken::EncodingKey, kid: &str, changes: serde_json::Value) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut claims = serde_json::json!({
+            "iss": "http://idp", "aud": "desktop", "sub": "alice",
+            "iat": now, "exp": now + 600, "nonce": "n-1",
+        });
+        for (k, v) in changes.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+        header.kid = Some(kid.into());
+        jsonwebtoken::encode(&header, &claims, key).unwrap()
+    }
+
+    #[test]
+    fn id_tokens_are_checked_for_signature_issuer_audience_expiry_and_nonce() {
+        let (jwks, key) = provider_keys("k1");
+        let check =
+            |token: &str, nonce| check_id_token(&jwks, "http://idp", "desktop", token, nonce);
+        let good = id_token(&key, "k1", serde_json::json!({}));
+        assert!(check(&good, Some("n-1")).is_ok());
+        // A refreshed id token need not repeat the nonce.
+        assert!(check(&good, None).is_ok());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let (_, other_key) = provider_keys("k1");
+        let cases = [
+            (
+                id_token(&key, "k1", serde_json::json!({"iss": "http://evil"})),
+                "issuer is not http://idp",
+            ),
+            (
+                id_token(&key, "k1", serde_json::json!({"aud": "someone-else"})),
+                "audience is not OidcClientId desktop",
+            ),
+            (
+                id_token(&key, "k1", serde_json::json!({"exp": now - 3600})),
+                "expired",
+            ),
+            (
+                id_token(&key, "k1", serde_json::json!({"nonce": "n-2"})),
+                "nonce",
+            ),
+            (
+                id_token(&key, "k2", serde_json::json!({})),
+                "not in the provider's JWKS",
+            ),
+            (
+                id_token(&other_key, "k1", serde_json::json!({})),
+                "signature does not match",
+            ),
+            ("not.a.jwt".to_string(), "not a JWT"),
+        ];
+        for (token, says) in cases {
+            let err = check(&token, Some("n-1")).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Authentication);
+            assert!(err.to_string().contains(says), "{err} should say {says}");
+            assert!(!err.to_string().contains(&token), "{err}");
+        }
     }
 
     #[test]
