@@ -165,19 +165,28 @@ class BrowserSignInTest {
     }
 
     @Test
-    void odbcNamesAndAClientSecretSentAsTheProviderAdvertises() throws Exception {
+    void odbcNamesAndAClientSecretSentAsTheProviderAdvertisesAndKeptOutOfTheLog() throws Exception {
         person("login", "bob");
         Identity.clearCalls(athena);
+        Path logs = Files.createTempDirectory("athena-log");
         String e = athena.endpoint();
         String url = "jdbc:athena://AwsRegion=us-east-1;EndpointOverride=" + e + ";StsEndpoint=" + e + ";SsoOidcEndpoint="
                 + e + ";SsoAdminEndpoint=" + e + ";AuthenticationType=BrowserOidcTip;IdpWellKnownConfigurationUrl="
                 + provider.wellKnown() + ";client_id=" + OidcProvider.BASIC_CLIENT + ";client_secret="
                 + OidcProvider.CLIENT_SECRET + ";listen_port=" + port() + ";WorkgroupArn=" + WORKGROUP
-                + ";ApplicationRoleArn=" + APPLICATION_ROLE + ";role_session_name=desk;duration=900;Scope=openid email";
+                + ";ApplicationRoleArn=" + APPLICATION_ROLE + ";role_session_name=desk;duration=900;Scope=openid email"
+                + ";LogLevel=TRACE;LogPath=" + logs;
         try (Connection c = DriverManager.getConnection(url)) {
             assertTrue(JwtSignInTest.cityCount(c) > 0);
         }
         assertQueriedAs(athena, "bob@example.com");
+        String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
+        assertTrue(log.contains("BrowserOidcTip"), log);
+        assertFalse(log.contains(OidcProvider.CLIENT_SECRET), "the client secret is in the log");
+        assertFalse(log.contains("eyJ"), "a JWT is in the log");
+        for (String secret : Identity.issuedSecrets(athena)) {
+            assertFalse(log.contains(secret), "a secret athena-local issued is in the log");
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -94,6 +95,24 @@ class TipSignInTest {
         }
         assertTrue(services.contains("athena"), services.toString());
         assertTrue(services.contains("sso-admin"), services.toString());
+        assertQueriesRanAsTheUser();
+    }
+
+    @Test
+    void anExplicitApplicationArnLeavesOnlyTheAccessRoleToTheApplicationsTag() throws Exception {
+        String token = Identity.mint(athena);
+        Identity.clearCalls(athena);
+        try (Connection c = DriverManager.getConnection(
+                Identity.tipUrl(athena, token, "CustomerIdcApplicationArn=" + Identity.APPLICATION))) {
+            assertTrue(JwtSignInTest.cityCount(c) > 0);
+        }
+        List<String> services = new ArrayList<String>();
+        for (String call : Identity.calls(athena)) {
+            if ("ListTagsForResource".equals(Identity.jsonString(call, "operation"))) {
+                services.add(Identity.jsonString(call, "service"));
+            }
+        }
+        assertEquals(Collections.singletonList("sso-admin"), services);
         assertQueriesRanAsTheUser();
     }
 
