@@ -5,6 +5,7 @@ mod common;
 
 use athena_local::identity::keys::{b64url, b64url_decode};
 use athena_local::ServerHandle;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Region};
@@ -57,52 +58,34 @@ async fn mint(server: &ServerHandle, request: Value) -> String {
     v["token"].as_str().expect("token").to_string()
 }
 
-fn sts(server: &ServerHandle, creds: Option<Credentials>) -> aws_sdk_sts::Client {
-    let mut b = aws_sdk_sts::Config::builder()
+/// One client configuration for every service: athena-local's endpoint, no
+/// retries, and the given credentials (none: unsigned, as web identity is).
+fn sdk_config(server: &ServerHandle, creds: Option<Credentials>) -> aws_config::SdkConfig {
+    let mut b = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(server.endpoint_url())
         .retry_config(RetryConfig::disabled());
     if let Some(c) = creds {
-        b = b.credentials_provider(c);
+        b = b.credentials_provider(SharedCredentialsProvider::new(c));
     }
-    aws_sdk_sts::Client::from_conf(b.build())
+    b.build()
+}
+
+fn sts(server: &ServerHandle, creds: Option<Credentials>) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(&sdk_config(server, creds))
 }
 
 fn oidc(server: &ServerHandle, creds: Credentials) -> aws_sdk_ssooidc::Client {
-    aws_sdk_ssooidc::Client::from_conf(
-        aws_sdk_ssooidc::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(server.endpoint_url())
-            .retry_config(RetryConfig::disabled())
-            .credentials_provider(creds)
-            .build(),
-    )
+    aws_sdk_ssooidc::Client::new(&sdk_config(server, Some(creds)))
 }
 
 fn sso_admin(server: &ServerHandle, creds: Credentials) -> aws_sdk_ssoadmin::Client {
-    aws_sdk_ssoadmin::Client::from_conf(
-        aws_sdk_ssoadmin::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(server.endpoint_url())
-            .retry_config(RetryConfig::disabled())
-            .credentials_provider(creds)
-            .build(),
-    )
+    aws_sdk_ssoadmin::Client::new(&sdk_config(server, Some(creds)))
 }
 
 fn athena(server: &ServerHandle, creds: Credentials) -> aws_sdk_athena::Client {
-    aws_sdk_athena::Client::from_conf(
-        aws_sdk_athena::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(server.endpoint_url())
-            .retry_config(RetryConfig::disabled())
-            .credentials_provider(creds)
-            .build(),
-    )
+    aws_sdk_athena::Client::new(&sdk_config(server, Some(creds)))
 }
 
 fn static_creds() -> Credentials {
@@ -970,37 +953,14 @@ async fn admin_identity_endpoints() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_service_must_fit_the_route() {
-    use athena_local::sigv4;
     let server = start(sample_config()).await;
-    let host = server.local_addr().to_string();
-    let body = "{}";
-    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let date = &amz_date[..8];
-    let target = "AmazonAthena.ListWorkGroups";
-    let creq = format!(
-        "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{}",
-        sigv4::sha256_hex(body.as_bytes())
-    );
     // Correctly signed, but for STS.
-    let scope = format!("{date}/us-east-1/sts/aws4_request");
-    let sig = sigv4::signature(
-        &sigv4::signing_key("test", date, "us-east-1", "sts"),
-        &sigv4::string_to_sign(&amz_date, &scope, &creq),
-    );
-    let req = format!(
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={sig}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{body}"
-    );
-    let mut s = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).await.unwrap();
-    let text = String::from_utf8_lossy(&out);
-    assert!(text.starts_with("HTTP/1.1 403"), "{text}");
+    let (status, _, body) =
+        signed(&server, "AmazonAthena.ListWorkGroups", "{}", "test", "sts").await;
+    assert_eq!(status, 403, "{body}");
     assert!(
-        text.contains("Credential should be scoped to correct service: 'athena'."),
-        "{text}"
+        body.contains("Credential should be scoped to correct service: 'athena'."),
+        "{body}"
     );
     server.shutdown().await;
 }

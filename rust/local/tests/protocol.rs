@@ -2,54 +2,31 @@
 
 mod common;
 
-use athena_local::sigv4;
 use common::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Sends a SigV4-signed POST / with the given target and body.
-async fn signed(
-    server: &athena_local::ServerHandle,
-    target: &str,
-    body: &str,
-    secret: &str,
-) -> (u16, String, String) {
-    let host = server.local_addr().to_string();
-    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let date = &amz_date[..8];
-    let payload_hash = sigv4::sha256_hex(body.as_bytes());
-    let creq = format!(
-        "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{payload_hash}"
-    );
-    let scope = format!("{date}/us-east-1/athena/aws4_request");
-    let sts = sigv4::string_to_sign(&amz_date, &scope, &creq);
-    let key = sigv4::signing_key(secret, date, "us-east-1", "athena");
-    let sig = sigv4::signature(&key, &sts);
-    let req = format!(
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={sig}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut s = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .unwrap();
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).await.unwrap();
-    let text = String::from_utf8_lossy(&out).to_string();
-    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    (status, head.to_ascii_lowercase(), body.to_string())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_edges() {
     let server = start(sample_config()).await;
-    let (status, head, body) = signed(&server, "AmazonAthena.ListDataCatalogs", "{}", "test").await;
+    let (status, head, body) = signed(
+        &server,
+        "AmazonAthena.ListDataCatalogs",
+        "{}",
+        "test",
+        "athena",
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(head.contains("content-type: application/x-amz-json-1.1"));
     assert!(head.contains("x-amzn-requestid: "));
 
-    let (status, head, body) =
-        signed(&server, "AmazonAthena.GetQueryExecution", "{nope", "test").await;
+    let (status, head, body) = signed(
+        &server,
+        "AmazonAthena.GetQueryExecution",
+        "{nope",
+        "test",
+        "athena",
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(
         head.contains("x-amzn-errortype: serializationexception"),
@@ -57,14 +34,28 @@ async fn protocol_edges() {
     );
     assert!(body.contains(r#""__type":"SerializationException""#));
 
-    let (status, _, body) = signed(&server, "AmazonAthena.GetQueryExecution", "{}", "test").await;
+    let (status, _, body) = signed(
+        &server,
+        "AmazonAthena.GetQueryExecution",
+        "{}",
+        "test",
+        "athena",
+    )
+    .await;
     assert_eq!(status, 400);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["__type"], "InvalidRequestException");
     assert_eq!(v["message"], "QueryExecutionId is a required parameter");
     assert_eq!(v["AthenaErrorCode"], "INVALID_INPUT");
 
-    let (status, _, body) = signed(&server, "AmazonAthena.DeleteEverything", "{}", "test").await;
+    let (status, _, body) = signed(
+        &server,
+        "AmazonAthena.DeleteEverything",
+        "{}",
+        "test",
+        "athena",
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(body.contains("UnknownOperationException"));
 
@@ -73,12 +64,20 @@ async fn protocol_edges() {
         "AmazonAthena.GetQueryResults",
         r#"{"QueryExecutionId": 5}"#,
         "test",
+        "athena",
     )
     .await;
     assert_eq!(status, 400);
     assert!(body.contains("SerializationException"));
 
-    let (status, _, body) = signed(&server, "AmazonAthena.ListDataCatalogs", "{}", "bad").await;
+    let (status, _, body) = signed(
+        &server,
+        "AmazonAthena.ListDataCatalogs",
+        "{}",
+        "bad",
+        "athena",
+    )
+    .await;
     assert_eq!(status, 403);
     assert!(body.contains("InvalidSignatureException"));
     server.shutdown().await;

@@ -145,3 +145,41 @@ pub async fn http(server: &ServerHandle, method: &str, path: &str, body: &str) -
         .unwrap_or_default();
     (status, body)
 }
+
+/// Sends a SigV4-signed AWS JSON 1.1 `POST /` with the given target and body,
+/// signed with key id `test` and `secret` for `service`: for the protocol
+/// edges the SDK never sends. Returns the status, the lower-cased head and the body.
+pub async fn signed(
+    server: &ServerHandle,
+    target: &str,
+    body: &str,
+    secret: &str,
+    service: &str,
+) -> (u16, String, String) {
+    use athena_local::sigv4;
+    let host = server.local_addr().to_string();
+    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let date = &amz_date[..8];
+    let payload_hash = sigv4::sha256_hex(body.as_bytes());
+    let creq = format!(
+        "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{payload_hash}"
+    );
+    let scope = format!("{date}/us-east-1/{service}/aws4_request");
+    let sts = sigv4::string_to_sign(&amz_date, &scope, &creq);
+    let key = sigv4::signing_key(secret, date, "us-east-1", service);
+    let sig = sigv4::signature(&key, &sts);
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={sig}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
