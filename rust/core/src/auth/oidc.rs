@@ -261,22 +261,7 @@ impl<'a> OidcClient<'a> {
                 form.push(("client_secret", secret.expose().to_string()));
             }
             Some(secret) => {
-                // RFC 6749 §2.3.1: both parts form-encoded before Base64.
-                let encode = |s: &str| {
-                    reqwest::Url::parse_with_params("x:", &[("v", s)])
-                        .map(|u| {
-                            u.query()
-                                .unwrap_or_default()
-                                .trim_start_matches("v=")
-                                .to_string()
-                        })
-                        .unwrap_or_default()
-                };
-                let basic = STANDARD.encode(format!(
-                    "{}:{}",
-                    encode(&self.settings.client_id),
-                    encode(secret.expose())
-                ));
+                let basic = basic_credentials(&self.settings.client_id, secret.expose());
                 request = request.header("Authorization", format!("Basic {basic}"));
             }
             None => form.push(("client_id", self.settings.client_id.clone())),
@@ -439,6 +424,12 @@ fn check_id_token(
     Ok(data.claims)
 }
 
+/// RFC 6749 §2.3.1: client id and secret form-encoded, then Base64.
+fn basic_credentials(client_id: &str, secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    STANDARD.encode(format!("{}:{}", encode(client_id), encode(secret)))
+}
+
 /// `error: description` as OAuth 2.0 sends them (never secrets).
 pub fn describe_oauth_error(error: &str, description: Option<&str>) -> String {
     match description {
@@ -587,6 +578,17 @@ mod tests {
             assert!(err.to_string().contains(says), "{err} should say {says}");
             assert!(!err.to_string().contains(&token), "{err}");
         }
+    }
+
+    #[test]
+    fn basic_credentials_form_encode_both_parts() {
+        let decoded = STANDARD
+            .decode(basic_credentials("my app", "s:e&c=r+t"))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(decoded).unwrap(),
+            "my+app:s%3Ae%26c%3Dr%2Bt"
+        );
     }
 
     #[test]

@@ -290,15 +290,6 @@ class BrowserSignInTest {
         }
     }
 
-    private static int callsTo(LocalAthena server, String service) throws IOException {
-        int n = 0;
-        for (String call : Identity.calls(server)) {
-            if (service.equals(Identity.jsonString(call, "service"))) {
-                n++;
-            }
-        }
-        return n;
-    }
 
     @Test
     void withTheFileCacheAnotherProcessSkipsTheBrowserAndTheExchange() throws Exception {
@@ -315,8 +306,8 @@ class BrowserSignInTest {
         Identity.clearCalls(athena);
         FileCacheTest.connectInNewJvm(home, url);
         assertEquals(1, browserRuns().size(), "the second process started the browser");
-        assertEquals(0, callsTo(athena, "sts"), "STS was called");
-        assertEquals(0, callsTo(athena, "sso-oidc"), "SSO-OIDC was called");
+        assertEquals(0, Identity.callsTo(athena, "sts"), "STS was called");
+        assertEquals(0, Identity.callsTo(athena, "sso-oidc"), "SSO-OIDC was called");
         assertQueriedAs(athena, "erin@example.com");
     }
 

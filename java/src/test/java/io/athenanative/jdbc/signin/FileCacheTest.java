@@ -73,15 +73,6 @@ class FileCacheTest {
         return home.resolve(".athena-native-jdbc").resolve("jwt-tip-cache");
     }
 
-    private static int callsTo(String service) throws IOException {
-        int n = 0;
-        for (String call : Identity.calls(athena)) {
-            if (service.equals(Identity.jsonString(call, "service"))) {
-                n++;
-            }
-        }
-        return n;
-    }
 
     private static String hex(byte[] bytes) {
         StringBuilder s = new StringBuilder();
@@ -121,9 +112,9 @@ class FileCacheTest {
 
         Identity.clearCalls(athena);
         connectInNewJvm(home, url);
-        assertEquals(0, callsTo("sts"), "STS was called");
-        assertEquals(0, callsTo("sso-oidc"), "SSO-OIDC was called");
-        assertTrue(callsTo("athena") > 0);
+        assertEquals(0, Identity.callsTo(athena, "sts"), "STS was called");
+        assertEquals(0, Identity.callsTo(athena, "sso-oidc"), "SSO-OIDC was called");
+        assertTrue(Identity.callsTo(athena, "athena") > 0);
     }
 
     @Test

@@ -86,6 +86,28 @@ final class Identity {
         return n;
     }
 
+    /** The service of each recorded call of {@code operation}, in order. */
+    static List<String> servicesCalledFor(LocalAthena athena, String operation) throws IOException {
+        List<String> services = new ArrayList<String>();
+        for (String call : calls(athena)) {
+            if (operation.equals(jsonString(call, "operation"))) {
+                services.add(jsonString(call, "service"));
+            }
+        }
+        return services;
+    }
+
+    /** How many recorded calls went to {@code service} (athena, sts, sso-oidc, sso-admin). */
+    static int callsTo(LocalAthena athena, String service) throws IOException {
+        int n = 0;
+        for (String call : calls(athena)) {
+            if (service.equals(jsonString(call, "service"))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Every secret athena-local issued: keys, session tokens, id tokens, context assertions. */
     static List<String> issuedSecrets(LocalAthena athena) throws IOException {
         String json = athena.admin("GET", "/_athena_local/identity/issued", null);

@@ -87,12 +87,7 @@ class TipSignInTest {
         try (Connection c = DriverManager.getConnection(url)) {
             assertTrue(JwtSignInTest.cityCount(c) > 0);
         }
-        List<String> services = new ArrayList<String>();
-        for (String call : Identity.calls(athena)) {
-            if ("ListTagsForResource".equals(Identity.jsonString(call, "operation"))) {
-                services.add(Identity.jsonString(call, "service"));
-            }
-        }
+        List<String> services = Identity.servicesCalledFor(athena, "ListTagsForResource");
         assertTrue(services.contains("athena"), services.toString());
         assertTrue(services.contains("sso-admin"), services.toString());
         assertQueriesRanAsTheUser();
@@ -106,12 +101,7 @@ class TipSignInTest {
                 Identity.tipUrl(athena, token, "CustomerIdcApplicationArn=" + Identity.APPLICATION))) {
             assertTrue(JwtSignInTest.cityCount(c) > 0);
         }
-        List<String> services = new ArrayList<String>();
-        for (String call : Identity.calls(athena)) {
-            if ("ListTagsForResource".equals(Identity.jsonString(call, "operation"))) {
-                services.add(Identity.jsonString(call, "service"));
-            }
-        }
+        List<String> services = Identity.servicesCalledFor(athena, "ListTagsForResource");
         assertEquals(Collections.singletonList("sso-admin"), services);
         assertQueriesRanAsTheUser();
     }
