@@ -174,6 +174,8 @@ pub struct ConnectionConfig {
     pub log: LogSettings,
     pub auth: Auth,
     pub credentials: Credentials,
+    /// Properties accepted without effect, reported as SQLWarnings on the connection.
+    pub warnings: Vec<String>,
 }
 
 impl ConnectionConfig {
@@ -187,6 +189,7 @@ impl ConnectionConfig {
         let config = Parser {
             raw: &raw,
             problems: &mut problems,
+            warnings: Vec::new(),
         }
         .build();
         match config {
@@ -219,6 +222,7 @@ fn properties_error(problems: &[String]) -> Error {
 struct Parser<'a> {
     raw: &'a RawProperties,
     problems: &'a mut Vec<String>,
+    warnings: Vec<String>,
 }
 
 impl Parser<'_> {
@@ -311,6 +315,7 @@ impl Parser<'_> {
             },
             auth,
             credentials: credentials?,
+            warnings: std::mem::take(&mut self.warnings),
         })
     }
 
@@ -329,6 +334,10 @@ impl Parser<'_> {
             } else {
                 format!("'{value}'")
             };
+            // The sign-in flow's value is checked where the flow is chosen.
+            if spec.name == "CredentialsProvider" {
+                continue;
+            }
             let problem = match spec.value_type {
                 ValueType::Text => None,
                 ValueType::Boolean => parse_bool(value).is_none().then(|| format!("{name} must be true or false (or 1 or 0), not {shown}")),
@@ -353,12 +362,22 @@ impl Parser<'_> {
                 self.problems.push(problem);
                 continue;
             }
-            if let Status::NotYet(why) = spec.status {
-                let is_default = spec.default.is_some_and(|d| d.eq_ignore_ascii_case(value));
-                if !is_default {
-                    self.problems
-                        .push(format!("{name} is not supported yet: {why}"));
+            match spec.status {
+                Status::NotYet(why) => {
+                    let is_default = spec.default.is_some_and(|d| {
+                        d.eq_ignore_ascii_case(value)
+                            || (spec.value_type == ValueType::Boolean
+                                && parse_bool(d) == parse_bool(value))
+                    });
+                    if !is_default {
+                        self.problems
+                            .push(format!("{name} is not supported yet: {why}"));
+                    }
                 }
+                Status::NoEffect(why) => self.warnings.push(format!(
+                    "{name} is accepted but has no effect with this driver: {why}"
+                )),
+                Status::Supported => {}
             }
         }
         if self
@@ -373,7 +392,21 @@ impl Parser<'_> {
     /// None when CredentialsProvider names no known flow (check_values reported it).
     fn auth(&mut self) -> Option<Auth> {
         if let Some(value) = self.raw.get("CredentialsProvider") {
-            let auth = Auth::parse(value)?;
+            let Some(auth) = Auth::parse(value) else {
+                let spec = properties::find("CredentialsProvider")?;
+                self.problems.push(format!(
+                    "CredentialsProvider must be one of {}, not '{value}'",
+                    spec.choices().join(", ")
+                ));
+                return None;
+            };
+            if !auth.is_built() {
+                self.problems.push(format!(
+                    "CredentialsProvider={value}: sign-in with {} is not supported yet; use one of DefaultChain, ProfileCredentials, InstanceProfile, JWT, JWT_TIP, BrowserOidcTip, or User and Password",
+                    auth.name()
+                ));
+                return None;
+            }
             return Some(auth);
         }
         Some(
@@ -442,6 +475,8 @@ impl Parser<'_> {
                 oidc: self.oidc()?,
                 tip: self.tip(auth)?,
             },
+            // auth() refuses the flows that are not built.
+            _ => return None,
         })
     }
 
@@ -699,6 +734,68 @@ mod tests {
         let err =
             parse("jdbc:athena://CredentialsProvider=DefaultChain;User=AK;Password=x").unwrap_err();
         assert!(err.to_string().contains("User applies only to"), "{err}");
+    }
+
+    #[test]
+    fn official_settings_without_effect_become_warnings() {
+        let c = parse("jdbc:athena://User=AK;Password=x;MetadataRetrievalMethod=ProxyAPI;ConnectionTest=false;UseAwsLogger=1;StringColumnLength=255")
+            .unwrap();
+        assert_eq!(c.warnings.len(), 4, "{:?}", c.warnings);
+        assert!(c
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("MetadataRetrievalMethod")));
+        let quiet = parse("jdbc:athena://User=AK;Password=x").unwrap();
+        assert!(quiet.warnings.is_empty());
+    }
+
+    #[test]
+    fn flows_not_built_are_named_and_not_supported() {
+        let err = parse("jdbc:athena://CredentialsProvider=Okta;IdP_Host=x.okta.com;User=u;Password=p;OktaAppId=a/b")
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotSupported, "{err}");
+        assert!(err.to_string().contains("Okta"), "{err}");
+        assert!(!err.to_string().contains("p;"), "{err}");
+        for flow in [
+            "AzureAD",
+            "BrowserAzureAD",
+            "Ping",
+            "ADFS",
+            "BrowserSaml",
+            "BrowserSSOOIDC",
+            "SageMakerBrowserIdc",
+            "DataZoneIdc",
+            "SageMakerIam",
+            "com.example.MyProvider",
+        ] {
+            let err = parse(&format!("jdbc:athena://CredentialsProvider={flow}")).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotSupported, "{flow}: {err}");
+        }
+        let err =
+            parse("jdbc:athena://AuthenticationType=External Credentials;ExecutablePath=/bin/x")
+                .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotSupported, "{err}");
+    }
+
+    #[test]
+    fn odbc_client_id_follows_the_flow_and_unknown_keys_stay_errors() {
+        let c = parse("jdbc:athena://AuthenticationType=BrowserOidcTip;IdpWellKnownConfigurationUrl=https://idp/.well-known/openid-configuration;client_id=abc;listen_port=7777;WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;ApplicationRoleArn=arn:aws:iam::111122223333:role/app;role_session_name=alice").unwrap();
+        let Credentials::BrowserOidcTip { oidc, .. } = &c.credentials else {
+            panic!("not BrowserOidcTip");
+        };
+        assert_eq!(oidc.client_id, "abc");
+        assert_eq!(oidc.port, 7777);
+        let err = parse("jdbc:athena://User=AK;Password=x;ConectionTest=1").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidProperties);
+        assert!(
+            err.to_string().contains("did you mean ConnectionTest"),
+            "{err}"
+        );
+        let err = parse("jdbc:athena://User=AK;Password=x;client_id=abc").unwrap_err();
+        assert!(
+            err.to_string().contains("OidcClientId applies only to"),
+            "{err}"
+        );
     }
 
     #[test]

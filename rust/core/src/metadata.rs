@@ -3,9 +3,9 @@
 
 use aws_sdk_athena::types::TableMetadata;
 
-use crate::error::{from_sdk, Result};
+use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::results::ResultStream;
-use crate::session::Session;
+use crate::session::{QueryContext, Session};
 use crate::types::{self, Column};
 
 type Row = Vec<Option<String>>;
@@ -39,6 +39,60 @@ pub fn like(pattern: Option<&str>, value: &str) -> bool {
         }
     }
     go(&p, &v)
+}
+
+/// The one name a JDBC pattern matches, when it has no unescaped wildcard.
+fn exact_name(pattern: &str) -> Option<String> {
+    let mut name = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' | '_' => return None,
+            '\\' => name.push(chars.next().unwrap_or('\\')),
+            other => name.push(other),
+        }
+    }
+    Some(name)
+}
+
+/// ListTableMetadata's `Expression` (a regular expression on table names) for a
+/// JDBC pattern; the listing is still checked against the pattern itself.
+fn expression(pattern: &str) -> Option<String> {
+    if pattern.chars().all(|c| c == '%') {
+        return None;
+    }
+    let mut regex = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => regex.push_str(".*"),
+            '_' => regex.push('.'),
+            '\\' => push_literal(&mut regex, chars.next().unwrap_or('\\')),
+            other => push_literal(&mut regex, other),
+        }
+    }
+    Some(regex)
+}
+
+fn push_literal(regex: &mut String, c: char) {
+    if !c.is_alphanumeric() && c != '_' {
+        regex.push('\\');
+    }
+    regex.push(c);
+}
+
+/// Athena's answer for a database or table that does not exist.
+fn is_not_found(e: &Error) -> bool {
+    e.kind() == ErrorKind::Service && e.to_string().contains("not found")
+}
+
+/// Failures of one table or database that a listing survives: not credentials,
+/// not the network, not throttling.
+fn skippable(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Service | ErrorKind::QueryFailedSystem | ErrorKind::QueryFailedUser
+    )
 }
 
 pub fn jdbc_table_type(athena: Option<&str>) -> &'static str {
@@ -87,21 +141,145 @@ impl Session {
         Ok(names)
     }
 
-    async fn tables(&self, catalog: &str, database: &str) -> Result<Vec<TableMetadata>> {
+    /// Tables of one database matching a JDBC pattern: one GetTableMetadata for an
+    /// exact name, else ListTableMetadata narrowed by its `Expression` filter.
+    /// A table that cannot be described is left out with a warning.
+    async fn tables(
+        &self,
+        catalog: &str,
+        database: &str,
+        pattern: Option<&str>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<TableMetadata>> {
+        if let Some(name) = pattern.and_then(exact_name) {
+            return Ok(self
+                .describe(catalog, database, &name, warnings)
+                .await?
+                .into_iter()
+                .collect());
+        }
         let mut tables = Vec::new();
         let mut pages = self
             .client()
             .list_table_metadata()
             .catalog_name(catalog)
             .database_name(database)
+            .set_expression(pattern.and_then(expression))
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| from_sdk("ListTableMetadata", e))?;
-            tables.extend(page.table_metadata_list().iter().cloned());
+            match page.map_err(|e| from_sdk("ListTableMetadata", e)) {
+                Ok(page) => tables.extend(
+                    page.table_metadata_list()
+                        .iter()
+                        .filter(|t| like(pattern, t.name()))
+                        .cloned(),
+                ),
+                Err(e) if is_not_found(&e) => break,
+                // One table Athena cannot describe fails the whole page; go
+                // table by table so only that one is left out.
+                Err(e) if skippable(&e) => {
+                    return self
+                        .tables_one_by_one(catalog, database, pattern, e, warnings)
+                        .await
+                }
+                Err(e) => return Err(e),
+            }
         }
         tables.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(tables)
+    }
+
+    /// One table by name; None when it does not exist or cannot be described
+    /// (then with a warning).
+    async fn describe(
+        &self,
+        catalog: &str,
+        database: &str,
+        name: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<TableMetadata>> {
+        let answer = self
+            .client()
+            .get_table_metadata()
+            .catalog_name(catalog)
+            .database_name(database)
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetTableMetadata", e));
+        match answer {
+            Ok(output) => Ok(output.table_metadata().cloned()),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) if skippable(&e) => {
+                warnings.push(format!(
+                    "table {catalog}.{database}.{name} was left out: {e}"
+                ));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The names from `SHOW TABLES` (a utility statement that scans no data),
+    /// each described on its own.
+    async fn tables_one_by_one(
+        &self,
+        catalog: &str,
+        database: &str,
+        pattern: Option<&str>,
+        listing_error: Error,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<TableMetadata>> {
+        let context = QueryContext {
+            catalog: catalog.to_string(),
+            database: database.to_string(),
+        };
+        let sql = format!("SHOW TABLES IN `{}`", database.replace('`', "``"));
+        let names = async {
+            let query = self.start_query(&sql, &context, &[]).await?;
+            query.wait(None).await?;
+            query.text_rows().await
+        }
+        .await;
+        let names = match names {
+            Ok(rows) => rows,
+            Err(e) if skippable(&e) => {
+                warnings.push(format!(
+                    "the tables of {catalog}.{database} were left out: {listing_error}; listing them with SHOW TABLES failed too: {e}"
+                ));
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        let mut tables = Vec::new();
+        for name in names
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().flatten())
+        {
+            if like(pattern, &name) {
+                tables.extend(self.describe(catalog, database, &name, warnings).await?);
+            }
+        }
+        tables.sort_by(|a, b| a.name().cmp(b.name()));
+        Ok(tables)
+    }
+
+    /// Databases matching a JDBC pattern; an exact name is taken as is, without a listing.
+    async fn databases_matching(
+        &self,
+        catalog: &str,
+        pattern: Option<&str>,
+    ) -> Result<Vec<String>> {
+        if let Some(name) = pattern.and_then(exact_name) {
+            return Ok(vec![name]);
+        }
+        Ok(self
+            .database_names(catalog)
+            .await?
+            .into_iter()
+            .filter(|d| like(pattern, d))
+            .collect())
     }
 
     pub async fn get_catalogs(&self) -> Result<ResultStream> {
@@ -133,27 +311,27 @@ impl Session {
         )
     }
 
-    /// Walks catalogs, databases and tables that match, calling `each` for every table.
+    /// Walks catalogs, databases and tables that match, calling `each` for every
+    /// table; returns the warnings of what had to be left out.
     async fn walk_tables(
         &self,
         catalog: Option<&str>,
         schema_pattern: Option<&str>,
         table_pattern: Option<&str>,
         mut each: impl FnMut(&str, &str, &TableMetadata),
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
         for catalog in self.catalogs_matching(catalog).await? {
-            for database in self.database_names(&catalog).await? {
-                if !like(schema_pattern, &database) {
-                    continue;
-                }
-                for table in self.tables(&catalog, &database).await? {
-                    if like(table_pattern, table.name()) {
-                        each(&catalog, &database, &table);
-                    }
+            for database in self.databases_matching(&catalog, schema_pattern).await? {
+                for table in self
+                    .tables(&catalog, &database, table_pattern, &mut warnings)
+                    .await?
+                {
+                    each(&catalog, &database, &table);
                 }
             }
         }
-        Ok(())
+        Ok(warnings)
     }
 
     pub async fn get_tables(
@@ -164,26 +342,28 @@ impl Session {
         types: Option<&[String]>,
     ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
-        self.walk_tables(catalog, schema, table, |cat, db, t| {
-            let kind = jdbc_table_type(t.table_type());
-            if types.is_some_and(|wanted| !wanted.iter().any(|w| w.eq_ignore_ascii_case(kind))) {
-                return;
-            }
-            let remarks = t.parameters().and_then(|p| p.get("comment")).cloned();
-            rows.push(vec![
-                s(cat),
-                s(db),
-                s(t.name()),
-                s(kind),
-                remarks,
-                None,
-                None,
-                None,
-                None,
-                None,
-            ]);
-        })
-        .await?;
+        let warnings = self
+            .walk_tables(catalog, schema, table, |cat, db, t| {
+                let kind = jdbc_table_type(t.table_type());
+                if types.is_some_and(|wanted| !wanted.iter().any(|w| w.eq_ignore_ascii_case(kind)))
+                {
+                    return;
+                }
+                let remarks = t.parameters().and_then(|p| p.get("comment")).cloned();
+                rows.push(vec![
+                    s(cat),
+                    s(db),
+                    s(t.name()),
+                    s(kind),
+                    remarks,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]);
+            })
+            .await?;
         let spec = [
             ("TABLE_CAT", "varchar"),
             ("TABLE_SCHEM", "varchar"),
@@ -196,7 +376,7 @@ impl Session {
             ("SELF_REFERENCING_COL_NAME", "varchar"),
             ("REF_GENERATION", "varchar"),
         ];
-        ResultStream::local(columns(&spec), rows)
+        Ok(ResultStream::local(columns(&spec), rows)?.with_warnings(warnings))
     }
 
     pub async fn get_columns(
@@ -207,58 +387,59 @@ impl Session {
         column: Option<&str>,
     ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
-        self.walk_tables(catalog, schema, table, |cat, db, t| {
-            let all = t.columns().iter().chain(t.partition_keys());
-            for (position, c) in all.enumerate() {
-                if !like(column, c.name()) {
-                    continue;
+        let warnings = self
+            .walk_tables(catalog, schema, table, |cat, db, t| {
+                let all = t.columns().iter().chain(t.partition_keys());
+                for (position, c) in all.enumerate() {
+                    if !like(column, c.name()) {
+                        continue;
+                    }
+                    let ty = c.r#type().unwrap_or("unknown");
+                    let (size, digits) = type_size(ty);
+                    let base = types::base_type(ty);
+                    let data_type = types::jdbc_type(&normalize_glue(&base));
+                    let radix = matches!(
+                        base.as_str(),
+                        "tinyint"
+                            | "smallint"
+                            | "integer"
+                            | "int"
+                            | "bigint"
+                            | "decimal"
+                            | "real"
+                            | "float"
+                            | "double"
+                    )
+                    .then_some(10);
+                    rows.push(vec![
+                        s(cat),
+                        s(db),
+                        s(t.name()),
+                        s(c.name()),
+                        n(i64::from(data_type)),
+                        s(ty),
+                        size.map(i64::from).and_then(n),
+                        None,
+                        digits.map(i64::from).and_then(n),
+                        radix.and_then(n),
+                        n(1),
+                        c.comment().map(str::to_string),
+                        None,
+                        None,
+                        None,
+                        None,
+                        n(position as i64 + 1),
+                        s("YES"),
+                        None,
+                        None,
+                        None,
+                        None,
+                        s("NO"),
+                        s("NO"),
+                    ]);
                 }
-                let ty = c.r#type().unwrap_or("unknown");
-                let (size, digits) = type_size(ty);
-                let base = types::base_type(ty);
-                let data_type = types::jdbc_type(&normalize_glue(&base));
-                let radix = matches!(
-                    base.as_str(),
-                    "tinyint"
-                        | "smallint"
-                        | "integer"
-                        | "int"
-                        | "bigint"
-                        | "decimal"
-                        | "real"
-                        | "float"
-                        | "double"
-                )
-                .then_some(10);
-                rows.push(vec![
-                    s(cat),
-                    s(db),
-                    s(t.name()),
-                    s(c.name()),
-                    n(i64::from(data_type)),
-                    s(ty),
-                    size.map(i64::from).and_then(n),
-                    None,
-                    digits.map(i64::from).and_then(n),
-                    radix.and_then(n),
-                    n(1),
-                    c.comment().map(str::to_string),
-                    None,
-                    None,
-                    None,
-                    None,
-                    n(position as i64 + 1),
-                    s("YES"),
-                    None,
-                    None,
-                    None,
-                    None,
-                    s("NO"),
-                    s("NO"),
-                ]);
-            }
-        })
-        .await?;
+            })
+            .await?;
         let spec = [
             ("TABLE_CAT", "varchar"),
             ("TABLE_SCHEM", "varchar"),
@@ -285,7 +466,7 @@ impl Session {
             ("IS_AUTOINCREMENT", "varchar"),
             ("IS_GENERATEDCOLUMN", "varchar"),
         ];
-        ResultStream::local(columns(&spec), rows)
+        Ok(ResultStream::local(columns(&spec), rows)?.with_warnings(warnings))
     }
 }
 
@@ -348,6 +529,284 @@ pub fn get_type_info() -> Result<ResultStream> {
         ("NUM_PREC_RADIX", "integer"),
     ];
     ResultStream::local(columns(&spec), rows)
+}
+
+const V: &str = "varchar";
+const I: &str = "integer";
+const SI: &str = "smallint";
+
+/// The shapes (column names and types, as `java.sql.DatabaseMetaData` lists them)
+/// of the metadata Athena has none of: keys, indexes, privileges, procedures,
+/// user-defined types. Tools call these on every table they open and expect an
+/// empty result, not an error.
+pub static EMPTY_SHAPES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "procedures",
+        &[
+            ("PROCEDURE_CAT", V),
+            ("PROCEDURE_SCHEM", V),
+            ("PROCEDURE_NAME", V),
+            ("RESERVED1", V),
+            ("RESERVED2", V),
+            ("RESERVED3", V),
+            ("REMARKS", V),
+            ("PROCEDURE_TYPE", SI),
+            ("SPECIFIC_NAME", V),
+        ],
+    ),
+    (
+        "procedureColumns",
+        &[
+            ("PROCEDURE_CAT", V),
+            ("PROCEDURE_SCHEM", V),
+            ("PROCEDURE_NAME", V),
+            ("COLUMN_NAME", V),
+            ("COLUMN_TYPE", SI),
+            ("DATA_TYPE", I),
+            ("TYPE_NAME", V),
+            ("PRECISION", I),
+            ("LENGTH", I),
+            ("SCALE", SI),
+            ("RADIX", SI),
+            ("NULLABLE", SI),
+            ("REMARKS", V),
+            ("COLUMN_DEF", V),
+            ("SQL_DATA_TYPE", I),
+            ("SQL_DATETIME_SUB", I),
+            ("CHAR_OCTET_LENGTH", I),
+            ("ORDINAL_POSITION", I),
+            ("IS_NULLABLE", V),
+            ("SPECIFIC_NAME", V),
+        ],
+    ),
+    (
+        "columnPrivileges",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("COLUMN_NAME", V),
+            ("GRANTOR", V),
+            ("GRANTEE", V),
+            ("PRIVILEGE", V),
+            ("IS_GRANTABLE", V),
+        ],
+    ),
+    (
+        "tablePrivileges",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("GRANTOR", V),
+            ("GRANTEE", V),
+            ("PRIVILEGE", V),
+            ("IS_GRANTABLE", V),
+        ],
+    ),
+    (
+        "bestRowIdentifier",
+        &[
+            ("SCOPE", SI),
+            ("COLUMN_NAME", V),
+            ("DATA_TYPE", I),
+            ("TYPE_NAME", V),
+            ("COLUMN_SIZE", I),
+            ("BUFFER_LENGTH", I),
+            ("DECIMAL_DIGITS", SI),
+            ("PSEUDO_COLUMN", SI),
+        ],
+    ),
+    (
+        "versionColumns",
+        &[
+            ("SCOPE", SI),
+            ("COLUMN_NAME", V),
+            ("DATA_TYPE", I),
+            ("TYPE_NAME", V),
+            ("COLUMN_SIZE", I),
+            ("BUFFER_LENGTH", I),
+            ("DECIMAL_DIGITS", SI),
+            ("PSEUDO_COLUMN", SI),
+        ],
+    ),
+    (
+        "primaryKeys",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("COLUMN_NAME", V),
+            ("KEY_SEQ", SI),
+            ("PK_NAME", V),
+        ],
+    ),
+    ("importedKeys", KEYS),
+    ("exportedKeys", KEYS),
+    ("crossReference", KEYS),
+    (
+        "indexInfo",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("NON_UNIQUE", "boolean"),
+            ("INDEX_QUALIFIER", V),
+            ("INDEX_NAME", V),
+            ("TYPE", SI),
+            ("ORDINAL_POSITION", SI),
+            ("COLUMN_NAME", V),
+            ("ASC_OR_DESC", V),
+            ("CARDINALITY", "bigint"),
+            ("PAGES", "bigint"),
+            ("FILTER_CONDITION", V),
+        ],
+    ),
+    (
+        "udts",
+        &[
+            ("TYPE_CAT", V),
+            ("TYPE_SCHEM", V),
+            ("TYPE_NAME", V),
+            ("CLASS_NAME", V),
+            ("DATA_TYPE", I),
+            ("REMARKS", V),
+            ("BASE_TYPE", SI),
+        ],
+    ),
+    (
+        "superTypes",
+        &[
+            ("TYPE_CAT", V),
+            ("TYPE_SCHEM", V),
+            ("TYPE_NAME", V),
+            ("SUPERTYPE_CAT", V),
+            ("SUPERTYPE_SCHEM", V),
+            ("SUPERTYPE_NAME", V),
+        ],
+    ),
+    (
+        "superTables",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("SUPERTABLE_NAME", V),
+        ],
+    ),
+    (
+        "attributes",
+        &[
+            ("TYPE_CAT", V),
+            ("TYPE_SCHEM", V),
+            ("TYPE_NAME", V),
+            ("ATTR_NAME", V),
+            ("DATA_TYPE", I),
+            ("ATTR_TYPE_NAME", V),
+            ("ATTR_SIZE", I),
+            ("DECIMAL_DIGITS", I),
+            ("NUM_PREC_RADIX", I),
+            ("NULLABLE", I),
+            ("REMARKS", V),
+            ("ATTR_DEF", V),
+            ("SQL_DATA_TYPE", I),
+            ("SQL_DATETIME_SUB", I),
+            ("CHAR_OCTET_LENGTH", I),
+            ("ORDINAL_POSITION", I),
+            ("IS_NULLABLE", V),
+            ("SCOPE_CATALOG", V),
+            ("SCOPE_SCHEMA", V),
+            ("SCOPE_TABLE", V),
+            ("SOURCE_DATA_TYPE", SI),
+        ],
+    ),
+    (
+        "clientInfoProperties",
+        &[
+            ("NAME", V),
+            ("MAX_LEN", I),
+            ("DEFAULT_VALUE", V),
+            ("DESCRIPTION", V),
+        ],
+    ),
+    (
+        "functions",
+        &[
+            ("FUNCTION_CAT", V),
+            ("FUNCTION_SCHEM", V),
+            ("FUNCTION_NAME", V),
+            ("REMARKS", V),
+            ("FUNCTION_TYPE", SI),
+            ("SPECIFIC_NAME", V),
+        ],
+    ),
+    (
+        "functionColumns",
+        &[
+            ("FUNCTION_CAT", V),
+            ("FUNCTION_SCHEM", V),
+            ("FUNCTION_NAME", V),
+            ("COLUMN_NAME", V),
+            ("COLUMN_TYPE", SI),
+            ("DATA_TYPE", I),
+            ("TYPE_NAME", V),
+            ("PRECISION", I),
+            ("LENGTH", I),
+            ("SCALE", SI),
+            ("RADIX", SI),
+            ("NULLABLE", SI),
+            ("REMARKS", V),
+            ("CHAR_OCTET_LENGTH", I),
+            ("ORDINAL_POSITION", I),
+            ("IS_NULLABLE", V),
+            ("SPECIFIC_NAME", V),
+        ],
+    ),
+    (
+        "pseudoColumns",
+        &[
+            ("TABLE_CAT", V),
+            ("TABLE_SCHEM", V),
+            ("TABLE_NAME", V),
+            ("COLUMN_NAME", V),
+            ("DATA_TYPE", I),
+            ("COLUMN_SIZE", I),
+            ("DECIMAL_DIGITS", I),
+            ("NUM_PREC_RADIX", I),
+            ("COLUMN_USAGE", V),
+            ("REMARKS", V),
+            ("CHAR_OCTET_LENGTH", I),
+            ("IS_NULLABLE", V),
+        ],
+    ),
+];
+
+const KEYS: &[(&str, &str)] = &[
+    ("PKTABLE_CAT", V),
+    ("PKTABLE_SCHEM", V),
+    ("PKTABLE_NAME", V),
+    ("PKCOLUMN_NAME", V),
+    ("FKTABLE_CAT", V),
+    ("FKTABLE_SCHEM", V),
+    ("FKTABLE_NAME", V),
+    ("FKCOLUMN_NAME", V),
+    ("KEY_SEQ", SI),
+    ("UPDATE_RULE", SI),
+    ("DELETE_RULE", SI),
+    ("FK_NAME", V),
+    ("PK_NAME", V),
+    ("DEFERRABILITY", SI),
+];
+
+/// An empty, correctly shaped result for one of [`EMPTY_SHAPES`], by the
+/// `DatabaseMetaData` method's name without `get`.
+pub fn empty(kind: &str) -> Result<ResultStream> {
+    let spec = EMPTY_SHAPES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(kind))
+        .map(|(_, spec)| *spec)
+        .ok_or_else(|| crate::error::Error::internal(format!("no metadata shape named {kind}")))?;
+    ResultStream::local(columns(spec), Vec::new())
 }
 
 /// Glue writes Hive names for some types.

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-/// The sign-in flows a connection can use.
+/// The sign-in flows of the official drivers. The ones this driver does not
+/// build yet are still known, so their connection strings get a clear answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Auth {
     StaticKeys,
@@ -14,6 +15,17 @@ pub enum Auth {
     Jwt,
     JwtTip,
     BrowserOidcTip,
+    AzureAd,
+    BrowserAzureAd,
+    Okta,
+    Ping,
+    Adfs,
+    BrowserSaml,
+    BrowserSsoOidc,
+    SageMakerBrowserIdc,
+    SageMakerIam,
+    ExternalCredentials,
+    Custom,
 }
 
 impl Auth {
@@ -27,10 +39,36 @@ impl Auth {
             Auth::Jwt => "JWT",
             Auth::JwtTip => "JWT_TIP",
             Auth::BrowserOidcTip => "BrowserOidcTip",
+            Auth::AzureAd => "AzureAD",
+            Auth::BrowserAzureAd => "BrowserAzureAD",
+            Auth::Okta => "Okta",
+            Auth::Ping => "Ping",
+            Auth::Adfs => "ADFS",
+            Auth::BrowserSaml => "BrowserSaml",
+            Auth::BrowserSsoOidc => "BrowserSSOOIDC",
+            Auth::SageMakerBrowserIdc => "SageMakerBrowserIdc",
+            Auth::SageMakerIam => "SageMakerIam",
+            Auth::ExternalCredentials => "External Credentials",
+            Auth::Custom => "a custom credentials provider class",
         }
     }
 
-    /// Accepts the JDBC 3.x names and the ODBC 2.x `AuthenticationType` spellings.
+    /// Whether this driver can sign in with the flow.
+    pub fn is_built(self) -> bool {
+        matches!(
+            self,
+            Auth::StaticKeys
+                | Auth::DefaultChain
+                | Auth::Profile
+                | Auth::InstanceProfile
+                | Auth::Jwt
+                | Auth::JwtTip
+                | Auth::BrowserOidcTip
+        )
+    }
+
+    /// Accepts the JDBC 3.x names (with their DataZone aliases), the ODBC 2.x
+    /// `AuthenticationType` spellings and the JDBC 2.x provider class names.
     pub fn parse(value: &str) -> Option<Auth> {
         let v = value.trim().to_ascii_lowercase();
         Some(match v.as_str() {
@@ -41,6 +79,25 @@ impl Auth {
             "jwt" => Auth::Jwt,
             "jwt_tip" => Auth::JwtTip,
             "browseroidctip" => Auth::BrowserOidcTip,
+            "azuread" => Auth::AzureAd,
+            "browserazuread" => Auth::BrowserAzureAd,
+            "okta" => Auth::Okta,
+            "ping" => Auth::Ping,
+            "adfs" => Auth::Adfs,
+            "browsersaml" => Auth::BrowserSaml,
+            "browserssooidc" => Auth::BrowserSsoOidc,
+            "sagemakerbrowseridc" | "datazoneidc" => Auth::SageMakerBrowserIdc,
+            "sagemakeriam" | "datazoneiam" => Auth::SageMakerIam,
+            "external credentials" => Auth::ExternalCredentials,
+            // JDBC 2.x named providers by class; the SDK's own map to our flows.
+            "com.simba.athena.amazonaws.auth.defaultawscredentialsproviderchain" => {
+                Auth::DefaultChain
+            }
+            "com.simba.athena.amazonaws.auth.profile.profilecredentialsprovider" => Auth::Profile,
+            "com.simba.athena.amazonaws.auth.instanceprofilecredentialsprovider" => {
+                Auth::InstanceProfile
+            }
+            class if class.contains('.') => Auth::Custom,
             _ => return None,
         })
     }
@@ -48,6 +105,23 @@ impl Auth {
 
 const FEDERATED: &[Auth] = &[Auth::Jwt, Auth::JwtTip, Auth::BrowserOidcTip];
 const TIP: &[Auth] = &[Auth::JwtTip, Auth::BrowserOidcTip];
+const AZURE: &[Auth] = &[Auth::AzureAd, Auth::BrowserAzureAd];
+const SAML: &[Auth] = &[
+    Auth::AzureAd,
+    Auth::BrowserAzureAd,
+    Auth::Okta,
+    Auth::Ping,
+    Auth::Adfs,
+    Auth::BrowserSaml,
+];
+const BROWSER: &[Auth] = &[
+    Auth::BrowserOidcTip,
+    Auth::BrowserAzureAd,
+    Auth::BrowserSaml,
+    Auth::BrowserSsoOidc,
+    Auth::SageMakerBrowserIdc,
+];
+const SAGEMAKER: &[Auth] = &[Auth::SageMakerBrowserIdc, Auth::SageMakerIam];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueType {
@@ -74,6 +148,9 @@ pub enum Status {
     /// Parsed and validated, but the behaviour is not built yet: any value other
     /// than the default is rejected rather than ignored.
     NotYet(&'static str),
+    /// A setting of the official drivers that means nothing here: accepted, and
+    /// reported as a warning on the connection (never silently).
+    NoEffect(&'static str),
 }
 
 #[derive(Debug)]
@@ -154,23 +231,23 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["S3OutputEncKMSKey"], ..prop("KmsKey", ValueType::Text, "KMS key ARN or id, required with SSE_KMS and CSE_KMS.") },
     prop("ExpectedBucketOwner", ValueType::Text, "AWS account id expected to own the output bucket."),
     prop("AclOption", ValueType::Choice(&["BUCKET_OWNER_FULL_CONTROL"]), "Canned ACL for result files."),
-    PropertySpec { default: Some("auto"), ..prop("ResultFetcher", ValueType::Choice(&["auto", "S3", "GetQueryResults"]), "How results are read. auto uses GetQueryResults until the S3 fetcher is built.") },
+    PropertySpec { default: Some("auto"), ..prop("ResultFetcher", ValueType::Choice(&["auto", "S3", "GetQueryResults", "GetQueryResultsStream"]), "How results are read. auto uses GetQueryResults until the S3 fetcher is built.") },
     PropertySpec { aliases: &["RowsToFetchPerBlock"], default: Some("0"), ..prop("FetchSize", int(0, 1_000_000), "Rows per result page; 0 lets the fetcher decide (1000 for GetQueryResults).") },
-    PropertySpec { default: Some("false"), ..prop("EnableResultReuseByAge", ValueType::Boolean, "Reuse results of an identical earlier query.") },
-    PropertySpec { default: Some("60"), ..prop("MaxResultReuseAgeInMinutes", int(1, 10_080), "Maximum age of reused results, with EnableResultReuseByAge.") },
-    PropertySpec { default: Some("100"), ..prop("MinQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "First wait between query state polls.") },
-    PropertySpec { default: Some("5000"), ..prop("MaxQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "Longest wait between query state polls.") },
+    PropertySpec { aliases: &["EnableResultReuse"], default: Some("false"), ..prop("EnableResultReuseByAge", ValueType::Boolean, "Reuse results of an identical earlier query.") },
+    PropertySpec { aliases: &["ReusedResultMaxAgeInMinutes"], default: Some("60"), ..prop("MaxResultReuseAgeInMinutes", int(1, 10_080), "Maximum age of reused results, with EnableResultReuseByAge.") },
+    PropertySpec { aliases: &["MinQueryExecutionPollingInterval"], default: Some("100"), ..prop("MinQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "First wait between query state polls.") },
+    PropertySpec { aliases: &["MaxQueryExecutionPollingInterval"], default: Some("5000"), ..prop("MaxQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "Longest wait between query state polls.") },
     PropertySpec { default: Some("2"), ..prop("QueryExecutionPollingIntervalMultiplier", ValueType::Number { min: 1.0 }, "Growth factor of the wait between polls.") },
     PropertySpec { aliases: &["EndpointOverride"], ..prop("AthenaEndpoint", ValueType::Url, "Athena endpoint URL, e.g. a VPC endpoint or athena-local.") },
-    PropertySpec { scope: Scope::Only(FEDERATED), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
-    PropertySpec { scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
-    PropertySpec { scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
-    PropertySpec { status: S3_NOT_YET, ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher.") },
+    PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(FEDERATED), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
+    PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
+    PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
+    PropertySpec { aliases: &["S3EndpointOverride"], status: S3_NOT_YET, ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyHost", ValueType::Text, "HTTP proxy host.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyPort", int(1, 65_535), "HTTP proxy port.") },
     PropertySpec { aliases: &["ProxyUID"], status: PROXY_NOT_YET, ..prop("ProxyUsername", ValueType::Text, "HTTP proxy user.") },
     PropertySpec { aliases: &["ProxyPWD"], secret: true, status: PROXY_NOT_YET, ..prop("ProxyPassword", ValueType::Text, "HTTP proxy password.") },
-    PropertySpec { aliases: &["NonProxyHosts"], status: PROXY_NOT_YET, ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by |.") },
+    PropertySpec { aliases: &["NonProxyHosts", "NonProxyHost"], status: PROXY_NOT_YET, ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by |.") },
     PropertySpec { default: Some("OFF"), ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level. Secrets are never logged.") },
     prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
@@ -187,7 +264,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["AccessKeyId", "UID"], scope: Scope::Only(&[Auth::StaticKeys]), required_for: &[Auth::StaticKeys], ..prop("User", ValueType::Text, "AWS access key id.") },
     PropertySpec { aliases: &["SecretAccessKey", "PWD"], secret: true, scope: Scope::Only(&[Auth::StaticKeys]), required_for: &[Auth::StaticKeys], ..prop("Password", ValueType::Text, "AWS secret access key.") },
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::StaticKeys]), ..prop("SessionToken", ValueType::Text, "AWS session token of temporary keys.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Profile, Auth::DefaultChain]), ..prop("ProfileName", ValueType::Text, "Profile in ~/.aws/config and ~/.aws/credentials.") },
+    PropertySpec { aliases: &["AWSProfile"], scope: Scope::Only(&[Auth::Profile, Auth::DefaultChain]), ..prop("ProfileName", ValueType::Text, "Profile in ~/.aws/config and ~/.aws/credentials.") },
     PropertySpec { aliases: &["web_identity_token"], secret: true, scope: Scope::Only(&[Auth::Jwt, Auth::JwtTip]), required_for: &[Auth::Jwt, Auth::JwtTip], ..prop("JwtWebIdentityToken", ValueType::Text, "JWT from the identity provider.") },
     PropertySpec { aliases: &["role_arn"], scope: Scope::Only(&[Auth::Jwt]), required_for: &[Auth::Jwt], ..prop("JwtRoleArn", ValueType::Arn, "Role assumed with the JWT.") },
     PropertySpec { aliases: &["role_session_name"], scope: Scope::Only(FEDERATED), required_for: FEDERATED, ..prop("JwtRoleSessionName", ValueType::Text, "Name of the role session.") },
@@ -198,12 +275,157 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { scope: Scope::Only(TIP), ..prop("CustomerIdcApplicationArn", ValueType::Arn, "IAM Identity Center application. Defaults to the workgroup's tag.") },
     PropertySpec { aliases: &["EnableTokenCaching"], default: Some("false"), scope: Scope::Only(TIP), ..prop("JwtTipFileCache", ValueType::Boolean, "Also cache credentials in a file under the home folder (~/.athena-native-jdbc/jwt-tip-cache), for other processes.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("IdpWellKnownConfigurationUrl", ValueType::Url, "OpenID discovery document of the identity provider.") },
-    PropertySpec { aliases: &["client_id"], scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("OidcClientId", ValueType::Text, "Client id registered at the identity provider.") },
-    PropertySpec { aliases: &["client_secret"], secret: true, scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("OidcClientSecret", ValueType::Text, "Client secret, when the identity provider requires one.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("OidcClientId", ValueType::Text, "Client id registered at the identity provider.") },
+    PropertySpec { secret: true, scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("OidcClientSecret", ValueType::Text, "Client secret, when the identity provider requires one.") },
     PropertySpec { default: Some("openid email offline_access"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("Scope", ValueType::Text, "OAuth scopes requested from the identity provider.") },
-    PropertySpec { aliases: &["listen_port"], default: Some("7890"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("IdpPortNumber", int(1, 65_535), "Loopback port of the sign-in callback (redirect http://localhost:PORT/athena).") },
-    PropertySpec { default: Some("120"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in.") },
+    PropertySpec { default: Some("7890"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("IdpPortNumber", int(1, 65_535), "Loopback port of the sign-in callback (redirect http://localhost:PORT/athena).") },
+    PropertySpec { aliases: &["idp_response_timeout", "timeout"], default: Some("120"), scope: Scope::Only(BROWSER), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in.") },
+    // ---- Names of the official drivers (AWS's JDBC 3.x and ODBC 2.x parameter pages) ----
+    // Accepted without effect, and reported as a warning on the connection.
+    PropertySpec { status: Status::NoEffect("the connection is always checked with one GetWorkGroup call when it opens"), ..prop("ConnectionTest", ValueType::Boolean, "Official driver: run a test query on connect.") },
+    PropertySpec { status: Status::NoEffect("AWS calls are logged by the driver's own log (LogLevel, LogPath)"), ..prop("UseAwsLogger", ValueType::Boolean, "ODBC: AWS SDK logging.") },
+    PropertySpec { status: Status::NoEffect("metadata always comes from Athena's metadata API (ListTableMetadata, GetTableMetadata)"), ..prop("MetadataRetrievalMethod", ValueType::Text, "ODBC 1.x: where metadata comes from.") },
+    PropertySpec { status: Status::NoEffect("catalogs are listed as Athena lists them"), ..prop("QueryExternalCatalogs", ValueType::Boolean, "ODBC: list external catalogs.") },
+    PropertySpec { status: Status::NoEffect("catalogs and schemas are listed as Athena lists them"), ..prop("UseSingleCatalogAndSchema", ValueType::Boolean, "ODBC: report only the connection's catalog and schema.") },
+    PropertySpec { status: Status::NoEffect("tables are listed with ListTableMetadata"), ..prop("UseQueryToListTables", ValueType::Boolean, "ODBC: list tables with SHOW TABLES.") },
+    PropertySpec { status: Status::NoEffect("column sizes come from the types Athena reports"), ..prop("StringColumnLength", int(1, i32::MAX as i64), "ODBC: reported length of string columns.") },
+    PropertySpec { status: Status::NoEffect("column sizes come from the types Athena reports"), ..prop("ComplexTypeColumnLength", int(1, i32::MAX as i64), "ODBC: reported length of array, map and struct columns.") },
+    PropertySpec { status: Status::NoEffect("JDBC strings are Java strings"), ..prop("UseWCharForStringTypes", ValueType::Boolean, "ODBC: report strings as wide characters.") },
+    PropertySpec { status: Status::NoEffect("an ODBC data source setting"), ..prop("DSN", ValueType::Text, "ODBC: data source name.") },
+    PropertySpec { status: Status::NoEffect("an ODBC data source setting"), ..prop("Description", ValueType::Text, "ODBC: data source description.") },
+    PropertySpec { status: Status::NoEffect("an ODBC driver manager setting"), ..prop("Driver", ValueType::Text, "ODBC: driver name.") },
+    PropertySpec { aliases: &["StreamingEndpointOverride"], status: Status::NoEffect("results are never read through the streaming API"), ..prop("AthenaStreamingEndpoint", ValueType::Text, "Official driver: endpoint of the GetQueryResultsStream API.") },
+    PropertySpec { status: Status::NoEffect("use Statement.setQueryTimeout to bound a query"), ..prop("MaxPollDuration", int(0, i32::MAX as i64), "ODBC: longest wait for a query, in milliseconds.") },
+    PropertySpec { status: Status::NoEffect("use NetworkTimeoutMillis"), ..prop("ConnectionTimeout", int(0, i32::MAX as i64), "ODBC: HTTP connect timeout in milliseconds.") },
+    PropertySpec { status: Status::NoEffect("use NetworkTimeoutMillis"), ..prop("RequestTimeout", int(0, i32::MAX as i64), "ODBC: HTTP request timeout in milliseconds.") },
+    PropertySpec { status: Status::NoEffect("it applies to the identity provider requests of the SAML sign-in flows"), ..prop("UserAgentPrivacyMode", ValueType::Boolean, "ODBC: leave runtime details out of the user agent sent to identity providers.") },
+    // Recognised, but what they turn on is not built yet: a value other than the default is refused.
+    PropertySpec { default: Some("0"), status: S3_NOT_YET, ..prop("EnableS3Fetcher", ValueType::Boolean, "ODBC (legacy): read results from S3; now ResultFetcher=S3.") },
+    PropertySpec { default: Some("0"), status: Status::NotYet("results are not read through the GetQueryResultsStream API"), ..prop("UseResultsetStreaming", ValueType::Boolean, "ODBC (legacy): read results through the streaming API; now ResultFetcher=GetQueryResultsStream.") },
+    PropertySpec { default: Some("0"), status: S3_NOT_YET, ..prop("UseMultipleS3Threads", ValueType::Boolean, "ODBC: download result files with several threads.") },
+    PropertySpec { status: S3_NOT_YET, ..prop("S3ResultBlockSize", int(10_485_760, 2_146_435_072), "ODBC: bytes per S3 download block.") },
+    PropertySpec { default: Some("0"), status: PROXY_NOT_YET, ..prop("UseProxy", ValueType::Boolean, "ODBC: use the proxy.") },
+    PropertySpec { aliases: &["UseProxyForIdP"], default: Some("false"), status: PROXY_NOT_YET, ..prop("ProxyEnabledForIdP", ValueType::Boolean, "Send identity provider requests through the proxy.") },
+    PropertySpec { default: Some("1"), status: Status::NotYet("custom TLS settings are not built yet"), ..prop("VerifySSL", ValueType::Boolean, "ODBC: verify TLS certificates (always on here).") },
+    PropertySpec { status: Status::NotYet("custom TLS settings are not built yet"), ..prop("TrustedCerts", ValueType::Text, "ODBC: CA bundle for TLS.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Profile]), status: Status::NotYet("profiles that name a sign-in plugin are not built yet"), ..prop("plugin_name", ValueType::Text, "ODBC: sign-in plugin of an IAM profile.") },
+    // Settings of sign-in flows this driver does not build yet (the flow itself is refused with 0A000).
+    PropertySpec { aliases: &["AwsCredentialsProviderArguments"], scope: Scope::Only(&[Auth::Custom]), ..prop("CredentialsProviderArguments", ValueType::Text, "Arguments of a custom credentials provider class.") },
+    PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), ..prop("AzureAdTenantId", ValueType::Text, "Azure AD tenant.") },
+    PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdClientId", ValueType::Text, "Azure AD application (client) id.") },
+    PropertySpec { secret: true, scope: Scope::Only(&[Auth::AzureAd]), ..prop("AzureAdClientSecret", ValueType::Text, "Azure AD client secret.") },
+    PropertySpec { scope: Scope::Only(SAML), ..prop("PreferredRole", ValueType::Arn, "Role chosen from the SAML assertion.") },
+    PropertySpec { scope: Scope::Only(SAML), ..prop("LakeFormationEnabled", ValueType::Boolean, "Sign in through Lake Formation's AssumeDecoratedRoleWithSAML.") },
+    PropertySpec { aliases: &["LfEndpointOverride", "LakeFormationEndpointOverride"], scope: Scope::Only(SAML), ..prop("LakeFormationEndpoint", ValueType::Text, "Lake Formation endpoint.") },
+    PropertySpec { scope: Scope::Only(SAML), ..prop("SSL_Insecure", ValueType::Boolean, "ODBC: skip TLS checks of the identity provider.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserAzureAd]), ..prop("browser_azure_cache", ValueType::Boolean, "ODBC: file cache of Browser Azure AD credentials.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("OktaHostName", ValueType::Text, "Okta organisation host.") },
+    PropertySpec { aliases: &["App_ID"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppId", ValueType::Text, "Okta application id.") },
+    PropertySpec { aliases: &["App_Name"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppName", ValueType::Text, "Okta application name.") },
+    PropertySpec { aliases: &["okta_mfa_type"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaType", ValueType::Text, "Okta MFA factor.") },
+    PropertySpec { aliases: &["okta_phone_number", "okta_mfa_phone_number"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaPhoneNumber", ValueType::Text, "Phone number for Okta SMS codes.") },
+    PropertySpec { aliases: &["okta_mfa_wait_time"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaWaitTime", int(1, 3_600), "Seconds to wait for an Okta push.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("okta_cache", ValueType::Boolean, "ODBC: file cache of Okta credentials.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("PingHostName", ValueType::Text, "PingFederate host.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("PingPortNumber", int(1, 65_535), "PingFederate port.") },
+    PropertySpec { aliases: &["Partner_SPID"], scope: Scope::Only(&[Auth::Ping]), ..prop("PingPartnerSpId", ValueType::Text, "PingFederate service provider id.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("ping_uri_param", ValueType::Text, "ODBC: extra URI argument for Ping.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsHostName", ValueType::Text, "AD FS host.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsPortNumber", int(1, 65_535), "AD FS port.") },
+    PropertySpec { aliases: &["LoginToRP"], scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsRelyingParty", ValueType::Text, "AD FS relying party.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsWiaEnabled", ValueType::Boolean, "AD FS Windows Integrated Authentication.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("IdpPort", int(1, 65_535), "ODBC (idp_port): port of the Okta identity provider.") },
+    PropertySpec { aliases: &["login_url"], scope: Scope::Only(&[Auth::BrowserSaml]), ..prop("SsoLoginUrl", ValueType::Text, "Single sign-on URL of the SAML identity provider.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSaml, Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("ListenPort", int(1, 65_535), "Loopback port of the browser flows other than BrowserOidcTip.") },
+    PropertySpec { aliases: &["SSOEndpointOverride"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoEndpoint", ValueType::Text, "IAM Identity Center portal endpoint.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoStartUrl", ValueType::Text, "AWS access portal URL.") },
+    PropertySpec { aliases: &["sso_oidc_region"], scope: Scope::Only(&[Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("SsoOidcRegion", ValueType::Text, "IAM Identity Center Region.") },
+    PropertySpec { aliases: &["sso_oidc_account_id"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoOidcAccountId", ValueType::Text, "Account of the permission set.") },
+    PropertySpec { aliases: &["sso_oidc_role_name"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoOidcRoleName", ValueType::Text, "Role name of the permission set.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("sso_oidc_scopes", ValueType::Text, "ODBC: scopes of the SSO OIDC client.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("sso_oidc_timeout", int(1, 3_600), "ODBC: seconds to wait for the SSO OIDC sign-in.") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("sso_oidc_cache", ValueType::Boolean, "ODBC: file cache of SSO OIDC tokens.") },
+    PropertySpec { aliases: &["SageMakerDomainId"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneDomainId", ValueType::Text, "SageMaker Unified Studio (DataZone) domain.") },
+    PropertySpec { aliases: &["SageMakerProjectId"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneProjectId", ValueType::Text, "SageMaker Unified Studio (DataZone) project.") },
+    PropertySpec { scope: Scope::Only(SAGEMAKER), ..prop("DataZoneEnvironmentId", ValueType::Text, "DataZone environment.") },
+    PropertySpec { aliases: &["SageMakerDomainRegion"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneDomainRegion", ValueType::Text, "Region of the SageMaker Unified Studio domain.") },
+    PropertySpec { scope: Scope::Only(&[Auth::SageMakerBrowserIdc]), ..prop("IdentityCenterIssuerUrl", ValueType::Text, "Issuer URL of the IAM Identity Center instance.") },
+    PropertySpec { aliases: &["SageMakerEndpointOverride"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneEndpointOverride", ValueType::Text, "DataZone endpoint.") },
+    PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ExecutablePath", ValueType::Text, "ODBC: program that prints a SAML response.") },
+    PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ArgumentList", ValueType::Text, "ODBC: arguments of ExecutablePath.") },
 ];
+
+/// Official names whose meaning depends on the sign-in flow: for each, the
+/// property it stands for in each flow; the first entry applies when the flow
+/// names none of them.
+pub static FLOW_ALIASES: &[(&str, &[(&[Auth], &str)])] = &[
+    (
+        "client_id",
+        &[
+            (&[Auth::BrowserOidcTip], "OidcClientId"),
+            (AZURE, "AzureAdClientId"),
+        ],
+    ),
+    (
+        "client_secret",
+        &[
+            (&[Auth::BrowserOidcTip], "OidcClientSecret"),
+            (&[Auth::AzureAd], "AzureAdClientSecret"),
+        ],
+    ),
+    (
+        "listen_port",
+        &[
+            (&[Auth::BrowserOidcTip], "IdpPortNumber"),
+            (&[Auth::BrowserSaml, Auth::BrowserSsoOidc], "ListenPort"),
+        ],
+    ),
+    (
+        "IdP_Host",
+        &[
+            (&[Auth::Okta], "OktaHostName"),
+            (&[Auth::Ping], "PingHostName"),
+            (&[Auth::Adfs], "AdfsHostName"),
+        ],
+    ),
+    (
+        "IdP_Port",
+        &[
+            (&[Auth::Okta], "IdpPort"),
+            (&[Auth::Ping], "PingPortNumber"),
+            (&[Auth::Adfs], "AdfsPortNumber"),
+        ],
+    ),
+    (
+        "preferred_role",
+        &[(SAML, "PreferredRole"), (&[Auth::Jwt], "JwtRoleArn")],
+    ),
+    (
+        "sso_oidc_start_url",
+        &[
+            (&[Auth::BrowserSsoOidc], "SsoStartUrl"),
+            (&[Auth::SageMakerBrowserIdc], "IdentityCenterIssuerUrl"),
+        ],
+    ),
+];
+
+/// The registry entry a key names in the given flow (a flow-dependent alias
+/// resolves by the flow).
+pub fn resolve(key: &str, auth: Option<Auth>) -> Option<&'static PropertySpec> {
+    let key = key.trim();
+    if let Some((_, meanings)) = FLOW_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(key))
+    {
+        let name = meanings
+            .iter()
+            .find(|(flows, _)| auth.is_some_and(|a| flows.contains(&a)))
+            .or(meanings.first())
+            .map(|(_, name)| *name)?;
+        return find(name);
+    }
+    find(key)
+}
 
 pub fn find(key: &str) -> Option<&'static PropertySpec> {
     let key = key.trim();
@@ -328,17 +550,52 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
     pairs
 }
 
+/// The URL as `DatabaseMetaData.getURL` shows it: every secret value (and the
+/// value of any key not known to be harmless) replaced by `****`.
+pub fn masked_url(url: &str) -> String {
+    let mut ignored = Vec::new();
+    let pairs = split_url(url, &mut ignored);
+    let lower = url.trim_start().to_ascii_lowercase();
+    let prefix = URL_PREFIXES
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .copied()
+        .unwrap_or(URL_PREFIXES[0]);
+    let parts: Vec<String> = pairs
+        .iter()
+        .map(|(key, value)| {
+            let secret = resolve(key, None).map(|spec| spec.secret).unwrap_or(true);
+            let shown = if secret {
+                "****".to_string()
+            } else if value.contains(';') || value.contains('}') || value.starts_with('{') {
+                format!("{{{}}}", value.replace('}', "}}"))
+            } else {
+                value.clone()
+            };
+            format!("{key}={shown}")
+        })
+        .collect();
+    format!("{prefix}{}", parts.join(";"))
+}
+
 /// Maps user keys to registry entries. Empty values count as absent (tools such
 /// as DBeaver send empty user and password fields). Unknown keys and conflicting
 /// values are problems; secrets are never quoted.
 pub fn collect(pairs: &[(String, String)], problems: &mut Vec<String>) -> RawProperties {
     let mut raw = RawProperties::default();
     let mut given_as: BTreeMap<&'static str, String> = BTreeMap::new();
+    // Flow-dependent aliases need the flow first.
+    let auth = pairs
+        .iter()
+        .filter(|(key, value)| {
+            !value.is_empty() && find(key).is_some_and(|s| s.name == "CredentialsProvider")
+        })
+        .find_map(|(_, value)| Auth::parse(value));
     for (key, value) in pairs {
         if value.is_empty() {
             continue;
         }
-        let Some(spec) = find(key) else {
+        let Some(spec) = resolve(key, auth) else {
             problems.push(unknown_key_message(key));
             continue;
         };
@@ -369,6 +626,7 @@ fn unknown_key_message(key: &str) -> String {
                 .chain(s.aliases.iter().copied())
                 .map(move |n| (n, s.name))
         })
+        .chain(FLOW_ALIASES.iter().map(|(alias, _)| (*alias, *alias)))
         .map(|(n, canonical)| (edit_distance(&lower, &n.to_ascii_lowercase()), canonical))
         .min_by_key(|(d, _)| *d)
         .filter(|(d, _)| *d <= 3);
@@ -410,8 +668,12 @@ pub fn markdown_table() -> String {
         if spec.secret {
             description.push_str(" Secret: never logged or shown.");
         }
-        if let Status::NotYet(why) = spec.status {
-            description.push_str(&format!(" Not supported yet: {why}."));
+        match spec.status {
+            Status::NotYet(why) => description.push_str(&format!(" Not supported yet: {why}.")),
+            Status::NoEffect(why) => {
+                description.push_str(&format!(" Accepted without effect: {why}."))
+            }
+            Status::Supported => {}
         }
         if let Scope::Only(flows) = spec.scope {
             let names: Vec<&str> = flows.iter().map(|a| a.name()).collect();
@@ -501,6 +763,246 @@ mod tests {
         assert!(problems[0].contains("broken"));
         assert!(problems[1].contains("did you mean Region"));
         assert!(problems[2].contains("given twice"));
+    }
+
+    /// Every parameter name and alias on AWS's JDBC 3.x and ODBC 2.x pages.
+    const OFFICIAL_NAMES: &[&str] = &[
+        "AccessKeyId",
+        "AccessRoleArn",
+        "AclOption",
+        "AdfsHostName",
+        "AdfsPortNumber",
+        "AdfsRelyingParty",
+        "AdfsWiaEnabled",
+        "app_id",
+        "App_ID",
+        "app_name",
+        "App_Name",
+        "ApplicationName",
+        "ApplicationRoleArn",
+        "ArgumentList",
+        "AthenaEndpoint",
+        "AthenaStreamingEndpoint",
+        "AuthenticationType",
+        "AwsCredentialsProviderArguments",
+        "AWSCredentialsProviderClass",
+        "AWSProfile",
+        "AwsRegion",
+        "AzureAdClientId",
+        "AzureAdClientSecret",
+        "AzureAdTenantId",
+        "browser_azure_cache",
+        "Catalog",
+        "client_id",
+        "client_secret",
+        "ComplexTypeColumnLength",
+        "ConnectionTest",
+        "ConnectionTimeout",
+        "CredentialsProvider",
+        "CredentialsProviderArguments",
+        "CustomerIdcApplicationArn",
+        "Database",
+        "DataZoneDomainId",
+        "DataZoneDomainRegion",
+        "DataZoneEndpointOverride",
+        "DataZoneEnvironmentId",
+        "DataZoneProjectId",
+        "Description",
+        "DSN",
+        "duration",
+        "Duration",
+        "EnableResultReuse",
+        "EnableResultReuseByAge",
+        "EnableS3Fetcher",
+        "EnableTokenCaching",
+        "EncryptionOption",
+        "EndpointOverride",
+        "ExecutablePath",
+        "ExpectedBucketOwner",
+        "FetchSize",
+        "IdentityCenterIssuerUrl",
+        "idp_host",
+        "IdP_Host",
+        "IdP_Port",
+        "idp_port",
+        "idp_response_timeout",
+        "idp_tenant",
+        "IdpPortNumber",
+        "IdpResponseTimeout",
+        "IdpWellKnownConfigurationUrl",
+        "JwtRoleArn",
+        "JwtRoleSessionName",
+        "JwtTipFileCache",
+        "JwtWebIdentityToken",
+        "KmsKey",
+        "LakeformationEnabled",
+        "LakeFormationEnabled",
+        "LakeFormationEndpoint",
+        "LakeFormationEndpointOverride",
+        "LfEndpointOverride",
+        "listen_port",
+        "ListenPort",
+        "login_url",
+        "LoginToRP",
+        "LogLevel",
+        "LogPath",
+        "MaxErrorRetry",
+        "MaxPollDuration",
+        "MaxQueryExecutionPollingInterval",
+        "MaxQueryExecutionPollingIntervalMillis",
+        "MaxResultReuseAgeInMinutes",
+        "MinQueryExecutionPollingInterval",
+        "MinQueryExecutionPollingIntervalMillis",
+        "NetworkTimeoutMillis",
+        "NonProxyHost",
+        "NonProxyHosts",
+        "NumRetries",
+        "OidcClientId",
+        "OidcClientSecret",
+        "okta_cache",
+        "okta_mfa_phone_number",
+        "okta_mfa_type",
+        "okta_mfa_wait_time",
+        "okta_phone_number",
+        "OktaAppId",
+        "OktaAppName",
+        "OktaHostName",
+        "OktaMfaType",
+        "OktaMfaWaitTime",
+        "OktaPhoneNumber",
+        "OutputLocation",
+        "partner_spid",
+        "Partner_SPID",
+        "Password",
+        "ping_uri_param",
+        "PingHostName",
+        "PingPartnerSpId",
+        "PingPortNumber",
+        "plugin_name",
+        "preferred_role",
+        "PreferredRole",
+        "ProfileName",
+        "ProxyEnabledForIdP",
+        "ProxyExemptHosts",
+        "ProxyHost",
+        "ProxyPassword",
+        "ProxyPort",
+        "ProxyPWD",
+        "ProxyUID",
+        "ProxyUsername",
+        "PWD",
+        "QueryExecutionPollingIntervalMultiplier",
+        "QueryExternalCatalogs",
+        "Region",
+        "RequestTimeout",
+        "ResultFetcher",
+        "ReusedResultMaxAgeInMinutes",
+        "role_arn",
+        "role_session_name",
+        "RoleSessionDuration",
+        "RowsToFetchPerBlock",
+        "s3_staging_dir",
+        "S3Endpoint",
+        "S3EndpointOverride",
+        "S3OutputEncKMSKey",
+        "S3OutputEncOption",
+        "S3OutputLocation",
+        "S3ResultBlockSize",
+        "SageMakerDomainId",
+        "SageMakerDomainRegion",
+        "SageMakerEndpointOverride",
+        "SageMakerProjectId",
+        "Schema",
+        "Scope",
+        "SecretAccessKey",
+        "SessionToken",
+        "SSL_Insecure",
+        "sso_oidc_account_id",
+        "sso_oidc_cache",
+        "sso_oidc_region",
+        "sso_oidc_role_name",
+        "sso_oidc_scopes",
+        "sso_oidc_start_url",
+        "sso_oidc_timeout",
+        "SsoAdminEndpoint",
+        "SSOAdminEndpointOverride",
+        "SsoEndpoint",
+        "SSOEndpointOverride",
+        "SsoLoginUrl",
+        "SsoOidcAccountId",
+        "SsoOidcEndpoint",
+        "SSOOIDCEndpointOverride",
+        "SsoOidcRegion",
+        "SsoOidcRoleName",
+        "SsoStartUrl",
+        "StreamingEndpointOverride",
+        "StringColumnLength",
+        "StsEndpoint",
+        "StsEndpointOverride",
+        "tenant_id",
+        "timeout",
+        "TrustedCerts",
+        "UID",
+        "UseAwsLogger",
+        "UseMultipleS3Threads",
+        "UseProxy",
+        "UseProxyForIdP",
+        "UseQueryToListTables",
+        "User",
+        "UserAgentPrivacyMode",
+        "UseResultsetStreaming",
+        "UseSingleCatalogAndSchema",
+        "UseWCharForStringTypes",
+        "VerifySSL",
+        "web_identity_token",
+        "Workgroup",
+        "WorkGroup",
+        "WorkGroupArn",
+    ];
+
+    #[test]
+    fn every_official_name_is_recognised() {
+        let unknown: Vec<&str> = OFFICIAL_NAMES
+            .iter()
+            .copied()
+            .filter(|n| resolve(n, None).is_none())
+            .collect();
+        assert!(unknown.is_empty(), "not recognised: {unknown:?}");
+    }
+
+    #[test]
+    fn flow_dependent_aliases_resolve_by_flow() {
+        let name = |key, auth| resolve(key, auth).map(|s| s.name);
+        assert_eq!(
+            name("client_id", Some(Auth::BrowserOidcTip)),
+            Some("OidcClientId")
+        );
+        assert_eq!(
+            name("CLIENT_ID", Some(Auth::AzureAd)),
+            Some("AzureAdClientId")
+        );
+        assert_eq!(
+            name("listen_port", Some(Auth::BrowserSaml)),
+            Some("ListenPort")
+        );
+        assert_eq!(name("idp_host", Some(Auth::Ping)), Some("PingHostName"));
+        assert_eq!(name("preferred_role", Some(Auth::Jwt)), Some("JwtRoleArn"));
+        assert_eq!(name("client_id", None), Some("OidcClientId"));
+        for (alias, meanings) in FLOW_ALIASES {
+            assert!(find(alias).is_none(), "{alias} is also a registry name");
+            for (_, target) in meanings.iter() {
+                assert!(find(target).is_some(), "{alias} points to unknown {target}");
+            }
+        }
+    }
+
+    #[test]
+    fn masked_url_hides_every_secret() {
+        let masked = masked_url("jdbc:awsathena://Region=us-east-1;User=AKIA1;Password=s3cr3t;client_secret={a;b};WorkGroup=wg");
+        assert_eq!(
+            masked,
+            "jdbc:awsathena://Region=us-east-1;User=AKIA1;Password=****;client_secret=****;WorkGroup=wg"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The life of one query: poll until it ends, with backoff, a timeout and
 //! cancellation from another thread.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_athena::types::{QueryExecutionState, StatementType};
@@ -19,6 +19,8 @@ pub struct Query {
     fetch_size: u32,
     cancelled: AtomicBool,
     wake: Notify,
+    /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
+    data_scanned_bytes: AtomicI64,
 }
 
 /// What a finished query produced, as JDBC sees it.
@@ -36,11 +38,17 @@ impl Query {
             fetch_size,
             cancelled: AtomicBool::new(false),
             wake: Notify::new(),
+            data_scanned_bytes: AtomicI64::new(-1),
         }
     }
 
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Bytes Athena scanned, once the query succeeded; -1 when unknown.
+    pub fn data_scanned_bytes(&self) -> i64 {
+        self.data_scanned_bytes.load(Ordering::SeqCst)
     }
 
     /// Polls until the query ends. On timeout or cancellation the query is
@@ -69,6 +77,12 @@ impl Query {
             let status = execution.status();
             match status.and_then(|s| s.state()) {
                 Some(QueryExecutionState::Succeeded) => {
+                    if let Some(bytes) = execution
+                        .statistics()
+                        .and_then(|s| s.data_scanned_in_bytes())
+                    {
+                        self.data_scanned_bytes.store(bytes, Ordering::SeqCst);
+                    }
                     let statement_type = execution
                         .statement_type()
                         .map(StatementType::as_str)
@@ -150,6 +164,12 @@ impl Query {
 
     fn cancelled_error(&self) -> Error {
         Error::new(ErrorKind::Cancelled, "Query was cancelled").with_query_id(&self.id)
+    }
+
+    /// Every row of a finished query as text, for the driver's own small
+    /// utility queries (such as SHOW TABLES), which have no header row.
+    pub async fn text_rows(&self) -> Result<Vec<Vec<Option<String>>>> {
+        crate::results::all_text_rows(&self.client, &self.id).await
     }
 
     /// Opens the results of a finished query. `fetch_size` 0 keeps the connection's FetchSize.

@@ -21,6 +21,9 @@ pub struct ResultStream {
     update_count: Option<i64>,
     first: Option<Vec<u8>>,
     rest: Option<mpsc::Receiver<Result<Vec<u8>>>>,
+    /// What the user should know about these rows (JDBC's SQLWarning), e.g. a
+    /// table a metadata listing had to leave out.
+    warnings: Vec<String>,
 }
 
 impl ResultStream {
@@ -45,6 +48,7 @@ impl ResultStream {
                 update_count: Some(update_count),
                 first: None,
                 rest: None,
+                warnings: Vec::new(),
             });
         }
         let mut rows = rows_of(&output);
@@ -84,6 +88,7 @@ impl ResultStream {
             update_count: None,
             first: Some(first),
             rest,
+            warnings: Vec::new(),
         })
     }
 
@@ -95,7 +100,17 @@ impl ResultStream {
             update_count: None,
             first: Some(first),
             rest: None,
+            warnings: Vec::new(),
         })
+    }
+
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> ResultStream {
+        self.warnings = warnings;
+        self
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -166,6 +181,20 @@ fn truncate(rows: &mut Vec<Vec<Option<String>>>, remaining: &mut u64) {
         rows.truncate(*remaining as usize);
     }
     *remaining -= rows.len() as u64;
+}
+
+/// Every row of a query's results as text, page after page.
+pub(crate) async fn all_text_rows(client: &Client, id: &str) -> Result<Vec<Vec<Option<String>>>> {
+    let mut rows = Vec::new();
+    let mut token = None;
+    loop {
+        let output = fetch(client, id, MAX_PAGE_ROWS as i32, token).await?;
+        rows.extend(rows_of(&output));
+        token = output.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(rows);
+        }
+    }
 }
 
 async fn fetch(

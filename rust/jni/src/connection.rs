@@ -206,6 +206,31 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_typeInfo<'
     entry(&mut env, 0, |_| Ok(register(metadata::get_type_info()?)))
 }
 
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_emptyResult<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    kind: JString<'local>,
+) -> jlong {
+    entry(&mut env, 0, |env| {
+        let kind = string(env, &kind)?;
+        Ok(register(metadata::empty(&kind)?))
+    })
+}
+
+/// The connection string's warnings: properties accepted that have no effect here.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_warnings<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jobjectArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let session = SESSIONS.get(handle)?;
+        to_string_array(env, &session.config().warnings)
+    })
+}
+
 /// JDBC's setNetworkTimeout; 0 removes the bound set by the call (NetworkTimeoutMillis still applies).
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_setNetworkTimeout<'local>(

@@ -1,11 +1,11 @@
 //! Native side of `NativeDriver`: the property registry for getPropertyInfo.
 
-use athena_core::properties::{Status, REGISTRY, URL_PREFIXES};
-use jni::objects::JClass;
-use jni::sys::jobjectArray;
+use athena_core::properties::{masked_url, Status, REGISTRY, URL_PREFIXES};
+use jni::objects::{JClass, JString};
+use jni::sys::{jobjectArray, jstring};
 use jni::JNIEnv;
 
-use crate::convert::to_string_array;
+use crate::convert::{string, to_jstring, to_string_array};
 use crate::errors::entry;
 
 /// Fields per property in `propertyInfo`'s flat array.
@@ -24,8 +24,12 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_propertyInfo<'
             if !spec.aliases.is_empty() {
                 description.push_str(&format!(" Aliases: {}.", spec.aliases.join(", ")));
             }
-            if let Status::NotYet(why) = spec.status {
-                description.push_str(&format!(" Not supported yet: {why}."));
+            match spec.status {
+                Status::NotYet(why) => description.push_str(&format!(" Not supported yet: {why}.")),
+                Status::NoEffect(why) => {
+                    description.push_str(&format!(" Accepted without effect: {why}."))
+                }
+                Status::Supported => {}
             }
             flat.push(spec.name.to_string());
             flat.push(spec.default.unwrap_or("").to_string());
@@ -45,5 +49,17 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_urlPrefixes<'l
     entry(&mut env, std::ptr::null_mut(), |env| {
         let prefixes: Vec<String> = URL_PREFIXES.iter().map(|p| p.to_string()).collect();
         to_string_array(env, &prefixes)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_maskedUrl<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    url: JString<'local>,
+) -> jstring {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let url = string(env, &url)?;
+        to_jstring(env, &masked_url(&url))
     })
 }

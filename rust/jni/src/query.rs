@@ -81,6 +81,17 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'l
 }
 
 #[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_dataScannedInBytes<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jlong {
+    entry(&mut env, -1, |_| {
+        Ok(QUERIES.get(handle)?.data_scanned_bytes())
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,

@@ -61,6 +61,20 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'loca
     })
 }
 
+/// The warnings of these rows, in order.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_warnings<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jobjectArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let results = RESULTS.get(handle)?;
+        let warnings = block_on(async { results.lock().await.stream.warnings().to_vec() })?;
+        to_string_array(env, &warnings)
+    })
+}
+
 /// The update count, or -1 when the statement produced rows.
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'local>(

@@ -854,31 +854,40 @@ impl Athena {
         }}))
     }
 
-    async fn table_json(&self, database: &str, table: &str) -> Option<Value> {
-        let (schema, is_view) = self.engine.table_info(database, table).await?;
+    /// A table's metadata as Athena gives it; None when there is no such table.
+    async fn table_json(&self, database: &str, table: &str) -> Result<Option<Value>, ApiError> {
+        let configured = self
+            .config
+            .tables
+            .iter()
+            .find(|t| t.database == database && t.name == table);
+        if let Some(why) = configured.and_then(|t| t.describe_error.as_ref()) {
+            return Err(ApiError::metadata(format!(
+                "Could not describe table {database}.{table}: {why}"
+            )));
+        }
+        let Some((schema, is_view)) = self.engine.table_info(database, table).await else {
+            return Ok(None);
+        };
         let columns: Vec<Value> = schema
             .fields()
             .iter()
             .map(|f| json!({"Name": f.name(), "Type": render::hive_type(f)}))
             .collect();
-        let classification = self
-            .config
-            .tables
-            .iter()
-            .find(|t| t.database == database && t.name == table)
+        let classification = configured
             .map(|t| match t.format {
                 crate::config::TableFormat::Csv => "csv",
                 crate::config::TableFormat::Parquet => "parquet",
             })
             .unwrap_or("memory");
-        Some(json!({
+        Ok(Some(json!({
             "Name": table,
             "CreateTime": self.created_epoch,
             "TableType": if is_view { "VIRTUAL_VIEW" } else { "EXTERNAL_TABLE" },
             "Columns": columns,
             "PartitionKeys": [],
             "Parameters": {"classification": classification},
-        }))
+        })))
     }
 
     fn require_database(&self, body: &Value) -> Result<String, ApiError> {
@@ -908,7 +917,7 @@ impl Athena {
         let (names, next) = page(&names, start, size);
         let mut items = Vec::with_capacity(names.len());
         for n in names {
-            if let Some(t) = self.table_json(&database, &n).await {
+            if let Some(t) = self.table_json(&database, &n).await? {
                 items.push(t);
             }
         }
@@ -924,7 +933,7 @@ impl Athena {
         let table = req_str(body, "TableName")?.to_lowercase();
         let t = self
             .table_json(&database, &table)
-            .await
+            .await?
             .ok_or_else(|| ApiError::metadata(format!("Table {table} not found.")))?;
         Ok(json!({"TableMetadata": t}))
     }

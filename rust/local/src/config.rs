@@ -91,6 +91,12 @@ pub struct Table {
     /// CSV only: field delimiter (default `,`).
     #[serde(default = "default_delimiter")]
     pub delimiter: char,
+    /// If set, describing this table (GetTableMetadata, and any
+    /// ListTableMetadata page that holds it) fails with a MetadataException
+    /// carrying this text, as a federated catalog's connector can; queries on
+    /// it still work. For testing how clients survive such a table.
+    #[serde(default)]
+    pub describe_error: Option<String>,
 }
 
 /// Everything the server needs; build with [`Config::default`] or [`Config::load`].

@@ -205,6 +205,87 @@ pub fn substitute_parameters(sql: &str, params: &[String]) -> Result<String, Str
     Ok(out)
 }
 
+/// Gives `DECIMAL '12.30'` Trino's type, `decimal(4,2)`, where DataFusion
+/// would make it `decimal(38,10)`: such literals become
+/// `CAST('12.30' AS DECIMAL(4,2))`. Literals, quoted names and comments are
+/// left alone.
+pub fn trino_decimal_literals(sql: &str) -> String {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let end = match c {
+            '\'' | '"' => quoted_end(&chars, i),
+            '-' if chars.get(i + 1) == Some(&'-') => (i..chars.len())
+                .find(|&j| chars[j] == '\n')
+                .map_or(chars.len(), |j| j + 1),
+            '/' if chars.get(i + 1) == Some(&'*') => (i + 2..chars.len())
+                .find(|&j| chars[j] == '*' && chars.get(j + 1) == Some(&'/'))
+                .map_or(chars.len(), |j| j + 2),
+            c if c.is_alphabetic() || c == '_' => {
+                let word_end = (i..chars.len())
+                    .find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_'))
+                    .unwrap_or(chars.len());
+                let word: String = chars[i..word_end].iter().collect();
+                if word.eq_ignore_ascii_case("decimal") {
+                    let open = (word_end..chars.len()).find(|&j| !chars[j].is_whitespace());
+                    if let Some(open) = open.filter(|&j| chars[j] == '\'') {
+                        let close = quoted_end(&chars, open);
+                        let text: String = chars[open + 1..close.saturating_sub(1).max(open + 1)]
+                            .iter()
+                            .collect();
+                        if let Some((precision, scale)) = decimal_shape(&text) {
+                            out.push_str(&format!(
+                                "CAST('{}' AS DECIMAL({precision},{scale}))",
+                                text.trim()
+                            ));
+                            i = close;
+                            continue;
+                        }
+                    }
+                }
+                word_end
+            }
+            _ => i + 1,
+        };
+        out.extend(&chars[i..end]);
+        i = end;
+    }
+    out
+}
+
+/// The index just after the quoted text starting at `start` (doubled quotes stay inside).
+fn quoted_end(chars: &[char], start: usize) -> usize {
+    let quote = chars[start];
+    let mut j = start + 1;
+    while j < chars.len() {
+        if chars[j] == quote {
+            if chars.get(j + 1) == Some(&quote) {
+                j += 2;
+                continue;
+            }
+            return j + 1;
+        }
+        j += 1;
+    }
+    chars.len()
+}
+
+/// Precision and scale of a decimal literal's text, as Trino types it.
+fn decimal_shape(text: &str) -> Option<(usize, usize)> {
+    let digits = text.trim().trim_start_matches(['+', '-']);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if (whole.is_empty() && fraction.is_empty())
+        || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let precision = (whole.len() + fraction.len()).max(1);
+    (precision <= 38).then_some((precision, fraction.len()))
+}
+
 /// A failed query, as reported in `Status.AthenaError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryFailure {
@@ -538,7 +619,7 @@ impl Engine {
         state.config_mut().options_mut().catalog.default_catalog = self.catalog.clone();
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
         let ctx = SessionContext::new_with_state(state);
-        let sql = self.translate(sql, &database.to_lowercase());
+        let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase()));
         let plan = ctx
             .state()
             .create_logical_plan(&sql)
@@ -816,6 +897,21 @@ mod tests {
         );
         let i = classify("INSERT INTO t VALUES (1)");
         assert!(i.is_update && !i.has_header_row);
+    }
+
+    #[test]
+    fn decimal_literals_get_trinos_precision_and_scale() {
+        assert_eq!(
+            trino_decimal_literals(
+                "SELECT DECIMAL '12.30', decimal'-0.5', 'DECIMAL ''1''' -- DECIMAL '9'"
+            ),
+            "SELECT CAST('12.30' AS DECIMAL(4,2)), CAST('-0.5' AS DECIMAL(1,1)), 'DECIMAL ''1''' -- DECIMAL '9'"
+        );
+        assert_eq!(
+            trino_decimal_literals("SELECT decimals, DECIMAL 'x'"),
+            "SELECT decimals, DECIMAL 'x'"
+        );
+        assert_eq!(decimal_shape("007"), Some((1, 0)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 package io.athenanative.jdbc;
 
 import io.athenanative.jdbc.jni.NativeConnection;
+import io.athenanative.jdbc.jni.NativeDriver;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.RowIdLifetime;
@@ -16,6 +17,12 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
 
     private ResultSet local(long handle) throws SQLException {
         return new AthenaResultSet(null, handle, null);
+    }
+
+    @Override
+    ResultSet empty(String kind) throws SQLException {
+        connection.checkOpen();
+        return local(NativeConnection.emptyResult(kind));
     }
 
     @Override
@@ -60,10 +67,10 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
         return local(NativeConnection.typeInfo());
     }
 
+    /** The connection's URL with every secret value (passwords, tokens, client secrets) masked. */
     @Override
-    public String getURL() {
-        // The URL can carry secrets; callers that need it have it already.
-        return null;
+    public String getURL() throws SQLException {
+        return NativeDriver.maskedUrl(connection.url());
     }
 
     @Override

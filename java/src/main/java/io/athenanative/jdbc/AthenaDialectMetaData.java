@@ -5,9 +5,13 @@ import java.sql.SQLException;
 
 /**
  * The fixed answers about Athena's SQL dialect, and the metadata Athena does not
- * have (keys, indexes, procedures, privileges), which throw SQLFeatureNotSupportedException.
+ * have (keys, indexes, procedures, privileges), answered as JDBC asks: with an empty
+ * result set of the documented columns.
  */
 abstract class AthenaDialectMetaData implements java.sql.DatabaseMetaData {
+    /** An empty result shaped like DatabaseMetaData's {@code get<Kind>} (kind starts lower case). */
+    abstract ResultSet empty(String kind) throws SQLException;
+
     @Override
     public boolean allProceduresAreCallable() {
         return true;
@@ -530,96 +534,96 @@ abstract class AthenaDialectMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getProcedures");
+        return empty("procedures");
     }
 
     @Override
     public ResultSet getProcedureColumns(String catalog, String schemaPattern, String procedureNamePattern, String columnNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getProcedureColumns");
+        return empty("procedureColumns");
     }
 
     @Override
     public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getColumnPrivileges");
+        return empty("columnPrivileges");
     }
 
     @Override
     public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getTablePrivileges");
+        return empty("tablePrivileges");
     }
 
     @Override
     public ResultSet getBestRowIdentifier(String catalog, String schema, String table, int scope, boolean nullable) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getBestRowIdentifier");
+        return empty("bestRowIdentifier");
     }
 
     @Override
     public ResultSet getVersionColumns(String catalog, String schema, String table) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getVersionColumns");
+        return empty("versionColumns");
     }
 
     @Override
     public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getPrimaryKeys");
+        return empty("primaryKeys");
     }
 
     @Override
     public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getImportedKeys");
+        return empty("importedKeys");
     }
 
     @Override
     public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getExportedKeys");
+        return empty("exportedKeys");
     }
 
     @Override
     public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable, String foreignCatalog, String foreignSchema, String foreignTable) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getCrossReference");
+        return empty("crossReference");
     }
 
     @Override
     public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getIndexInfo");
+        return empty("indexInfo");
     }
 
     @Override
     public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getUDTs");
+        return empty("uDTs");
     }
 
     @Override
     public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getSuperTypes");
+        return empty("superTypes");
     }
 
     @Override
     public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getSuperTables");
+        return empty("superTables");
     }
 
     @Override
     public ResultSet getAttributes(String catalog, String schemaPattern, String typeNamePattern, String attributeNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getAttributes");
+        return empty("attributes");
     }
 
     @Override
     public ResultSet getClientInfoProperties() throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getClientInfoProperties");
+        return empty("clientInfoProperties");
     }
 
     @Override
     public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getFunctions");
+        return empty("functions");
     }
 
     @Override
     public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern, String columnNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getFunctionColumns");
+        return empty("functionColumns");
     }
 
     @Override
     public ResultSet getPseudoColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern) throws SQLException {
-        throw Errors.unsupported("DatabaseMetaData.getPseudoColumns");
+        return empty("pseudoColumns");
     }
 }

@@ -22,6 +22,9 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.Calendar;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /** Rows of a query or metadata result, read page by page from the native core. */
 public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
@@ -39,6 +42,8 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     private boolean closed;
     private boolean wasNull;
     private int fetchSize;
+    private SQLWarning warnings;
+    private Map<String, Integer> columnIndexes;
 
     AthenaResultSet(Statement statement, long handle, String queryExecutionId) throws SQLException {
         this.statement = statement;
@@ -46,6 +51,14 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         this.queryExecutionId = queryExecutionId;
         this.columns = ColumnInfo.fromNative(NativeResults.columns(handle), NativeResults.COLUMN_FIELDS);
         this.buffer = ByteBuffer.allocateDirect(FIRST_BUFFER_BYTES);
+        for (String warning : NativeResults.warnings(handle)) {
+            SQLWarning next = new SQLWarning(warning, "01000");
+            if (warnings == null) {
+                warnings = next;
+            } else {
+                warnings.setNextWarning(next);
+            }
+        }
     }
 
     /** The Athena QueryExecutionId behind these rows, or null for metadata results. */
@@ -386,10 +399,17 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     @Override
     public int findColumn(String columnLabel) throws SQLException {
         checkOpen();
-        for (int i = 0; i < columns.length; i++) {
-            if (columns[i].label.equalsIgnoreCase(columnLabel)) {
-                return i + 1;
+        if (columnIndexes == null) {
+            // Built once: tools look columns up by label for every row.
+            Map<String, Integer> indexes = new HashMap<String, Integer>();
+            for (int i = columns.length - 1; i >= 0; i--) {
+                indexes.put(columns[i].label.toLowerCase(Locale.ROOT), i + 1);
             }
+            columnIndexes = indexes;
+        }
+        Integer index = columnLabel == null ? null : columnIndexes.get(columnLabel.toLowerCase(Locale.ROOT));
+        if (index != null) {
+            return index;
         }
         throw new SQLException("No column labelled '" + columnLabel + "' in this result", "42S22");
     }
@@ -525,12 +545,13 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     @Override
     public SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return null;
+        return warnings;
     }
 
     @Override
     public void clearWarnings() throws SQLException {
         checkOpen();
+        warnings = null;
     }
 
     @Override

@@ -2,11 +2,14 @@ package io.athenanative.jdbc;
 
 import io.athenanative.jdbc.jni.NativeQuery;
 import io.athenanative.jdbc.jni.NativeResults;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs SQL on Athena: start, wait (cancellable from another thread), then rows or an update count. */
 public class AthenaStatement implements Statement {
@@ -20,6 +23,9 @@ public class AthenaStatement implements Statement {
     private int fetchSize;
     private long maxRows;
     private int queryTimeoutSeconds;
+    private boolean escapeProcessing = true;
+    private final List<String> batch = new ArrayList<String>();
+    private volatile long dataScannedInBytes = -1;
     private AthenaResultSet resultSet;
     private long updateCount = -1;
     private volatile String queryExecutionId;
@@ -37,6 +43,23 @@ public class AthenaStatement implements Statement {
         return queryExecutionId;
     }
 
+    /** Bytes Athena scanned for the last query that finished, or -1 when unknown. */
+    public long getDataScannedInBytes() {
+        return dataScannedInBytes;
+    }
+
+    AthenaConnection connection() {
+        return connection;
+    }
+
+    /** The SQL as Athena gets it: JDBC escapes translated unless the user turned that off. */
+    String processEscapes(String sql) throws SQLException {
+        if (sql == null) {
+            throw Errors.invalidArgument("SQL text must not be null");
+        }
+        return escapeProcessing ? JdbcEscapes.translate(sql) : sql;
+    }
+
     void checkOpen() throws SQLException {
         if (closed) {
             throw Errors.closed("statement");
@@ -52,6 +75,7 @@ public class AthenaStatement implements Statement {
         closeResultSet();
         updateCount = -1;
         queryExecutionId = null;
+        dataScannedInBytes = -1;
         synchronized (lock) {
             starting = true;
             cancelRequested = false;
@@ -73,6 +97,7 @@ public class AthenaStatement implements Statement {
                 }
             }
             long results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize);
+            dataScannedInBytes = NativeQuery.dataScannedInBytes(query);
             long count = NativeResults.updateCount(results);
             if (count >= 0) {
                 NativeResults.close(results);
@@ -91,15 +116,30 @@ public class AthenaStatement implements Statement {
 
     @Override
     public boolean execute(String sql) throws SQLException {
-        return run(sql, NO_PARAMETERS);
+        checkOpen();
+        return run(processEscapes(sql), NO_PARAMETERS);
     }
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        if (!execute(sql)) {
+        return rowsOf(execute(sql));
+    }
+
+    /** executeQuery's answer once the statement ran: its rows, or an error if it produced none. */
+    ResultSet rowsOf(boolean producedRows) throws SQLException {
+        if (!producedRows) {
             throw new SQLException("The statement produced an update count, not rows", "02000");
         }
         return resultSet;
+    }
+
+    /** executeUpdate's answer once the statement ran: its count, or an error if it produced rows. */
+    long countOf(boolean producedRows) throws SQLException {
+        if (producedRows) {
+            closeResultSet();
+            throw new SQLException("The statement produced rows; use executeQuery or execute", "21000");
+        }
+        return updateCount;
     }
 
     @Override
@@ -109,11 +149,7 @@ public class AthenaStatement implements Statement {
 
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
-        if (execute(sql)) {
-            closeResultSet();
-            throw new SQLException("The statement produced rows; use executeQuery or execute", "21000");
-        }
-        return updateCount;
+        return countOf(execute(sql));
     }
 
     @Override
@@ -264,13 +300,11 @@ public class AthenaStatement implements Statement {
         }
     }
 
-    /** Athena SQL has no JDBC escapes to translate; turning processing on is refused rather than ignored. */
+    /** On by default, as JDBC requires: {@code {d '…'}}, {@code {fn …}} and the others become Athena SQL. */
     @Override
     public void setEscapeProcessing(boolean enable) throws SQLException {
         checkOpen();
-        if (enable) {
-            throw Errors.unsupported("JDBC escape processing");
-        }
+        escapeProcessing = enable;
     }
 
     @Override
@@ -323,17 +357,46 @@ public class AthenaStatement implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        throw Errors.unsupported("Batches");
+        checkOpen();
+        batch.add(processEscapes(sql));
     }
 
     @Override
     public void clearBatch() throws SQLException {
-        throw Errors.unsupported("Batches");
+        checkOpen();
+        batch.clear();
     }
 
+    /** Runs the statements one after the other, as Athena has no multi-statement call. */
     @Override
     public int[] executeBatch() throws SQLException {
-        throw Errors.unsupported("Batches");
+        checkOpen();
+        List<String> statements = new ArrayList<String>(batch);
+        batch.clear();
+        long[] counts = new long[statements.size()];
+        for (int i = 0; i < counts.length; i++) {
+            try {
+                counts[i] = countOf(run(statements.get(i), NO_PARAMETERS));
+            } catch (SQLException e) {
+                throw batchFailure(e, counts, i);
+            }
+        }
+        return toInts(counts);
+    }
+
+    static BatchUpdateException batchFailure(SQLException cause, long[] counts, int failedAt) {
+        long[] done = java.util.Arrays.copyOf(counts, failedAt);
+        BatchUpdateException e = new BatchUpdateException("Batch entry " + (failedAt + 1) + " failed: " + cause.getMessage(),
+                cause.getSQLState(), cause.getErrorCode(), toInts(done), cause);
+        return e;
+    }
+
+    static int[] toInts(long[] counts) {
+        int[] ints = new int[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            ints[i] = (int) Math.min(Integer.MAX_VALUE, counts[i]);
+        }
+        return ints;
     }
 
     @Override

@@ -116,6 +116,39 @@ public final class LocalAthena implements AutoCloseable {
         return text.toString();
     }
 
+    public void clearCalls() throws IOException {
+        admin("DELETE", "/_athena_local/calls", null);
+    }
+
+    /** The call record, one JSON object text per call, oldest first. */
+    public List<String> calls() throws IOException {
+        String json = admin("GET", "/_athena_local/calls", null);
+        List<String> calls = new ArrayList<String>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{[^{}]*\\}").matcher(json);
+        while (m.find()) {
+            calls.add(m.group());
+        }
+        return calls;
+    }
+
+    /** How many recorded calls were {@code operation} (e.g. GetTableMetadata). */
+    public int callCount(String operation) throws IOException {
+        int n = 0;
+        for (String call : calls()) {
+            if (operation.equals(jsonString(call, "operation"))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A string field of a flat JSON object, or null. */
+    public static String jsonString(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\"" + java.util.regex.Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+
     @Override
     public void close() {
         ChildProcess.stop(process);

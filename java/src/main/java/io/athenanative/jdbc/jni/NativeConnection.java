@@ -31,5 +31,11 @@ public final class NativeConnection {
 
     public static native long tableTypes() throws SQLException;
 
+    /** An empty result shaped like DatabaseMetaData's get{kind}, for metadata Athena has none of. */
+    public static native long emptyResult(String kind) throws SQLException;
+
+    /** Warnings about the connection string (properties accepted without effect). */
+    public static native String[] warnings(long handle) throws SQLException;
+
     public static native long typeInfo() throws SQLException;
 }

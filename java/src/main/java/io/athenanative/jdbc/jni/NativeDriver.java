@@ -1,5 +1,7 @@
 package io.athenanative.jdbc.jni;
 
+import java.sql.SQLException;
+
 /** The property registry and URL rules, owned by the Rust core. */
 public final class NativeDriver {
     /** Fields per property in {@link #propertyInfo()}: name, default, description, choices, secret. */
@@ -11,4 +13,7 @@ public final class NativeDriver {
     public static native String[] propertyInfo();
 
     public static native String[] urlPrefixes();
+
+    /** The URL with the value of every secret property replaced by ****. */
+    public static native String maskedUrl(String url) throws SQLException;
 }

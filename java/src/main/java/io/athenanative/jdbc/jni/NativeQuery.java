@@ -18,6 +18,9 @@ public final class NativeQuery {
      */
     public static native long awaitResults(long handle, long timeoutMillis, long maxRows, int fetchSize) throws SQLException;
 
+    /** Statistics.DataScannedInBytes of the finished query, or -1. */
+    public static native long dataScannedInBytes(long handle) throws SQLException;
+
     public static native void cancel(long handle) throws SQLException;
 
     public static native void close(long handle) throws SQLException;

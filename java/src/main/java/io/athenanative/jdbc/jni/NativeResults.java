@@ -13,6 +13,9 @@ public final class NativeResults {
 
     public static native String[] columns(long handle) throws SQLException;
 
+    /** Warnings about these rows (for example a table a metadata listing left out). */
+    public static native String[] warnings(long handle) throws SQLException;
+
     /** The update count, or -1 when the statement produced rows. */
     public static native long updateCount(long handle) throws SQLException;
 

@@ -62,28 +62,15 @@ final class Identity {
     }
 
     static void clearCalls(LocalAthena athena) throws IOException {
-        athena.admin("DELETE", "/_athena_local/calls", null);
+        athena.clearCalls();
     }
 
-    /** The call record as one JSON object text per call. */
     static List<String> calls(LocalAthena athena) throws IOException {
-        String json = athena.admin("GET", "/_athena_local/calls", null);
-        List<String> calls = new ArrayList<String>();
-        Matcher m = Pattern.compile("\\{[^{}]*\\}").matcher(json);
-        while (m.find()) {
-            calls.add(m.group());
-        }
-        return calls;
+        return athena.calls();
     }
 
     static int count(LocalAthena athena, String operation) throws IOException {
-        int n = 0;
-        for (String call : calls(athena)) {
-            if (operation.equals(jsonString(call, "operation"))) {
-                n++;
-            }
-        }
-        return n;
+        return athena.callCount(operation);
     }
 
     /** The service of each recorded call of {@code operation}, in order. */
@@ -120,7 +107,6 @@ final class Identity {
     }
 
     static String jsonString(String json, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
-        return m.find() ? m.group(1) : null;
+        return LocalAthena.jsonString(json, key);
     }
 }

@@ -1,0 +1,176 @@
+package io.athenanative.jdbc;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A prepared statement's SQL: its placeholders, how Athena can take their values, and, for
+ * {@code INSERT … VALUES (…)}, where the row tuple is, so a batch becomes one multi-row INSERT.
+ *
+ * <p>Athena takes ExecutionParameters only in SELECT, INSERT INTO, CTAS and UNLOAD statements (AWS,
+ * "Use parameterized queries"). Those get them; in any other statement (SHOW, DESCRIBE, EXPLAIN, DDL)
+ * the driver writes the same literals into the text itself.
+ */
+final class PreparedSql {
+    private static final Set<String> PARAMETERIZABLE =
+            new HashSet<String>(Arrays.asList("SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UNLOAD"));
+
+    final String text;
+    final int[] placeholders;
+    final boolean executionParameters;
+    /** Offsets of the {@code (} and {@code )} of an INSERT's single VALUES tuple holding every placeholder; else -1. */
+    final int tupleStart;
+    final int tupleEnd;
+
+    PreparedSql(String text) {
+        this.text = text;
+        this.placeholders = SqlText.placeholders(text);
+        List<String> words = SqlText.leadingKeywords(text, 2);
+        String first = words.isEmpty() ? "" : words.get(0);
+        boolean ctas = first.equals("CREATE") && words.size() > 1 && words.get(1).equals("TABLE")
+                && containsKeyword(text, "AS");
+        this.executionParameters = PARAMETERIZABLE.contains(first) || ctas;
+        int[] tuple = first.equals("INSERT") ? valuesTuple(text) : null;
+        if (tuple != null && placeholders.length > 0 && placeholders[0] > tuple[0]
+                && placeholders[placeholders.length - 1] < tuple[1]) {
+            tupleStart = tuple[0];
+            tupleEnd = tuple[1];
+        } else {
+            tupleStart = -1;
+            tupleEnd = -1;
+        }
+    }
+
+    boolean isSingleRowInsert() {
+        return tupleStart >= 0;
+    }
+
+    /** The statement with every placeholder replaced by its literal. */
+    String inline(String[] literals) {
+        return SqlText.inline(text, placeholders, literals);
+    }
+
+    /** The text before the VALUES tuple, e.g. {@code INSERT INTO t (a, b) VALUES }. */
+    String beforeTuple() {
+        return text.substring(0, tupleStart);
+    }
+
+    /** The text after the tuple (a trailing semicolon or comment), which must stay at the end. */
+    String afterTuple() {
+        return text.substring(tupleEnd + 1);
+    }
+
+    /** One row's tuple with its literals written in. */
+    String tuple(String[] literals) {
+        StringBuilder out = new StringBuilder();
+        int from = tupleStart;
+        for (int k = 0; k < placeholders.length; k++) {
+            out.append(text, from, placeholders[k]).append(literals[k]);
+            from = placeholders[k] + 1;
+        }
+        return out.append(text, from, tupleEnd + 1).toString();
+    }
+
+    private static boolean containsKeyword(String sql, String keyword) {
+        int i = 0;
+        while (i < sql.length()) {
+            int after = SqlText.skipQuotedOrComment(sql, i);
+            if (after != i) {
+                i = after;
+                continue;
+            }
+            if (Character.isLetter(sql.charAt(i))) {
+                int start = i;
+                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+                    i++;
+                }
+                if (sql.substring(start, i).equalsIgnoreCase(keyword)) {
+                    return true;
+                }
+                continue;
+            }
+            i++;
+        }
+        return false;
+    }
+
+    /**
+     * The offsets of the one parenthesised tuple after the top-level VALUES keyword, when nothing but
+     * blanks, a semicolon or comments follows it.
+     */
+    private static int[] valuesTuple(String sql) {
+        int i = 0;
+        int depth = 0;
+        int valuesEnd = -1;
+        while (i < sql.length()) {
+            int after = SqlText.skipQuotedOrComment(sql, i);
+            if (after != i) {
+                i = after;
+                continue;
+            }
+            char c = sql.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (depth == 0 && Character.isLetter(c)) {
+                int start = i;
+                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+                    i++;
+                }
+                if (sql.substring(start, i).toUpperCase(Locale.ROOT).equals("VALUES")) {
+                    valuesEnd = i;
+                    break;
+                }
+                continue;
+            }
+            i++;
+        }
+        if (valuesEnd < 0) {
+            return null;
+        }
+        i = valuesEnd;
+        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        if (i >= sql.length() || sql.charAt(i) != '(') {
+            return null;
+        }
+        int open = i;
+        depth = 0;
+        while (i < sql.length()) {
+            int after = SqlText.skipQuotedOrComment(sql, i);
+            if (after != i) {
+                i = after;
+                continue;
+            }
+            char c = sql.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                break;
+            }
+            i++;
+        }
+        if (i >= sql.length()) {
+            return null;
+        }
+        int close = i;
+        i++;
+        while (i < sql.length()) {
+            int after = SqlText.skipQuotedOrComment(sql, i);
+            char c = sql.charAt(i);
+            if (after != i && (c == '-' || c == '/')) {
+                i = after;
+            } else if (Character.isWhitespace(c) || c == ';') {
+                i++;
+            } else {
+                return null;
+            }
+        }
+        return new int[] {open, close};
+    }
+}

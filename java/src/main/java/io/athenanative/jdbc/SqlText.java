@@ -1,0 +1,107 @@
+package io.athenanative.jdbc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The lexical facts of Athena SQL text the facade needs: where string literals, quoted identifiers and
+ * comments are (nothing inside them is a placeholder or an escape), where the {@code ?} placeholders
+ * are, and which statement the text starts with.
+ */
+final class SqlText {
+    private SqlText() {
+    }
+
+    /**
+     * If a string literal, quoted identifier or comment starts at {@code i}, the index just after it;
+     * otherwise {@code i}. An unterminated one runs to the end of the text.
+     */
+    static int skipQuotedOrComment(String sql, int i) {
+        char c = sql.charAt(i);
+        if (c == '\'' || c == '"' || c == '`') {
+            int j = i + 1;
+            while (j < sql.length()) {
+                if (sql.charAt(j) == c) {
+                    // A doubled quote is the quote itself.
+                    if (j + 1 < sql.length() && sql.charAt(j + 1) == c) {
+                        j += 2;
+                        continue;
+                    }
+                    return j + 1;
+                }
+                j++;
+            }
+            return sql.length();
+        }
+        if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+            int end = sql.indexOf('\n', i);
+            return end < 0 ? sql.length() : end + 1;
+        }
+        if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+            int end = sql.indexOf("*/", i + 2);
+            return end < 0 ? sql.length() : end + 2;
+        }
+        return i;
+    }
+
+    /** Offsets of the {@code ?} placeholders outside literals, quoted identifiers and comments. */
+    static int[] placeholders(String sql) {
+        List<Integer> found = new ArrayList<Integer>();
+        int i = 0;
+        while (i < sql.length()) {
+            int after = skipQuotedOrComment(sql, i);
+            if (after != i) {
+                i = after;
+                continue;
+            }
+            if (sql.charAt(i) == '?') {
+                found.add(i);
+            }
+            i++;
+        }
+        int[] offsets = new int[found.size()];
+        for (int k = 0; k < offsets.length; k++) {
+            offsets[k] = found.get(k);
+        }
+        return offsets;
+    }
+
+    /** The text with each placeholder replaced by the literal at its index. */
+    static String inline(String sql, int[] placeholders, String[] literals) {
+        StringBuilder out = new StringBuilder(sql.length() + 16 * literals.length);
+        int from = 0;
+        for (int k = 0; k < placeholders.length; k++) {
+            out.append(sql, from, placeholders[k]).append(literals[k]);
+            from = placeholders[k] + 1;
+        }
+        return out.append(sql, from, sql.length()).toString();
+    }
+
+    /** The first {@code count} keywords of the statement, upper case, skipping comments and opening parentheses. */
+    static List<String> leadingKeywords(String sql, int count) {
+        List<String> words = new ArrayList<String>();
+        int i = 0;
+        while (i < sql.length() && words.size() < count) {
+            char c = sql.charAt(i);
+            int after = skipQuotedOrComment(sql, i);
+            if (after != i) {
+                if (c == '\'' || c == '"' || c == '`') {
+                    break;
+                }
+                i = after;
+            } else if (Character.isLetter(c)) {
+                int start = i;
+                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+                    i++;
+                }
+                words.add(sql.substring(start, i).toUpperCase(Locale.ROOT));
+            } else if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else {
+                break;
+            }
+        }
+        return words;
+    }
+}
