@@ -355,10 +355,13 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ArgumentList", ValueType::Text, "ODBC: arguments of ExecutablePath.") },
 ];
 
+/// The flows in which a flow-dependent alias names a registry property.
+pub type FlowMeaning = (&'static [Auth], &'static str);
+
 /// Official names whose meaning depends on the sign-in flow: for each, the
 /// property it stands for in each flow; the first entry applies when the flow
 /// names none of them.
-pub static FLOW_ALIASES: &[(&str, &[(&[Auth], &str)])] = &[
+pub static FLOW_ALIASES: &[(&str, &[FlowMeaning])] = &[
     (
         "client_id",
         &[

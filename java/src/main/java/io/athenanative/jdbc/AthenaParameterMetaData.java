@@ -80,18 +80,7 @@ final class AthenaParameterMetaData implements ParameterMetaData {
 
     @Override
     public boolean isSigned(int param) throws SQLException {
-        switch (getParameterType(param)) {
-            case Types.TINYINT:
-            case Types.SMALLINT:
-            case Types.INTEGER:
-            case Types.BIGINT:
-            case Types.REAL:
-            case Types.DOUBLE:
-            case Types.DECIMAL:
-                return true;
-            default:
-                return false;
-        }
+        return ColumnInfo.isSigned(getParameterType(param));
     }
 
     @Override
@@ -119,36 +108,8 @@ final class AthenaParameterMetaData implements ParameterMetaData {
 
     @Override
     public String getParameterClassName(int param) throws SQLException {
-        switch (getParameterType(param)) {
-            case Types.VARCHAR:
-                return String.class.getName();
-            case Types.BOOLEAN:
-                return Boolean.class.getName();
-            case Types.TINYINT:
-                return Byte.class.getName();
-            case Types.SMALLINT:
-                return Short.class.getName();
-            case Types.INTEGER:
-                return Integer.class.getName();
-            case Types.BIGINT:
-                return Long.class.getName();
-            case Types.DECIMAL:
-                return BigDecimal.class.getName();
-            case Types.REAL:
-                return Float.class.getName();
-            case Types.DOUBLE:
-                return Double.class.getName();
-            case Types.VARBINARY:
-                return byte[].class.getName();
-            case Types.DATE:
-                return java.sql.Date.class.getName();
-            case Types.TIME:
-                return java.sql.Time.class.getName();
-            case Types.TIMESTAMP:
-                return java.sql.Timestamp.class.getName();
-            default:
-                return Object.class.getName();
-        }
+        int type = getParameterType(param);
+        return type == Types.OTHER ? Object.class.getName() : ColumnInfo.className(type);
     }
 
     @Override

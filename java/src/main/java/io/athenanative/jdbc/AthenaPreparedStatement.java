@@ -48,14 +48,7 @@ public final class AthenaPreparedStatement extends AthenaStatement implements Pr
     }
 
     private boolean runBound(String[] literals) throws SQLException {
-        boolean rows;
-        if (literals.length == 0) {
-            rows = run(sql.text, literals);
-        } else if (sql.executionParameters) {
-            rows = run(sql.text, literals);
-        } else {
-            rows = run(sql.inline(literals), new String[0]);
-        }
+        boolean rows = run(sql.text(literals), sql.executionParameters(literals));
         if (rows) {
             lastMetaData = getResultSet().getMetaData();
         }

@@ -55,18 +55,7 @@ public final class AthenaResultSetMetaData implements ResultSetMetaData {
 
     @Override
     public boolean isSigned(int column) throws SQLException {
-        switch (column(column).jdbcType) {
-            case Types.TINYINT:
-            case Types.SMALLINT:
-            case Types.INTEGER:
-            case Types.BIGINT:
-            case Types.REAL:
-            case Types.DOUBLE:
-            case Types.DECIMAL:
-                return true;
-            default:
-                return false;
-        }
+        return ColumnInfo.isSigned(column(column).jdbcType);
     }
 
     @Override

@@ -36,6 +36,11 @@ final class ColumnInfo {
 
     /** The class {@code getObject} returns for this column. */
     String className() {
+        return className(jdbcType);
+    }
+
+    /** The class {@code getObject} returns for a column of this JDBC type (text for the others). */
+    static String className(int jdbcType) {
         switch (jdbcType) {
             case Types.BOOLEAN:
                 return Boolean.class.getName();
@@ -61,6 +66,21 @@ final class ColumnInfo {
                 return java.sql.Timestamp.class.getName();
             default:
                 return String.class.getName();
+        }
+    }
+
+    static boolean isSigned(int jdbcType) {
+        switch (jdbcType) {
+            case Types.TINYINT:
+            case Types.SMALLINT:
+            case Types.INTEGER:
+            case Types.BIGINT:
+            case Types.REAL:
+            case Types.DOUBLE:
+            case Types.DECIMAL:
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -7,20 +7,26 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A prepared statement's SQL: its placeholders, how Athena can take their values, and, for
+ * A prepared statement's SQL: its placeholders, how Athena can take each value, and, for
  * {@code INSERT … VALUES (…)}, where the row tuple is, so a batch becomes one multi-row INSERT.
  *
- * <p>Athena takes ExecutionParameters only in SELECT, INSERT INTO, CTAS and UNLOAD statements (AWS,
- * "Use parameterized queries"). Those get them; in any other statement (SHOW, DESCRIBE, EXPLAIN, DDL)
- * the driver writes the same literals into the text itself.
+ * <p>AWS ("Use parameterized queries") allows ExecutionParameters only in SELECT, INSERT INTO, CTAS
+ * and UNLOAD statements, and a {@code ?} only in a WHERE clause. A placeholder that meets both rules
+ * is sent as an ExecutionParameter; any other (in a select list, VALUES, LIMIT, or a SHOW, DESCRIBE,
+ * EXPLAIN or DDL statement) gets the same literal written into the text by the driver.
  */
 final class PreparedSql {
     private static final Set<String> PARAMETERIZABLE =
             new HashSet<String>(Arrays.asList("SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UNLOAD"));
+    /** Keywords that open a clause; a placeholder belongs to the last one opened at its depth. */
+    private static final Set<String> CLAUSES = new HashSet<String>(Arrays.asList("SELECT", "FROM", "WHERE", "GROUP", "HAVING",
+            "ORDER", "LIMIT", "OFFSET", "FETCH", "VALUES", "ON", "JOIN", "UNION", "INTERSECT", "EXCEPT", "SET", "USING", "WINDOW",
+            "WITH", "INTO"));
 
     final String text;
     final int[] placeholders;
-    final boolean executionParameters;
+    /** Per placeholder: true when Athena takes it as an ExecutionParameter. */
+    final boolean[] executionParameter;
     /** Offsets of the {@code (} and {@code )} of an INSERT's single VALUES tuple holding every placeholder; else -1. */
     final int tupleStart;
     final int tupleEnd;
@@ -32,7 +38,8 @@ final class PreparedSql {
         String first = words.isEmpty() ? "" : words.get(0);
         boolean ctas = first.equals("CREATE") && words.size() > 1 && words.get(1).equals("TABLE")
                 && containsKeyword(text, "AS");
-        this.executionParameters = PARAMETERIZABLE.contains(first) || ctas;
+        this.executionParameter = PARAMETERIZABLE.contains(first) || ctas ? inWhereClause(text, placeholders)
+                : new boolean[placeholders.length];
         int[] tuple = first.equals("INSERT") ? valuesTuple(text) : null;
         if (tuple != null && placeholders.length > 0 && placeholders[0] > tuple[0]
                 && placeholders[placeholders.length - 1] < tuple[1]) {
@@ -48,9 +55,73 @@ final class PreparedSql {
         return tupleStart >= 0;
     }
 
-    /** The statement with every placeholder replaced by its literal. */
-    String inline(String[] literals) {
-        return SqlText.inline(text, placeholders, literals);
+    /** The text Athena gets: literals written in where it takes no ExecutionParameter, {@code ?} elsewhere. */
+    String text(String[] literals) {
+        StringBuilder out = new StringBuilder(text.length() + 16 * literals.length);
+        int from = 0;
+        for (int k = 0; k < placeholders.length; k++) {
+            out.append(text, from, placeholders[k]).append(executionParameter[k] ? "?" : literals[k]);
+            from = placeholders[k] + 1;
+        }
+        return out.append(text, from, text.length()).toString();
+    }
+
+    /** The ExecutionParameters, in order: the literals of the placeholders Athena takes. */
+    String[] executionParameters(String[] literals) {
+        List<String> sent = new java.util.ArrayList<String>();
+        for (int k = 0; k < placeholders.length; k++) {
+            if (executionParameter[k]) {
+                sent.add(literals[k]);
+            }
+        }
+        return sent.toArray(new String[0]);
+    }
+
+    /**
+     * For each placeholder, whether the innermost clause around it is a WHERE. Parentheses without a
+     * clause keyword of their own (an expression, an IN list) belong to the clause around them.
+     */
+    private static boolean[] inWhereClause(String sql, int[] placeholders) {
+        boolean[] inWhere = new boolean[placeholders.length];
+        java.util.ArrayDeque<String> clauses = new java.util.ArrayDeque<String>();
+        clauses.push("");
+        int next = 0;
+        int i = 0;
+        while (i < sql.length() && next < placeholders.length) {
+            int after = SqlText.skipQuotedOrComment(sql, i);
+            if (after != i) {
+                i = after;
+                continue;
+            }
+            char c = sql.charAt(i);
+            if (c == '(') {
+                clauses.push("");
+            } else if (c == ')' && clauses.size() > 1) {
+                clauses.pop();
+            } else if (c == '?' && i == placeholders[next]) {
+                inWhere[next++] = "WHERE".equals(innermost(clauses));
+            } else if (Character.isLetter(c)) {
+                int start = i;
+                i = SqlText.wordEnd(sql, i);
+                String word = sql.substring(start, i).toUpperCase(Locale.ROOT);
+                if (CLAUSES.contains(word)) {
+                    clauses.pop();
+                    clauses.push(word);
+                }
+                continue;
+            }
+            i++;
+        }
+        return inWhere;
+    }
+
+    private static String innermost(java.util.ArrayDeque<String> clauses) {
+        for (String clause : clauses) {
+            if (!clause.isEmpty()) {
+                return clause;
+            }
+        }
+        return "";
     }
 
     /** The text before the VALUES tuple, e.g. {@code INSERT INTO t (a, b) VALUES }. */
@@ -84,9 +155,7 @@ final class PreparedSql {
             }
             if (Character.isLetter(sql.charAt(i))) {
                 int start = i;
-                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
-                    i++;
-                }
+                i = SqlText.wordEnd(sql, i);
                 if (sql.substring(start, i).equalsIgnoreCase(keyword)) {
                     return true;
                 }
@@ -118,9 +187,7 @@ final class PreparedSql {
                 depth--;
             } else if (depth == 0 && Character.isLetter(c)) {
                 int start = i;
-                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
-                    i++;
-                }
+                i = SqlText.wordEnd(sql, i);
                 if (sql.substring(start, i).toUpperCase(Locale.ROOT).equals("VALUES")) {
                     valuesEnd = i;
                     break;

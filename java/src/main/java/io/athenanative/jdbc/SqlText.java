@@ -67,15 +67,13 @@ final class SqlText {
         return offsets;
     }
 
-    /** The text with each placeholder replaced by the literal at its index. */
-    static String inline(String sql, int[] placeholders, String[] literals) {
-        StringBuilder out = new StringBuilder(sql.length() + 16 * literals.length);
-        int from = 0;
-        for (int k = 0; k < placeholders.length; k++) {
-            out.append(sql, from, placeholders[k]).append(literals[k]);
-            from = placeholders[k] + 1;
+    /** The index just after the identifier or keyword starting at {@code start}. */
+    static int wordEnd(String sql, int start) {
+        int i = start;
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+            i++;
         }
-        return out.append(sql, from, sql.length()).toString();
+        return i;
     }
 
     /** The first {@code count} keywords of the statement, upper case, skipping comments and opening parentheses. */
@@ -92,9 +90,7 @@ final class SqlText {
                 i = after;
             } else if (Character.isLetter(c)) {
                 int start = i;
-                while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
-                    i++;
-                }
+                i = wordEnd(sql, i);
                 words.add(sql.substring(start, i).toUpperCase(Locale.ROOT));
             } else if (Character.isWhitespace(c) || c == '(') {
                 i++;

@@ -92,7 +92,7 @@ class PreparedStatementTest {
     }
 
     @Test
-    void placeholdersInLiteralsAndCommentsAreNotParameters() throws SQLException {
+    void placeholdersInLiteralsAndCommentsAreNotParameters() throws Exception {
         String sql = "SELECT '?' AS q, \"name\" AS n, ? AS v -- what?\n FROM cities /* ? */ WHERE name = ? ORDER BY name";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             assertEquals(2, ps.getParameterMetaData().getParameterCount());
@@ -105,6 +105,11 @@ class PreparedStatementTest {
                 assertEquals(7, rs.getInt("v"));
                 assertFalse(rs.next());
             }
+            // Athena takes a ? only in a WHERE clause: the select list's value is written in, the WHERE's is sent.
+            String execution = athena.admin("GET", "/_athena_local/queries/" + ps.unwrap(AthenaStatement.class).getQueryExecutionId(), null);
+            assertTrue(execution.contains("AS n, 7 AS v"), execution);
+            assertTrue(execution.contains("WHERE name = ?"), execution);
+            assertTrue(execution.replaceAll("\\s", "").contains("\"ExecutionParameters\":[\"'Paris'\"]"), execution);
         }
     }
 

@@ -147,8 +147,9 @@ class QueryLifecycleTest {
             assertTrue(rs.next());
             assertThrows(SQLFeatureNotSupportedException.class, () -> rs.updateInt(1, 2));
             assertThrows(SQLFeatureNotSupportedException.class, rs::previous);
-            assertThrows(SQLFeatureNotSupportedException.class, () -> s.addBatch("SELECT 1"));
+            assertThrows(SQLFeatureNotSupportedException.class, () -> s.executeUpdate("SELECT 1", new int[] {1}));
         }
+        assertThrows(SQLFeatureNotSupportedException.class, () -> connection.prepareStatement("SELECT 1", new String[] {"id"}));
         assertTrue(connection.getAutoCommit());
         assertThrows(SQLException.class, connection::commit);
     }

@@ -186,6 +186,30 @@ class ToolMetadataTest {
         }
     }
 
+    @Test
+    void complexColumnsKeepTheirFullTypeName() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE complex_columns AS SELECT ARRAY[1, 2] AS a, MAP(ARRAY['k'], ARRAY[1]) AS m, "
+                    + "named_struct('x', 1, 'y', 'a') AS r");
+        }
+        try (ResultSet rs = connection.getMetaData().getColumns(null, "default", "complex_columns", null)) {
+            List<String> types = new ArrayList<String>();
+            while (rs.next()) {
+                types.add(rs.getString("TYPE_NAME"));
+                // The same JDBC type the column has in a query's ResultSetMetaData (values come as Athena's text).
+                assertEquals(java.sql.Types.OTHER, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME"));
+            }
+            assertEquals(3, types.size(), types.toString());
+            assertTrue(types.get(0).startsWith("array<"), types.toString());
+            assertTrue(types.get(1).startsWith("map<"), types.toString());
+            assertTrue(types.get(2).startsWith("struct<x:"), types.toString());
+        } finally {
+            try (Statement s = connection.createStatement()) {
+                s.execute("DROP TABLE complex_columns");
+            }
+        }
+    }
+
     /** athena-local with the test credentials and the given database and tables (TOML), from a temporary file. */
     private static LocalAthena startWith(String database, String tables) throws IOException {
         File file = File.createTempFile("athena-local-", ".toml");
