@@ -179,6 +179,22 @@ pub struct ConnectionConfig {
 }
 
 impl ConnectionConfig {
+    /// Who the connection signs in as, for `DatabaseMetaData.getUserName`: the
+    /// access key id or the role session name (never a secret).
+    pub fn user_name(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Static { access_key_id, .. } => Some(access_key_id),
+            Credentials::Jwt(jwt) => Some(&jwt.session_name),
+            Credentials::JwtTip { tip, .. } | Credentials::BrowserOidcTip { tip, .. } => {
+                Some(&tip.session_name)
+            }
+            Credentials::DefaultChain { profile } | Credentials::Profile { profile } => {
+                profile.as_deref()
+            }
+            Credentials::InstanceProfile => None,
+        }
+    }
+
     /// Parses a JDBC URL plus `Properties` pairs (which must agree with the URL
     /// where both name a property).
     pub fn from_url(url: &str, extra: &[(String, String)]) -> Result<ConnectionConfig> {

@@ -417,7 +417,7 @@ impl Session {
                         s(t.name()),
                         s(c.name()),
                         n(i64::from(data_type)),
-                        s(ty),
+                        s(&type_name(ty)),
                         size.map(i64::from).and_then(n),
                         None,
                         digits.map(i64::from).and_then(n),
@@ -820,6 +820,23 @@ fn normalize_glue(base: &str) -> String {
     }
 }
 
+/// TYPE_NAME of a column: a scalar under the name getTypeInfo lists
+/// (`string` is `varchar`, `int` is `integer`), so tools match the two; a
+/// complex type keeps its whole text (`array<int>`, `struct<x:int>`).
+fn type_name(ty: &str) -> String {
+    let trimmed = ty.trim();
+    if trimmed.contains('<') {
+        return trimmed.to_string();
+    }
+    let base = types::base_type(trimmed);
+    let normalized = normalize_glue(&base);
+    if normalized == base {
+        trimmed.to_string()
+    } else {
+        normalized
+    }
+}
+
 /// COLUMN_SIZE and DECIMAL_DIGITS from a type such as `decimal(10,2)` or `varchar(20)`.
 fn type_size(ty: &str) -> (Option<i32>, Option<i32>) {
     let base = normalize_glue(&types::base_type(ty));
@@ -865,6 +882,15 @@ mod tests {
         assert!(!like(Some("c_ties"), "ccities"));
         assert!(like(Some("my\\_t"), "my_t"));
         assert!(!like(Some("my\\_t"), "myxt"));
+    }
+
+    #[test]
+    fn type_names_match_get_type_info() {
+        assert_eq!(type_name("string"), "varchar");
+        assert_eq!(type_name("int"), "integer");
+        assert_eq!(type_name("decimal(10,2)"), "decimal(10,2)");
+        assert_eq!(type_name("array<int>"), "array<int>");
+        assert_eq!(type_name("struct<x:int,y:string>"), "struct<x:int,y:string>");
     }
 
     #[test]

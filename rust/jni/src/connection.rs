@@ -82,7 +82,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_isValid<'l
     })
 }
 
-/// catalog, database, workgroup, region: what the connection resolved.
+/// catalog, database, workgroup, region, user name ("" when none): what the connection resolved.
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_settings<'local>(
     mut env: JNIEnv<'local>,
@@ -97,6 +97,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_settings<'
             config.database.clone(),
             config.workgroup.clone(),
             config.region.clone().unwrap_or_default(),
+            config.user_name().unwrap_or_default().to_string(),
         ];
         to_string_array(env, &values)
     })

@@ -29,6 +29,7 @@ public final class AthenaConnection implements Connection {
     private final long handle;
     private final String url;
     private final String workGroup;
+    private final String userName;
     private final Set<AthenaStatement> statements = Collections.newSetFromMap(new ConcurrentHashMap<AthenaStatement, Boolean>());
     private volatile boolean closed;
     private volatile String catalog;
@@ -44,6 +45,7 @@ public final class AthenaConnection implements Connection {
         this.catalog = settings[0];
         this.schema = settings[1];
         this.workGroup = settings[2];
+        this.userName = settings[4].isEmpty() ? null : settings[4];
         for (String warning : NativeConnection.warnings(handle)) {
             addWarning(new SQLWarning(warning, "01000"));
         }
@@ -71,6 +73,11 @@ public final class AthenaConnection implements Connection {
 
     String schemaName() {
         return schema;
+    }
+
+    /** The access key id or role session name the connection signs in with, or null. */
+    String userName() {
+        return userName;
     }
 
     /** The workgroup queries run in. */
@@ -332,14 +339,19 @@ public final class AthenaConnection implements Connection {
         warnings = null;
     }
 
+    /** Athena has no user-defined types, so the map is empty. */
     @Override
     public Map<String, Class<?>> getTypeMap() throws SQLException {
-        throw Errors.unsupported("Type maps");
+        checkOpen();
+        return new java.util.HashMap<String, Class<?>>();
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
-        throw Errors.unsupported("Type maps");
+        checkOpen();
+        if (map != null && !map.isEmpty()) {
+            throw Errors.unsupported("Mapping user-defined types (Athena has none)");
+        }
     }
 
     @Override

@@ -74,8 +74,9 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
     }
 
     @Override
-    public String getUserName() {
-        return null;
+    public String getUserName() throws SQLException {
+        connection.checkOpen();
+        return connection.userName();
     }
 
     @Override
@@ -206,7 +207,34 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
 
     @Override
     public boolean supportsConvert(int fromType, int toType) {
-        return false;
+        // {fn convert(value, type)} becomes CAST, which Athena has between all scalar types.
+        return castable(fromType) && castable(toType);
+    }
+
+    private static boolean castable(int type) {
+        switch (type) {
+            case java.sql.Types.CHAR:
+            case java.sql.Types.VARCHAR:
+            case java.sql.Types.LONGVARCHAR:
+            case java.sql.Types.NVARCHAR:
+            case java.sql.Types.BIT:
+            case java.sql.Types.BOOLEAN:
+            case java.sql.Types.TINYINT:
+            case java.sql.Types.SMALLINT:
+            case java.sql.Types.INTEGER:
+            case java.sql.Types.BIGINT:
+            case java.sql.Types.REAL:
+            case java.sql.Types.FLOAT:
+            case java.sql.Types.DOUBLE:
+            case java.sql.Types.DECIMAL:
+            case java.sql.Types.NUMERIC:
+            case java.sql.Types.DATE:
+            case java.sql.Types.TIME:
+            case java.sql.Types.TIMESTAMP:
+                return true;
+            default:
+                return false;
+        }
     }
 
     @Override

@@ -379,7 +379,7 @@ abstract class AthenaDialectMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public boolean supportsBatchUpdates() {
-        return false;
+        return true;
     }
 
     @Override

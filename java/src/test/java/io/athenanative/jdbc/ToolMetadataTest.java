@@ -180,6 +180,13 @@ class ToolMetadataTest {
         }
         assertEquals(1, athena.callCount("GetTableMetadata"));
         assertEquals(0, athena.callCount("ListTableMetadata"));
+        try (ResultSet rs = md.getColumns("AwsDataCatalog", "default", "cities", "name")) {
+            assertTrue(rs.next());
+            assertEquals("varchar", rs.getString("TYPE_NAME"), "the name getTypeInfo lists, not Glue's 'string'");
+            assertEquals(java.sql.Types.VARCHAR, rs.getInt("DATA_TYPE"));
+        }
+        assertEquals("test", md.getUserName());
+        assertTrue(connection.getTypeMap().isEmpty());
         assertEquals(0, athena.callCount("ListDatabases"));
         try (ResultSet rs = md.getTables("AwsDataCatalog", "default", "nope", null)) {
             assertFalse(rs.next(), "an unknown table is an empty answer");

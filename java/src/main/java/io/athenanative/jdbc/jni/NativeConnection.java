@@ -13,7 +13,7 @@ public final class NativeConnection {
 
     public static native boolean isValid(long handle, int timeoutSeconds) throws SQLException;
 
-    /** catalog, database, workgroup, region. */
+    /** catalog, database, workgroup, region, user name ("" when none). */
     public static native String[] settings(long handle) throws SQLException;
 
     /** Bounds each later AWS call attempt; 0 removes the bound. */
