@@ -890,7 +890,10 @@ mod tests {
         assert_eq!(type_name("int"), "integer");
         assert_eq!(type_name("decimal(10,2)"), "decimal(10,2)");
         assert_eq!(type_name("array<int>"), "array<int>");
-        assert_eq!(type_name("struct<x:int,y:string>"), "struct<x:int,y:string>");
+        assert_eq!(
+            type_name("struct<x:int,y:string>"),
+            "struct<x:int,y:string>"
+        );
     }
 
     #[test]
