@@ -67,8 +67,12 @@ fn expression(pattern: &str) -> Option<String> {
         match c {
             '%' => regex.push_str(".*"),
             '_' => regex.push('.'),
-            '\\' => push_literal(&mut regex, chars.next().unwrap_or('\\')),
-            other => push_literal(&mut regex, other),
+            // Glue keeps table names in lower case; the pattern matches without regard to case.
+            '\\' => push_literal(
+                &mut regex,
+                chars.next().unwrap_or('\\').to_ascii_lowercase(),
+            ),
+            other => push_literal(&mut regex, other.to_ascii_lowercase()),
         }
     }
     Some(regex)
@@ -83,7 +87,13 @@ fn push_literal(regex: &mut String, c: char) {
 
 /// Athena's answer for a database or table that does not exist.
 fn is_not_found(e: &Error) -> bool {
-    e.kind() == ErrorKind::Service && e.to_string().contains("not found")
+    let text = e.to_string();
+    e.kind() == ErrorKind::Service
+        && text.contains("MetadataException")
+        && ["Catalog ", "Database ", "Table "]
+            .iter()
+            .any(|what| text.contains(what))
+        && text.contains("not found")
 }
 
 /// Failures of one table or database that a listing survives: not credentials,
@@ -167,6 +177,7 @@ impl Session {
             .set_expression(pattern.and_then(expression))
             .into_paginator()
             .send();
+        let mut first_page = true;
         while let Some(page) = pages.next().await {
             match page.map_err(|e| from_sdk("ListTableMetadata", e)) {
                 Ok(page) => tables.extend(
@@ -175,7 +186,8 @@ impl Session {
                         .filter(|t| like(pattern, t.name()))
                         .cloned(),
                 ),
-                Err(e) if is_not_found(&e) => break,
+                // No such database: an empty listing, as JDBC answers a pattern that matches nothing.
+                Err(e) if first_page && is_not_found(&e) => break,
                 // One table Athena cannot describe fails the whole page; go
                 // table by table so only that one is left out.
                 Err(e) if skippable(&e) => {
@@ -185,6 +197,7 @@ impl Session {
                 }
                 Err(e) => return Err(e),
             }
+            first_page = false;
         }
         tables.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(tables)

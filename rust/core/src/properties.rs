@@ -536,6 +536,8 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
                     "the value of {} opens with {{ but never closes",
                     key.trim()
                 ));
+                // The rest of the URL is not this key's value: never check or quote it.
+                return pairs;
             }
             while i < chars.len() && chars[i] != ';' {
                 i += 1;
@@ -997,6 +999,18 @@ mod tests {
                 assert!(find(target).is_some(), "{alias} points to unknown {target}");
             }
         }
+    }
+
+    #[test]
+    fn an_unclosed_brace_never_quotes_what_follows() {
+        let mut problems = Vec::new();
+        let pairs = split_url(
+            "jdbc:athena://Region=us-east-1;FetchSize={10;Password=hunter2",
+            &mut problems,
+        );
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].contains("hunter2"));
     }
 
     #[test]

@@ -232,10 +232,13 @@ pub fn trino_decimal_literals(sql: &str) -> String {
                     let open = (word_end..chars.len()).find(|&j| !chars[j].is_whitespace());
                     if let Some(open) = open.filter(|&j| chars[j] == '\'') {
                         let close = quoted_end(&chars, open);
-                        let text: String = chars[open + 1..close.saturating_sub(1).max(open + 1)]
-                            .iter()
-                            .collect();
-                        if let Some((precision, scale)) = decimal_shape(&text) {
+                        // An unterminated literal is left for the parser to refuse.
+                        let terminated = close > open + 1 && chars[close - 1] == '\'';
+                        let text: String =
+                            chars[open + 1..close.max(open + 2) - 1].iter().collect();
+                        if let Some((precision, scale)) =
+                            decimal_shape(&text).filter(|_| terminated)
+                        {
                             out.push_str(&format!(
                                 "CAST('{}' AS DECIMAL({precision},{scale}))",
                                 text.trim()
@@ -274,7 +277,11 @@ fn quoted_end(chars: &[char], start: usize) -> usize {
 
 /// Precision and scale of a decimal literal's text, as Trino types it.
 fn decimal_shape(text: &str) -> Option<(usize, usize)> {
-    let digits = text.trim().trim_start_matches(['+', '-']);
+    let text = text.trim();
+    let digits = text
+        .strip_prefix('+')
+        .or_else(|| text.strip_prefix('-'))
+        .unwrap_or(text);
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     if (whole.is_empty() && fraction.is_empty())
         || !whole
@@ -915,6 +922,11 @@ mod tests {
             "SELECT decimals, DECIMAL 'x'"
         );
         assert_eq!(decimal_shape("007"), Some((1, 0)));
+        assert_eq!(decimal_shape("+-1"), None);
+        assert_eq!(
+            trino_decimal_literals("SELECT DECIMAL '12"),
+            "SELECT DECIMAL '12"
+        );
     }
 
     #[test]

@@ -33,8 +33,26 @@ import java.util.List;
  * ExecutionParameters where Athena takes them, else written into the text (see {@link PreparedSql}).
  */
 public final class AthenaPreparedStatement extends AthenaStatement implements PreparedStatement {
-    /** Athena's query text limit is 262,144 bytes; a batched INSERT is split well below it. */
-    private static final int BATCH_TEXT_LIMIT = 200_000;
+    /** Athena's query text limit is 262,144 bytes (UTF-8); a batched INSERT is split below it. */
+    private static final int BATCH_TEXT_LIMIT = 250_000;
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
 
     private final PreparedSql sql;
     private final Parameters parameters;
@@ -48,11 +66,30 @@ public final class AthenaPreparedStatement extends AthenaStatement implements Pr
     }
 
     private boolean runBound(String[] literals) throws SQLException {
+        if (sql.hive) {
+            checkHiveSafe(literals);
+        }
         boolean rows = run(sql.text(literals), sql.executionParameters(literals));
         if (rows) {
             lastMetaData = getResultSet().getMetaData();
         }
         return rows;
+    }
+
+    /**
+     * Hive DDL reads {@code \'} and {@code \\} in strings as escapes and {@code ''} as two strings, so a
+     * value holding a quote or backslash cannot be written in with the same meaning; it is refused.
+     */
+    private static void checkHiveSafe(String[] literals) throws SQLException {
+        for (int i = 0; i < literals.length; i++) {
+            String literal = literals[i];
+            boolean quoted = literal.startsWith("'");
+            String inner = quoted ? literal.substring(1, literal.length() - 1) : "";
+            if (quoted && (inner.indexOf('\'') >= 0 || inner.indexOf('\\') >= 0)) {
+                throw new SQLException("Parameter " + (i + 1) + " holds a quote or backslash, which Athena's DDL (Hive) "
+                        + "statements cannot take safely; write the value into the statement yourself", "22018");
+            }
+        }
     }
 
     @Override
@@ -129,17 +166,23 @@ public final class AthenaPreparedStatement extends AthenaStatement implements Pr
         batch.clear();
         long[] counts = new long[rows.size()];
         if (sql.isSingleRowInsert()) {
+            int fixedBytes = utf8Length(sql.beforeTuple()) + utf8Length(sql.afterTuple());
             int done = 0;
             while (done < rows.size()) {
                 StringBuilder text = new StringBuilder(sql.beforeTuple());
+                int bytes = fixedBytes;
                 int first = done;
-                do {
-                    if (done > first) {
-                        text.append(", ");
+                while (done < rows.size()) {
+                    String tuple = sql.tuple(rows.get(done).literals());
+                    int tupleBytes = utf8Length(tuple) + (done > first ? 2 : 0);
+                    // At least one row per statement; Athena itself answers one that is too long.
+                    if (done > first && bytes + tupleBytes > BATCH_TEXT_LIMIT) {
+                        break;
                     }
-                    text.append(sql.tuple(rows.get(done).literals()));
+                    text.append(done > first ? ", " : "").append(tuple);
+                    bytes += tupleBytes;
                     done++;
-                } while (done < rows.size() && text.length() < BATCH_TEXT_LIMIT);
+                }
                 text.append(sql.afterTuple());
                 try {
                     long inserted = countOf(run(text.toString(), new String[0]));

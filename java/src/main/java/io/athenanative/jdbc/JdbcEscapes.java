@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * JDBC escape syntax translated to Athena SQL: {@code {d '…'}}, {@code {t '…'}}, {@code {ts '…'}},
  * {@code {fn name(…)}}, {@code {escape '…'}}, {@code {oj …}} and {@code {limit n [offset m]}}. Braces
- * inside literals, quoted identifiers and comments are left alone; escapes may nest.
+ * inside literals, quoted identifiers and comments, and braces that open no JDBC escape (row pattern
+ * quantifiers such as {@code A{2,}}), are left alone; escapes may nest.
  */
 final class JdbcEscapes {
     /** JDBC scalar functions whose Athena name differs; the others keep their name. */
@@ -27,12 +28,9 @@ final class JdbcEscapes {
         RENAMED.put("CEILING", "ceiling");
         RENAMED.put("CHAR", "chr");
         RENAMED.put("DAYOFMONTH", "day_of_month");
-        RENAMED.put("DAYOFWEEK", "day_of_week");
         RENAMED.put("DAYOFYEAR", "day_of_year");
         RENAMED.put("WEEK", "week");
         RENAMED.put("TRUNCATE", "truncate");
-        RENAMED.put("DATABASE", "current_schema");
-        RENAMED.put("USER", "current_user");
     }
 
     private JdbcEscapes() {
@@ -120,7 +118,8 @@ final class JdbcEscapes {
             case "call":
                 throw Errors.unsupported("The {call} escape (Athena has no stored procedures)");
             default:
-                throw syntax("unknown escape '{" + keyword + "'", sql);
+                // Not a JDBC escape (a row pattern quantifier such as A{2,}, say): kept as written.
+                out.append(sql, open, i).append(body).append('}');
         }
         return close + 1;
     }
@@ -137,6 +136,17 @@ final class JdbcEscapes {
             case "CURDATE":
             case "CURRENT_DATE":
                 return "current_date";
+            // Reserved words in Trino: no parentheses.
+            case "DATABASE":
+                return "current_schema";
+            case "USER":
+                return "current_user";
+            case "DAYOFWEEK":
+                // JDBC counts from Sunday = 1, Trino's day_of_week from Monday = 1.
+                if (args.size() == 1) {
+                    return "(day_of_week(" + args.get(0) + ") % 7 + 1)";
+                }
+                break;
             case "CURTIME":
             case "CURRENT_TIME":
                 return "current_time";
@@ -201,7 +211,8 @@ final class JdbcEscapes {
         name = name.startsWith("SQL_TSI_") ? name.substring(8) : name;
         switch (name) {
             case "FRAC_SECOND":
-                return "millisecond";
+                // ODBC counts billionths of a second; Athena's smallest unit is the millisecond.
+                throw Errors.unsupported("The SQL_TSI_FRAC_SECOND interval");
             case "SECOND":
             case "MINUTE":
             case "HOUR":

@@ -23,8 +23,13 @@ final class PreparedSql {
             "ORDER", "LIMIT", "OFFSET", "FETCH", "VALUES", "ON", "JOIN", "UNION", "INTERSECT", "EXCEPT", "SET", "USING", "WINDOW",
             "WITH", "INTO"));
 
+    /** Statements Athena parses as Hive DDL, where strings take backslash escapes and doubled quotes do not work. */
+    private static final Set<String> HIVE = new HashSet<String>(Arrays.asList("ALTER", "MSCK", "DESCRIBE", "DESC", "SHOW"));
+
     final String text;
     final int[] placeholders;
+    /** True when the statement is Hive DDL: a string value is bound only if it has no quote or backslash. */
+    final boolean hive;
     /** Per placeholder: true when Athena takes it as an ExecutionParameter. */
     final boolean[] executionParameter;
     /** Offsets of the {@code (} and {@code )} of an INSERT's single VALUES tuple holding every placeholder; else -1. */
@@ -40,6 +45,8 @@ final class PreparedSql {
                 && containsKeyword(text, "AS");
         this.executionParameter = PARAMETERIZABLE.contains(first) || ctas ? inWhereClause(text, placeholders)
                 : new boolean[placeholders.length];
+        boolean view = words.size() > 1 && (words.get(1).equals("VIEW") || words.get(1).equals("OR"));
+        this.hive = HIVE.contains(first) || ((first.equals("CREATE") || first.equals("DROP")) && !view && !ctas);
         int[] tuple = first.equals("INSERT") ? valuesTuple(text) : null;
         if (tuple != null && placeholders.length > 0 && placeholders[0] > tuple[0]
                 && placeholders[placeholders.length - 1] < tuple[1]) {
@@ -60,7 +67,8 @@ final class PreparedSql {
         StringBuilder out = new StringBuilder(text.length() + 16 * literals.length);
         int from = 0;
         for (int k = 0; k < placeholders.length; k++) {
-            out.append(text, from, placeholders[k]).append(executionParameter[k] ? "?" : literals[k]);
+            out.append(text, from, placeholders[k]);
+            SqlText.appendLiteral(out, executionParameter[k] ? "?" : literals[k]);
             from = placeholders[k] + 1;
         }
         return out.append(text, from, text.length()).toString();
@@ -139,7 +147,8 @@ final class PreparedSql {
         StringBuilder out = new StringBuilder();
         int from = tupleStart;
         for (int k = 0; k < placeholders.length; k++) {
-            out.append(text, from, placeholders[k]).append(literals[k]);
+            out.append(text, from, placeholders[k]);
+            SqlText.appendLiteral(out, literals[k]);
             from = placeholders[k] + 1;
         }
         return out.append(text, from, tupleEnd + 1).toString();

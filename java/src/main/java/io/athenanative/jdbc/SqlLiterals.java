@@ -28,8 +28,9 @@ import java.util.UUID;
 final class SqlLiterals {
     static final String NULL = "NULL";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSSSS", Locale.ROOT);
     private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS", Locale.ROOT);
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSSSSS", Locale.ROOT);
 
     private SqlLiterals() {
     }
@@ -63,7 +64,7 @@ final class SqlLiterals {
     }
 
     static String time(LocalTime value) {
-        return value == null ? NULL : "TIME '" + trimFraction(value.format(DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSSSS"))) + "'";
+        return value == null ? NULL : "TIME '" + trimFraction(value.format(TIME)) + "'";
     }
 
     static String timestamp(LocalDateTime value) {
@@ -110,12 +111,17 @@ final class SqlLiterals {
         return "DATE '" + format("yyyy-MM-dd", calendar.getTimeZone(), value) + "'";
     }
 
+    /** java.sql.Time's own toLocalTime drops the milliseconds it holds. */
+    private static LocalTime localTime(Time value) {
+        return value.toLocalTime().withNano((int) Math.floorMod(value.getTime(), 1000L) * 1_000_000);
+    }
+
     static String time(Time value, Calendar calendar) {
         if (value == null) {
             return NULL;
         }
         if (calendar == null) {
-            return time(value.toLocalTime());
+            return time(localTime(value));
         }
         return "TIME '" + format("HH:mm:ss.SSS", calendar.getTimeZone(), value) + "'";
     }
@@ -170,7 +176,7 @@ final class SqlLiterals {
             return date(((Date) value).toLocalDate());
         }
         if (value instanceof Time) {
-            return time(((Time) value).toLocalTime());
+            return time(localTime((Time) value));
         }
         if (value instanceof Timestamp) {
             return timestamp(((Timestamp) value).toLocalDateTime());
@@ -237,7 +243,7 @@ final class SqlLiterals {
             case Types.BIGINT:
                 return integer(toLong(value, sqlType));
             case Types.REAL:
-                return real(toDecimal(value).floatValue());
+                return real(value instanceof Number ? ((Number) value).floatValue() : toDecimal(value).floatValue());
             case Types.FLOAT:
             case Types.DOUBLE:
                 return dbl(value instanceof Number ? ((Number) value).doubleValue() : toDecimal(value).doubleValue());
@@ -314,16 +320,15 @@ final class SqlLiterals {
         if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
             return BigDecimal.valueOf(((Number) value).longValue());
         }
-        if (value instanceof Number) {
-            return new BigDecimal(value.toString());
-        }
         if (value instanceof Boolean) {
             return (Boolean) value ? BigDecimal.ONE : BigDecimal.ZERO;
         }
         try {
             return new BigDecimal(value.toString().trim());
         } catch (NumberFormatException e) {
-            throw Errors.conversion("'" + value + "' is not a number");
+            // Also NaN and the infinities, which no exact number holds.
+            throw Errors.conversion("'" + value + "' is not a number that " + value.getClass().getSimpleName()
+                    + " can send as this type");
         }
     }
 
@@ -335,7 +340,7 @@ final class SqlLiterals {
             return ((Date) value).toLocalDate().atStartOfDay();
         }
         if (value instanceof Time) {
-            return ((Time) value).toLocalTime().atDate(LocalDate.of(1970, 1, 1));
+            return localTime((Time) value).atDate(LocalDate.of(1970, 1, 1));
         }
         if (value instanceof java.util.Date) {
             return new Timestamp(((java.util.Date) value).getTime()).toLocalDateTime();

@@ -67,6 +67,17 @@ final class SqlText {
         return offsets;
     }
 
+    /**
+     * Appends a literal where a placeholder stood. A negative number after a minus sign gets a space,
+     * so {@code b-?} with -3 is {@code b- -3}, never the comment {@code b--3}.
+     */
+    static void appendLiteral(StringBuilder out, String literal) {
+        if (literal.startsWith("-") && out.length() > 0 && out.charAt(out.length() - 1) == '-') {
+            out.append(' ');
+        }
+        out.append(literal);
+    }
+
     /** The index just after the identifier or keyword starting at {@code start}. */
     static int wordEnd(String sql, int start) {
         int i = start;

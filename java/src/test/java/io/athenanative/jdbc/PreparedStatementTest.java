@@ -208,6 +208,47 @@ class PreparedStatementTest {
     }
 
     @Test
+    void aBatchIsSplitBelowAthenasQueryTextLimitInBytes() throws Exception {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE batch_wide AS SELECT 'x' AS label");
+        }
+        StringBuilder wide = new StringBuilder();
+        for (int i = 0; i < 60_000; i++) {
+            wide.append('\u00e9');
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO batch_wide VALUES (?)")) {
+            athena.clearCalls();
+            for (int i = 0; i < 3; i++) {
+                ps.setString(1, wide.toString() + i);
+                ps.addBatch();
+            }
+            // 120 KB of UTF-8 a row (60,000 characters): two rows fit under the limit, three do not.
+            assertArrayEquals(new int[] {1, 1, 1}, ps.executeBatch());
+            assertEquals(2, athena.callCount("StartQueryExecution"));
+        }
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), sum(length(label)) FROM batch_wide")) {
+            assertTrue(rs.next());
+            assertEquals(4, rs.getLong(1));
+            assertEquals(1 + 3 * 60_001, rs.getLong(2));
+        } finally {
+            try (Statement s = connection.createStatement()) {
+                s.execute("DROP TABLE batch_wide");
+            }
+        }
+    }
+
+    @Test
+    void hiveDdlRefusesAValueItWouldReadDifferently() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("ALTER TABLE cities ADD PARTITION (country = ?)")) {
+            ps.setString(1, "O'Brien\\");
+            SQLException e = assertThrows(SQLException.class, ps::execute);
+            assertEquals("22018", e.getSQLState());
+            assertTrue(e.getMessage().contains("Parameter 1"), e.getMessage());
+            assertNull(ps.unwrap(AthenaStatement.class).getQueryExecutionId(), "nothing was sent");
+        }
+    }
+
+    @Test
     void aStatementBatchRunsEachStatement() throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.addBatch("CREATE TABLE batch_two AS SELECT 1 AS x");

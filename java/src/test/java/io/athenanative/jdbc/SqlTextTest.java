@@ -49,6 +49,17 @@ class SqlTextTest {
     }
 
     @Test
+    void aNegativeNumberAfterAMinusIsNeverAComment() {
+        PreparedSql sql = new PreparedSql("SELECT a-? FROM t WHERE b = c-?");
+        assertEquals("SELECT a- -5 FROM t WHERE b = c-?", sql.text(new String[] {"-5", "-3"}));
+        assertEquals("INSERT INTO t VALUES (1- -2)", new PreparedSql("INSERT INTO t VALUES (1-?)").beforeTuple()
+                + new PreparedSql("INSERT INTO t VALUES (1-?)").tuple(new String[] {"-2"}));
+        assertTrue(new PreparedSql("ALTER TABLE t ADD PARTITION (p = ?)").hive);
+        assertFalse(new PreparedSql("CREATE VIEW v AS SELECT ?").hive);
+        assertFalse(new PreparedSql("SELECT ?").hive);
+    }
+
+    @Test
     void aSingleRowInsertIsFoundForBatches() {
         PreparedSql insert = new PreparedSql("INSERT INTO t (a, b) VALUES (?, lower(?)) ;");
         assertTrue(insert.isSingleRowInsert());
@@ -89,7 +100,13 @@ class SqlTextTest {
         assertEquals("SELECT current_date, current_timestamp", JdbcEscapes.translate("SELECT {fn curdate()}, {fn now()}"));
         assertEquals("a -- {d }\n", JdbcEscapes.translate("a -- {d }\n"));
         assertEquals("42000", assertThrows(SQLException.class, () -> JdbcEscapes.translate("SELECT {d '2024-01-01'")).getSQLState());
-        assertEquals("42000", assertThrows(SQLException.class, () -> JdbcEscapes.translate("SELECT {nope 1}")).getSQLState());
+        String pattern = "SELECT * FROM t MATCH_RECOGNIZE (PATTERN (A{2,} B{- C -}) DEFINE A AS {fn ucase(x)} = 'X')";
+        assertEquals("SELECT * FROM t MATCH_RECOGNIZE (PATTERN (A{2,} B{- C -}) DEFINE A AS upper(x) = 'X')",
+                JdbcEscapes.translate(pattern));
+        assertEquals("SELECT current_user, current_schema, (day_of_week(d) % 7 + 1)",
+                JdbcEscapes.translate("SELECT {fn user()}, {fn database()}, {fn dayofweek(d)}"));
+        assertEquals("0A000", assertThrows(SQLException.class,
+                () -> JdbcEscapes.translate("{fn timestampadd(SQL_TSI_FRAC_SECOND, 1, ts)}")).getSQLState());
         assertEquals("0A000", assertThrows(SQLException.class, () -> JdbcEscapes.translate("{? = call f(?)}")).getSQLState());
     }
 }
