@@ -41,18 +41,38 @@ pub fn like(pattern: Option<&str>, value: &str) -> bool {
     go(&p, &v)
 }
 
-/// The one name a JDBC pattern matches, when it has no unescaped wildcard.
-fn exact_name(pattern: &str) -> Option<String> {
-    let mut name = String::new();
+/// One element of a JDBC LIKE pattern, its `\\` escapes resolved.
+enum Piece {
+    /// `%`
+    AnyRun,
+    /// `_`
+    AnyOne,
+    Literal(char),
+}
+
+fn pieces(pattern: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
-        match c {
-            '%' | '_' => return None,
-            '\\' => name.push(chars.next().unwrap_or('\\')),
-            other => name.push(other),
-        }
+        pieces.push(match c {
+            '%' => Piece::AnyRun,
+            '_' => Piece::AnyOne,
+            '\\' => Piece::Literal(chars.next().unwrap_or('\\')),
+            other => Piece::Literal(other),
+        });
     }
-    Some(name)
+    pieces
+}
+
+/// The one name a JDBC pattern matches, when it has no unescaped wildcard.
+fn exact_name(pattern: &str) -> Option<String> {
+    pieces(pattern)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Literal(c) => Some(c),
+            Piece::AnyRun | Piece::AnyOne => None,
+        })
+        .collect()
 }
 
 /// ListTableMetadata's `Expression` (a regular expression on table names) for a
@@ -62,17 +82,12 @@ fn expression(pattern: &str) -> Option<String> {
         return None;
     }
     let mut regex = String::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '%' => regex.push_str(".*"),
-            '_' => regex.push('.'),
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::AnyRun => regex.push_str(".*"),
+            Piece::AnyOne => regex.push('.'),
             // Glue keeps table names in lower case; the pattern matches without regard to case.
-            '\\' => push_literal(
-                &mut regex,
-                chars.next().unwrap_or('\\').to_ascii_lowercase(),
-            ),
-            other => push_literal(&mut regex, other.to_ascii_lowercase()),
+            Piece::Literal(c) => push_literal(&mut regex, c.to_ascii_lowercase()),
         }
     }
     Some(regex)
@@ -895,6 +910,16 @@ mod tests {
         assert!(!like(Some("c_ties"), "ccities"));
         assert!(like(Some("my\\_t"), "my_t"));
         assert!(!like(Some("my\\_t"), "myxt"));
+    }
+
+    #[test]
+    fn patterns_become_exact_names_or_expressions() {
+        assert_eq!(exact_name("my\\_t").as_deref(), Some("my_t"));
+        assert_eq!(exact_name("t%"), None);
+        assert_eq!(exact_name("t_1"), None);
+        assert_eq!(expression("T1\\_%").as_deref(), Some("t1_.*"));
+        assert_eq!(expression("a.b_").as_deref(), Some("a\\.b."));
+        assert_eq!(expression("%%"), None);
     }
 
     #[test]

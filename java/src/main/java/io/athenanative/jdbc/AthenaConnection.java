@@ -46,17 +46,7 @@ public final class AthenaConnection implements Connection {
         this.schema = settings[1];
         this.workGroup = settings[2];
         this.userName = settings[4].isEmpty() ? null : settings[4];
-        for (String warning : NativeConnection.warnings(handle)) {
-            addWarning(new SQLWarning(warning, "01000"));
-        }
-    }
-
-    private synchronized void addWarning(SQLWarning warning) {
-        if (warnings == null) {
-            warnings = warning;
-        } else {
-            warnings.setNextWarning(warning);
-        }
+        this.warnings = Errors.warnings(NativeConnection.warnings(handle));
     }
 
     long handle() {

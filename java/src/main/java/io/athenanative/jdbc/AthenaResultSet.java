@@ -51,14 +51,8 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         this.queryExecutionId = queryExecutionId;
         this.columns = ColumnInfo.fromNative(NativeResults.columns(handle), NativeResults.COLUMN_FIELDS);
         this.buffer = ByteBuffer.allocateDirect(FIRST_BUFFER_BYTES);
-        for (String warning : NativeResults.warnings(handle)) {
-            SQLWarning next = new SQLWarning(warning, "01000");
-            if (warnings == null) {
-                warnings = next;
-            } else {
-                warnings.setNextWarning(next);
-            }
-        }
+        // Read now: the native rows are released once the last page is read.
+        this.warnings = Errors.warnings(NativeResults.warnings(handle));
     }
 
     /** The Athena QueryExecutionId behind these rows, or null for metadata results. */

@@ -2,6 +2,7 @@ package io.athenanative.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLWarning;
 
 /** Errors raised by the Java facade itself; errors from the core arrive already typed. */
 final class Errors {
@@ -22,6 +23,20 @@ final class Errors {
 
     static SQLException conversion(String message) {
         return new SQLException(message, "22018");
+    }
+
+    /** The core's warning texts as a JDBC warning chain (SQLState 01000), or null when there are none. */
+    static SQLWarning warnings(String[] messages) {
+        SQLWarning first = null;
+        for (String message : messages) {
+            SQLWarning warning = new SQLWarning(message, "01000");
+            if (first == null) {
+                first = warning;
+            } else {
+                first.setNextWarning(warning);
+            }
+        }
+        return first;
     }
 
     static SQLException outOfRange(String message) {

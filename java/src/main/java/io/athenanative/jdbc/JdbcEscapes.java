@@ -25,12 +25,9 @@ final class JdbcEscapes {
         RENAMED.put("CHAR_LENGTH", "length");
         RENAMED.put("CHARACTER_LENGTH", "length");
         RENAMED.put("LOG", "ln");
-        RENAMED.put("CEILING", "ceiling");
         RENAMED.put("CHAR", "chr");
         RENAMED.put("DAYOFMONTH", "day_of_month");
         RENAMED.put("DAYOFYEAR", "day_of_year");
-        RENAMED.put("WEEK", "week");
-        RENAMED.put("TRUNCATE", "truncate");
     }
 
     private JdbcEscapes() {

@@ -3,7 +3,6 @@ package io.athenanative.jdbc;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -64,14 +63,24 @@ final class PreparedSql {
 
     /** The text Athena gets: literals written in where it takes no ExecutionParameter, {@code ?} elsewhere. */
     String text(String[] literals) {
-        StringBuilder out = new StringBuilder(text.length() + 16 * literals.length);
-        int from = 0;
+        return substitute(0, text.length(), literals, true);
+    }
+
+    /**
+     * The text from {@code from} to {@code to} with each placeholder replaced by its literal, or kept as
+     * {@code ?} where it goes as an ExecutionParameter and {@code keepParameters} is set.
+     */
+    private String substitute(int from, int to, String[] literals, boolean keepParameters) {
+        StringBuilder out = new StringBuilder(to - from + 16 * literals.length);
         for (int k = 0; k < placeholders.length; k++) {
+            if (placeholders[k] < from || placeholders[k] >= to) {
+                continue;
+            }
             out.append(text, from, placeholders[k]);
-            SqlText.appendLiteral(out, executionParameter[k] ? "?" : literals[k]);
+            SqlText.appendLiteral(out, keepParameters && executionParameter[k] ? "?" : literals[k]);
             from = placeholders[k] + 1;
         }
-        return out.append(text, from, text.length()).toString();
+        return out.append(text, from, to).toString();
     }
 
     /** The ExecutionParameters, in order: the literals of the placeholders Athena takes. */
@@ -94,31 +103,18 @@ final class PreparedSql {
         java.util.ArrayDeque<String> clauses = new java.util.ArrayDeque<String>();
         clauses.push("");
         int next = 0;
-        int i = 0;
-        while (i < sql.length() && next < placeholders.length) {
-            int after = SqlText.skipQuotedOrComment(sql, i);
-            if (after != i) {
-                i = after;
-                continue;
-            }
-            char c = sql.charAt(i);
-            if (c == '(') {
+        SqlText.Tokens tokens = new SqlText.Tokens(sql, 0);
+        while (next < placeholders.length && tokens.next()) {
+            if (tokens.is('(')) {
                 clauses.push("");
-            } else if (c == ')' && clauses.size() > 1) {
+            } else if (tokens.is(')') && clauses.size() > 1) {
                 clauses.pop();
-            } else if (c == '?' && i == placeholders[next]) {
+            } else if (tokens.is('?')) {
                 inWhere[next++] = "WHERE".equals(innermost(clauses));
-            } else if (Character.isLetter(c)) {
-                int start = i;
-                i = SqlText.wordEnd(sql, i);
-                String word = sql.substring(start, i).toUpperCase(Locale.ROOT);
-                if (CLAUSES.contains(word)) {
-                    clauses.pop();
-                    clauses.push(word);
-                }
-                continue;
+            } else if (tokens.isWord() && CLAUSES.contains(tokens.word())) {
+                clauses.pop();
+                clauses.push(tokens.word());
             }
-            i++;
         }
         return inWhere;
     }
@@ -144,33 +140,15 @@ final class PreparedSql {
 
     /** One row's tuple with its literals written in. */
     String tuple(String[] literals) {
-        StringBuilder out = new StringBuilder();
-        int from = tupleStart;
-        for (int k = 0; k < placeholders.length; k++) {
-            out.append(text, from, placeholders[k]);
-            SqlText.appendLiteral(out, literals[k]);
-            from = placeholders[k] + 1;
-        }
-        return out.append(text, from, tupleEnd + 1).toString();
+        return substitute(tupleStart, tupleEnd + 1, literals, false);
     }
 
     private static boolean containsKeyword(String sql, String keyword) {
-        int i = 0;
-        while (i < sql.length()) {
-            int after = SqlText.skipQuotedOrComment(sql, i);
-            if (after != i) {
-                i = after;
-                continue;
+        SqlText.Tokens tokens = new SqlText.Tokens(sql, 0);
+        while (tokens.next()) {
+            if (tokens.isWord() && tokens.word().equals(keyword)) {
+                return true;
             }
-            if (Character.isLetter(sql.charAt(i))) {
-                int start = i;
-                i = SqlText.wordEnd(sql, i);
-                if (sql.substring(start, i).equalsIgnoreCase(keyword)) {
-                    return true;
-                }
-                continue;
-            }
-            i++;
         }
         return false;
     }
@@ -180,70 +158,36 @@ final class PreparedSql {
      * blanks, a semicolon or comments follows it.
      */
     private static int[] valuesTuple(String sql) {
-        int i = 0;
+        SqlText.Tokens tokens = new SqlText.Tokens(sql, 0);
         int depth = 0;
-        int valuesEnd = -1;
-        while (i < sql.length()) {
-            int after = SqlText.skipQuotedOrComment(sql, i);
-            if (after != i) {
-                i = after;
-                continue;
-            }
-            char c = sql.charAt(i);
-            if (c == '(') {
+        boolean values = false;
+        while (!values && tokens.next()) {
+            if (tokens.is('(')) {
                 depth++;
-            } else if (c == ')') {
+            } else if (tokens.is(')')) {
                 depth--;
-            } else if (depth == 0 && Character.isLetter(c)) {
-                int start = i;
-                i = SqlText.wordEnd(sql, i);
-                if (sql.substring(start, i).toUpperCase(Locale.ROOT).equals("VALUES")) {
-                    valuesEnd = i;
-                    break;
-                }
-                continue;
-            }
-            i++;
-        }
-        if (valuesEnd < 0) {
-            return null;
-        }
-        i = valuesEnd;
-        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
-            i++;
-        }
-        if (i >= sql.length() || sql.charAt(i) != '(') {
-            return null;
-        }
-        int open = i;
-        depth = 0;
-        while (i < sql.length()) {
-            int after = SqlText.skipQuotedOrComment(sql, i);
-            if (after != i) {
-                i = after;
-                continue;
-            }
-            char c = sql.charAt(i);
-            if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                break;
-            }
-            i++;
-        }
-        if (i >= sql.length()) {
-            return null;
-        }
-        int close = i;
-        i++;
-        while (i < sql.length()) {
-            int after = SqlText.skipQuotedOrComment(sql, i);
-            char c = sql.charAt(i);
-            if (after != i && (c == '-' || c == '/')) {
-                i = after;
-            } else if (Character.isWhitespace(c) || c == ';') {
-                i++;
             } else {
+                values = depth == 0 && tokens.isWord() && tokens.word().equals("VALUES");
+            }
+        }
+        if (!values || !tokens.next() || !tokens.is('(')) {
+            return null;
+        }
+        int open = tokens.start;
+        depth = 0;
+        do {
+            if (tokens.is('(')) {
+                depth++;
+            } else if (tokens.is(')')) {
+                depth--;
+            }
+        } while (depth > 0 && tokens.next());
+        if (depth > 0) {
+            return null;
+        }
+        int close = tokens.start;
+        while (tokens.next()) {
+            if (!tokens.is(';')) {
                 return null;
             }
         }

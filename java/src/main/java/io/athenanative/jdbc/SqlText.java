@@ -45,20 +45,75 @@ final class SqlText {
         return i;
     }
 
+    /**
+     * The tokens of SQL text outside literals, quoted identifiers, comments and blanks: words (letters,
+     * digits and {@code _}) and single other characters. Every scan of the text for structure goes
+     * through here, so all of them agree on what is code.
+     */
+    static final class Tokens {
+        private final String sql;
+        private int end;
+        /** Where the current token starts. */
+        int start = -1;
+
+        Tokens(String sql, int from) {
+            this.sql = sql;
+            this.end = from;
+        }
+
+        /** Moves to the next token; false at the end of the text. */
+        boolean next() {
+            int i = end;
+            while (i < sql.length()) {
+                int after = skipQuotedOrComment(sql, i);
+                if (after != i) {
+                    i = after;
+                } else if (Character.isWhitespace(sql.charAt(i))) {
+                    i++;
+                } else {
+                    break;
+                }
+            }
+            if (i >= sql.length()) {
+                start = end = sql.length();
+                return false;
+            }
+            start = i;
+            end = isWordChar(sql.charAt(i)) ? wordEnd(sql, i) : i + 1;
+            return true;
+        }
+
+        boolean is(char symbol) {
+            return end == start + 1 && sql.charAt(start) == symbol;
+        }
+
+        boolean isWord() {
+            return isWordChar(sql.charAt(start));
+        }
+
+        /** The current word in upper case. */
+        String word() {
+            return sql.substring(start, end).toUpperCase(Locale.ROOT);
+        }
+
+        /** Where the current token ends. */
+        int end() {
+            return end;
+        }
+
+        private static boolean isWordChar(char c) {
+            return Character.isLetterOrDigit(c) || c == '_';
+        }
+    }
+
     /** Offsets of the {@code ?} placeholders outside literals, quoted identifiers and comments. */
     static int[] placeholders(String sql) {
         List<Integer> found = new ArrayList<Integer>();
-        int i = 0;
-        while (i < sql.length()) {
-            int after = skipQuotedOrComment(sql, i);
-            if (after != i) {
-                i = after;
-                continue;
+        Tokens tokens = new Tokens(sql, 0);
+        while (tokens.next()) {
+            if (tokens.is('?')) {
+                found.add(tokens.start);
             }
-            if (sql.charAt(i) == '?') {
-                found.add(i);
-            }
-            i++;
         }
         int[] offsets = new int[found.size()];
         for (int k = 0; k < offsets.length; k++) {
