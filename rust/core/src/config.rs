@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::fetch::{FetchSettings, FetcherChoice};
 use crate::properties::{self, Auth, RawProperties, Status, ValueType};
 
 /// A value that must never be printed.
@@ -147,6 +148,11 @@ impl PollPolicy {
     }
 }
 
+/// Ranged GETs in flight per result with UseMultipleS3Threads (the default).
+pub const DEFAULT_S3_THREADS: usize = 4;
+/// Bytes per ranged GET unless S3ResultBlockSize says otherwise.
+pub const DEFAULT_S3_BLOCK_SIZE: u64 = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultSettings {
     pub output_location: Option<String>,
@@ -167,6 +173,9 @@ pub struct ConnectionConfig {
     pub fetch_size: u32,
     pub poll: PollPolicy,
     pub athena_endpoint: Option<String>,
+    /// S3 endpoint of the S3 fetcher (path-style addressing when set).
+    pub s3_endpoint: Option<String>,
+    pub fetch: FetchSettings,
     pub application_name: Option<String>,
     pub num_retries: Option<u32>,
     pub network_timeout: Option<Duration>,
@@ -311,6 +320,8 @@ impl Parser<'_> {
             fetch_size: self.integer("FetchSize") as u32,
             poll,
             athena_endpoint: self.text("AthenaEndpoint"),
+            s3_endpoint: self.text("S3Endpoint"),
+            fetch: self.fetch_settings(),
             application_name: self.text("ApplicationName"),
             num_retries: self
                 .raw
@@ -399,9 +410,9 @@ impl Parser<'_> {
         if self
             .raw
             .get("ResultFetcher")
-            .is_some_and(|v| v.eq_ignore_ascii_case("S3"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("GetQueryResultsStream"))
         {
-            self.problems.push("ResultFetcher=S3 is not supported yet: the S3 result fetcher is not built yet; use auto or GetQueryResults".into());
+            self.problems.push("ResultFetcher=GetQueryResultsStream is not supported yet: results are not read through the streaming API; use auto, S3 or GetQueryResults".into());
         }
     }
 
@@ -588,6 +599,48 @@ impl Parser<'_> {
             Some(region.unwrap_or(parsed.region)),
             workgroup.unwrap_or(parsed.name),
         )
+    }
+
+    /// ResultFetcher, with the ODBC driver's EnableS3Fetcher and S3 download settings.
+    fn fetch_settings(&mut self) -> FetchSettings {
+        let named = self.raw.get("ResultFetcher").map(|v| {
+            if v.eq_ignore_ascii_case("S3") {
+                FetcherChoice::S3
+            } else if v.eq_ignore_ascii_case("GetQueryResults")
+                || v.eq_ignore_ascii_case("GetQueryResultsStream")
+            {
+                FetcherChoice::GetQueryResults
+            } else {
+                FetcherChoice::Auto
+            }
+        });
+        let odbc = self.raw.get("EnableS3Fetcher").and_then(parse_bool);
+        let choice = match (named, odbc) {
+            (Some(FetcherChoice::S3), Some(false))
+            | (Some(FetcherChoice::GetQueryResults), Some(true)) => {
+                self.problems.push(
+                    "EnableS3Fetcher contradicts ResultFetcher; give only ResultFetcher".into(),
+                );
+                FetcherChoice::Auto
+            }
+            (Some(choice), _) => choice,
+            (None, Some(true)) => FetcherChoice::Auto,
+            (None, Some(false)) => FetcherChoice::GetQueryResults,
+            (None, None) => FetcherChoice::Auto,
+        };
+        let threads = match self.raw.get("UseMultipleS3Threads").and_then(parse_bool) {
+            Some(false) => 1,
+            _ => DEFAULT_S3_THREADS,
+        };
+        let block_size = match self.raw.get("S3ResultBlockSize") {
+            Some(_) => self.integer("S3ResultBlockSize") as u64,
+            None => DEFAULT_S3_BLOCK_SIZE,
+        };
+        FetchSettings {
+            choice,
+            s3_threads: threads,
+            s3_block_size: block_size,
+        }
     }
 
     fn value(&self, name: &str) -> Option<&str> {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod fetch;
 pub mod log;
 pub mod metadata;
 pub mod page;

@@ -219,7 +219,6 @@ const fn int(min: i64, max: i64) -> ValueType {
 }
 
 const PROXY_NOT_YET: Status = Status::NotYet("proxy support is not built yet");
-const S3_NOT_YET: Status = Status::NotYet("the S3 result fetcher is not built yet");
 
 pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["AwsRegion"], ..prop("Region", ValueType::Text, "AWS Region of the Athena endpoint, e.g. us-east-1. Defaults to the SDK's region chain (AWS_REGION, profile).") },
@@ -231,7 +230,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["S3OutputEncKMSKey"], ..prop("KmsKey", ValueType::Text, "KMS key ARN or id, required with SSE_KMS and CSE_KMS.") },
     prop("ExpectedBucketOwner", ValueType::Text, "AWS account id expected to own the output bucket."),
     prop("AclOption", ValueType::Choice(&["BUCKET_OWNER_FULL_CONTROL"]), "Canned ACL for result files."),
-    PropertySpec { default: Some("auto"), ..prop("ResultFetcher", ValueType::Choice(&["auto", "S3", "GetQueryResults", "GetQueryResultsStream"]), "How results are read. auto uses GetQueryResults until the S3 fetcher is built.") },
+    PropertySpec { default: Some("auto"), ..prop("ResultFetcher", ValueType::Choice(&["auto", "S3", "GetQueryResults", "GetQueryResultsStream"]), "How results are read: S3 reads the CSV result file with parallel ranged GETs; GetQueryResults uses the API (1000 rows a call); auto reads S3 when the file is readable and falls back to GetQueryResults otherwise.") },
     PropertySpec { aliases: &["RowsToFetchPerBlock"], default: Some("0"), ..prop("FetchSize", int(0, 1_000_000), "Rows per result page; 0 lets the fetcher decide (1000 for GetQueryResults).") },
     PropertySpec { aliases: &["EnableResultReuse"], default: Some("false"), ..prop("EnableResultReuseByAge", ValueType::Boolean, "Reuse results of an identical earlier query.") },
     PropertySpec { aliases: &["ReusedResultMaxAgeInMinutes"], default: Some("60"), ..prop("MaxResultReuseAgeInMinutes", int(1, 10_080), "Maximum age of reused results, with EnableResultReuseByAge.") },
@@ -242,7 +241,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(FEDERATED), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
     PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
-    PropertySpec { aliases: &["S3EndpointOverride"], status: S3_NOT_YET, ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher.") },
+    PropertySpec { aliases: &["S3EndpointOverride"], ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher, addressed path-style. Needed for S3 reads when AthenaEndpoint is not an AWS endpoint.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyHost", ValueType::Text, "HTTP proxy host.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyPort", int(1, 65_535), "HTTP proxy port.") },
     PropertySpec { aliases: &["ProxyUID"], status: PROXY_NOT_YET, ..prop("ProxyUsername", ValueType::Text, "HTTP proxy user.") },
@@ -300,10 +299,10 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { status: Status::NoEffect("use NetworkTimeoutMillis"), ..prop("RequestTimeout", int(0, i32::MAX as i64), "ODBC: HTTP request timeout in milliseconds.") },
     PropertySpec { status: Status::NoEffect("it applies to the identity provider requests of the SAML sign-in flows"), ..prop("UserAgentPrivacyMode", ValueType::Boolean, "ODBC: leave runtime details out of the user agent sent to identity providers.") },
     // Recognised, but what they turn on is not built yet: a value other than the default is refused.
-    PropertySpec { default: Some("0"), status: S3_NOT_YET, ..prop("EnableS3Fetcher", ValueType::Boolean, "ODBC (legacy): read results from S3; now ResultFetcher=S3.") },
+    PropertySpec { ..prop("EnableS3Fetcher", ValueType::Boolean, "ODBC: 1 reads results from S3 when readable (ResultFetcher=auto), 0 uses GetQueryResults.") },
     PropertySpec { default: Some("0"), status: Status::NotYet("results are not read through the GetQueryResultsStream API"), ..prop("UseResultsetStreaming", ValueType::Boolean, "ODBC (legacy): read results through the streaming API; now ResultFetcher=GetQueryResultsStream.") },
-    PropertySpec { default: Some("0"), status: S3_NOT_YET, ..prop("UseMultipleS3Threads", ValueType::Boolean, "ODBC: download result files with several threads.") },
-    PropertySpec { status: S3_NOT_YET, ..prop("S3ResultBlockSize", int(10_485_760, 2_146_435_072), "ODBC: bytes per S3 download block.") },
+    PropertySpec { default: Some("1"), ..prop("UseMultipleS3Threads", ValueType::Boolean, "ODBC: 1 keeps 4 ranged GETs of the result file in flight, 0 one at a time.") },
+    PropertySpec { default: Some("16777216"), ..prop("S3ResultBlockSize", int(10_485_760, 2_146_435_072), "ODBC: bytes per ranged GET of the result file (default 16 MiB).") },
     PropertySpec { default: Some("0"), status: PROXY_NOT_YET, ..prop("UseProxy", ValueType::Boolean, "ODBC: use the proxy.") },
     PropertySpec { aliases: &["UseProxyForIdP"], default: Some("false"), status: PROXY_NOT_YET, ..prop("ProxyEnabledForIdP", ValueType::Boolean, "Send identity provider requests through the proxy.") },
     PropertySpec { default: Some("1"), status: Status::NotYet("custom TLS settings are not built yet"), ..prop("VerifySSL", ValueType::Boolean, "ODBC: verify TLS certificates (always on here).") },

@@ -10,10 +10,12 @@ use tokio::sync::Notify;
 
 use crate::config::PollPolicy;
 use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::fetch::{Fetchers, Request};
 use crate::results::ResultStream;
 
 pub struct Query {
     client: Client,
+    fetchers: Fetchers,
     id: String,
     poll: PollPolicy,
     fetch_size: u32,
@@ -27,12 +29,19 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
     pub statement_type: String,
+    /// Where Athena wrote the result file; None with managed result storage.
+    pub output_location: Option<String>,
+    /// The result file's encryption option (e.g. `CSE_KMS`).
+    pub encryption: Option<String>,
+    /// The workgroup keeps results in Athena-managed storage.
+    pub managed_results: bool,
 }
 
 impl Query {
-    pub fn new(client: Client, id: String, poll: PollPolicy, fetch_size: u32) -> Query {
+    pub fn new(fetchers: Fetchers, id: String, poll: PollPolicy, fetch_size: u32) -> Query {
         Query {
-            client,
+            client: fetchers.athena.clone(),
+            fetchers,
             id,
             poll,
             fetch_size,
@@ -88,7 +97,19 @@ impl Query {
                         .map(StatementType::as_str)
                         .unwrap_or("DML")
                         .to_string();
-                    return Ok(Completion { statement_type });
+                    let results = execution.result_configuration();
+                    return Ok(Completion {
+                        statement_type,
+                        output_location: results
+                            .and_then(|r| r.output_location())
+                            .map(str::to_string),
+                        encryption: results
+                            .and_then(|r| r.encryption_configuration())
+                            .map(|e| e.encryption_option().as_str().to_string()),
+                        managed_results: execution
+                            .managed_query_results_configuration()
+                            .is_some_and(|m| m.enabled()),
+                    });
                 }
                 Some(QueryExecutionState::Failed) => {
                     let error = status.and_then(|s| s.athena_error());
@@ -169,7 +190,7 @@ impl Query {
     /// Every row of a finished query as text, for the driver's own small
     /// utility queries (such as SHOW TABLES), which have no header row.
     pub async fn text_rows(&self) -> Result<Vec<Vec<Option<String>>>> {
-        crate::results::all_text_rows(&self.client, &self.id).await
+        crate::fetch::all_text_rows(&self.client, &self.id).await
     }
 
     /// Opens the results of a finished query. `fetch_size` 0 keeps the connection's FetchSize.
@@ -184,13 +205,13 @@ impl Query {
         } else {
             fetch_size
         };
-        ResultStream::open(
-            self.client.clone(),
-            self.id.clone(),
-            completion,
-            fetch_size,
-            max_rows,
-        )
-        .await
+        self.fetchers
+            .open(&Request {
+                id: &self.id,
+                completion,
+                fetch_size,
+                max_rows,
+            })
+            .await
     }
 }

@@ -15,6 +15,7 @@ use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::fetch::Fetchers;
 use crate::log::Logger;
 use crate::query::Query;
 
@@ -28,6 +29,8 @@ pub struct QueryContext {
 pub struct Session {
     config: ConnectionConfig,
     client: RwLock<Client>,
+    /// The S3 fetcher's client; None when no S3 endpoint is known.
+    s3: RwLock<Option<aws_sdk_s3::Client>>,
     logger: Logger,
 }
 
@@ -39,10 +42,18 @@ impl Session {
         let logger = Logger::open(&config.log)?;
         logger.debug(|| format!("connecting: {config:?}"));
         let result = async {
-            let client = build_client(&config, &logger).await?;
+            let sdk_config = load_sdk_config(&config, &logger).await?;
+            let client = athena_client(&config, &sdk_config);
+            let s3 = s3_client(&config, &sdk_config);
+            if s3.is_none() {
+                logger.debug(|| {
+                    "no S3 endpoint for a custom AthenaEndpoint: results are read with GetQueryResults unless S3Endpoint is set".to_string()
+                });
+            }
             let session = Session {
                 config,
                 client: RwLock::new(client),
+                s3: RwLock::new(s3),
                 logger: logger.clone(),
             };
             session.check_workgroup().await?;
@@ -74,19 +85,33 @@ impl Session {
             .clone()
     }
 
+    fn s3(&self) -> Option<aws_sdk_s3::Client> {
+        self.s3.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// JDBC's `setNetworkTimeout`: bounds each later AWS call attempt; None removes the bound.
     pub fn set_network_timeout(&self, timeout: Option<Duration>) {
-        let mut guard = self.client.write().unwrap_or_else(|p| p.into_inner());
         let mut timeouts = aws_config::timeout::TimeoutConfig::builder();
         if let Some(t) = timeout.or(self.config.network_timeout) {
             timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
         }
+        let timeouts = timeouts.build();
+        let mut guard = self.client.write().unwrap_or_else(|p| p.into_inner());
         let config = guard
             .config()
             .to_builder()
-            .timeout_config(timeouts.build())
+            .timeout_config(timeouts.clone())
             .build();
         *guard = Client::from_conf(config);
+        let mut s3 = self.s3.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = s3.as_mut() {
+            let config = client
+                .config()
+                .to_builder()
+                .timeout_config(timeouts)
+                .build();
+            *client = aws_sdk_s3::Client::from_conf(config);
+        }
     }
 
     async fn check_workgroup(&self) -> Result<()> {
@@ -181,8 +206,14 @@ impl Session {
         })?;
         self.logger.debug(|| format!("started query {id}"));
         self.logger.trace(|| format!("query {id}: {sql}"));
+        let fetchers = Fetchers {
+            athena: client.clone(),
+            s3: self.s3(),
+            settings: self.config.fetch.clone(),
+            logger: self.logger.clone(),
+        };
         Ok(Arc::new(Query::new(
-            client.clone(),
+            fetchers,
             id.to_string(),
             self.config.poll,
             self.config.fetch_size,
@@ -221,7 +252,45 @@ fn common_loader(config: &ConnectionConfig) -> Result<aws_config::ConfigLoader> 
     Ok(loader)
 }
 
-async fn build_client(config: &ConnectionConfig, logger: &Logger) -> Result<Client> {
+/// The Athena client; AthenaEndpoint applies to it alone.
+fn athena_client(config: &ConnectionConfig, sdk_config: &aws_types::SdkConfig) -> Client {
+    let mut builder = aws_sdk_athena::config::Builder::from(sdk_config);
+    if let Some(endpoint) = &config.athena_endpoint {
+        builder = builder.endpoint_url(endpoint);
+    }
+    Client::from_conf(builder.build())
+}
+
+/// The S3 fetcher's client: S3Endpoint path-style when given, else the
+/// region's S3 when Athena is AWS itself. A custom AthenaEndpoint (a local
+/// or test endpoint) without S3Endpoint has no S3 to read from.
+fn s3_client(
+    config: &ConnectionConfig,
+    sdk_config: &aws_types::SdkConfig,
+) -> Option<aws_sdk_s3::Client> {
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk_config);
+    match (&config.s3_endpoint, &config.athena_endpoint) {
+        (Some(endpoint), _) => {
+            builder = builder.endpoint_url(endpoint).force_path_style(true);
+        }
+        (None, Some(athena)) if !is_aws_endpoint(athena) => return None,
+        (None, _) => {}
+    }
+    Some(aws_sdk_s3::Client::from_conf(builder.build()))
+}
+
+/// Whether a URL's host is AWS's own (including VPC endpoints).
+fn is_aws_endpoint(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|h| h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn"))
+}
+
+async fn load_sdk_config(
+    config: &ConnectionConfig,
+    logger: &Logger,
+) -> Result<aws_types::SdkConfig> {
     let mut loader = common_loader(config)?;
     match &config.credentials {
         Credentials::Static {
@@ -275,12 +344,9 @@ async fn build_client(config: &ConnectionConfig, logger: &Logger) -> Result<Clie
                 .identity_cache(aws_config::identity::IdentityCache::no_cache());
         }
     }
-    if let Some(endpoint) = &config.athena_endpoint {
-        loader = loader.endpoint_url(endpoint);
-    }
     let sdk_config = loader.load().await;
     require_region(&sdk_config)?;
-    Ok(Client::new(&sdk_config))
+    Ok(sdk_config)
 }
 
 fn require_region(sdk_config: &aws_types::SdkConfig) -> Result<()> {

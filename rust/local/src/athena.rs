@@ -7,6 +7,8 @@ use crate::engine::{
 use crate::errors::ApiError;
 use crate::faults::Faults;
 use crate::render;
+use crate::result_files;
+use crate::storage::{parse_s3_uri, Storage, StorageError};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -66,6 +68,10 @@ struct Query {
     catalog: String,
     database: String,
     output_location: String,
+    /// Results kept in Athena-managed storage: no file an S3 client can read.
+    managed: bool,
+    /// The effective result encryption (the workgroup's wins, as enforced).
+    encryption: Option<String>,
     result_configuration: Map<String, Value>,
     execution_parameters: Option<Value>,
     result_reuse: Option<Value>,
@@ -167,7 +173,15 @@ impl Query {
             status["StateChangeReason"] = json!("Query was cancelled by the user");
         }
         let mut result_configuration = self.result_configuration.clone();
-        result_configuration.insert("OutputLocation".into(), json!(self.output_location));
+        if !self.managed {
+            result_configuration.insert("OutputLocation".into(), json!(self.output_location));
+        }
+        if let Some(e) = &self.encryption {
+            result_configuration.insert(
+                "EncryptionConfiguration".into(),
+                json!({ "EncryptionOption": e }),
+            );
+        }
         let mut q = json!({
             "QueryExecutionId": self.id,
             "Query": self.query,
@@ -195,12 +209,68 @@ impl Query {
         if let Some(reuse) = &self.result_reuse {
             q["ResultReuseConfiguration"] = reuse.clone();
         }
+        if self.managed {
+            q["ManagedQueryResultsConfiguration"] = json!({ "Enabled": true });
+        }
         q
+    }
+
+    /// Writes the result files under the output location, as Athena does.
+    fn write_result_files(&self, storage: &Storage, data: &ResultData) -> Result<(), String> {
+        let Some((bucket, key)) = parse_s3_uri(&self.output_location) else {
+            return Err(format!("invalid output location {}", self.output_location));
+        };
+        let cse = self.encryption.as_deref() == Some("CSE_KMS");
+        let failed = |e: StorageError| format!("could not write {}: {e}", self.output_location);
+        let is_csv = key.ends_with(".csv");
+        storage
+            .put_with(bucket, key, |w| {
+                let mut scrambled;
+                let w: &mut dyn std::io::Write = if cse {
+                    scrambled = ClientSideEncrypted(w);
+                    &mut scrambled
+                } else {
+                    w
+                };
+                if is_csv {
+                    result_files::write_csv(data, w)
+                } else {
+                    result_files::write_txt(data, w)
+                }
+            })
+            .map_err(failed)?;
+        if is_csv {
+            storage
+                .put(
+                    bucket,
+                    &format!("{key}.metadata"),
+                    &result_files::csv_metadata(&data.schema),
+                )
+                .map_err(failed)?;
+        }
+        Ok(())
     }
 }
 
 fn engine_version() -> Value {
     json!({"SelectedEngineVersion": ENGINE_VERSION, "EffectiveEngineVersion": ENGINE_VERSION})
+}
+
+/// Stands in for CSE_KMS ciphertext: the bytes are scrambled, so the file
+/// exists but no plain S3 reader can parse it (as with real client-side
+/// encryption without the KMS key).
+struct ClientSideEncrypted<'a>(&'a mut dyn std::io::Write);
+
+impl std::io::Write for ClientSideEncrypted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let scrambled: Vec<u8> = buf.iter().map(|b| b ^ 0xA5).collect();
+        self.0.write_all(&scrambled)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Owns a runtime for query execution so CPU-heavy queries never starve
@@ -227,6 +297,8 @@ pub struct Athena {
     tokens: Mutex<HashMap<String, String>>,
     exec: ExecRuntime,
     created_epoch: f64,
+    /// The S3 buckets result files are written to and served from.
+    storage: Arc<Storage>,
 }
 
 // ---- request helpers -----------------------------------------------------
@@ -281,6 +353,22 @@ fn parse_token(body: &Value) -> Result<usize, ApiError> {
     }
 }
 
+/// One `Datum` of a GetQueryResults row: `{"VarCharValue":"…"}`, or `{}` for NULL.
+fn push_datum(out: &mut Vec<u8>, index: usize, value: Option<&str>) {
+    if index > 0 {
+        out.push(b',');
+    }
+    match value {
+        Some(v) => {
+            out.extend_from_slice(b"{\"VarCharValue\":");
+            // Writing a &str into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, v);
+            out.push(b'}');
+        }
+        None => out.extend_from_slice(b"{}"),
+    }
+}
+
 fn make_token(offset: usize) -> String {
     format!("{TOKEN_PREFIX}{offset}")
 }
@@ -328,7 +416,9 @@ impl Athena {
             .enable_all()
             .build()
             .map_err(crate::Error::Io)?;
+        let storage = Storage::new(config.storage_dir.as_deref()).map_err(crate::Error::Io)?;
         Ok(Athena {
+            storage: Arc::new(storage),
             config,
             engine: Arc::new(engine),
             faults,
@@ -344,6 +434,20 @@ impl Athena {
         &self.config
     }
 
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Whether a workgroup's bucket policy refuses plain S3 reads of this
+    /// object (or listing under this prefix).
+    pub fn result_reads_denied(&self, bucket: &str, key: &str) -> bool {
+        self.config.workgroups.iter().any(|w| {
+            w.deny_result_reads
+                && parse_s3_uri(&w.output_location)
+                    .is_some_and(|(b, prefix)| b == bucket && key.starts_with(prefix))
+        })
+    }
+
     /// Runs one operation.
     pub async fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
         match operation {
@@ -351,7 +455,10 @@ impl Athena {
             "GetQueryExecution" => self.get_query_execution(body),
             "BatchGetQueryExecution" => self.batch_get_query_execution(body),
             "ListQueryExecutions" => self.list_query_executions(body),
-            "GetQueryResults" => self.get_query_results(body),
+            "GetQueryResults" => {
+                let bytes = self.get_query_results_json(body)?;
+                serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(e.to_string()))
+            }
             "StopQueryExecution" => self.stop_query_execution(body),
             "GetWorkGroup" => self.get_work_group(body),
             "ListWorkGroups" => self.list_work_groups(body),
@@ -520,6 +627,18 @@ impl Athena {
             "txt"
         };
         let output_location = format!("{}/{id}.{ext}", base.trim_end_matches('/'));
+        if parse_s3_uri(&output_location).is_none() {
+            return Err(ApiError::invalid_request_code(
+                "INVALID_INPUT",
+                format!("OutputLocation must be an s3://BUCKET/PREFIX location: {base}"),
+            ));
+        }
+        let requested_encryption = result_configuration
+            .get("EncryptionConfiguration")
+            .and_then(|e| e.get("EncryptionOption"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let encryption = wg.result_encryption.clone().or(requested_encryption);
         let query = Arc::new(Query {
             id: id.clone(),
             query: sql.to_string(),
@@ -528,6 +647,8 @@ impl Athena {
             catalog: catalog.clone(),
             database: database.clone(),
             output_location,
+            managed: wg.managed_results,
+            encryption,
             result_configuration,
             execution_parameters: body.get("ExecutionParameters").cloned(),
             result_reuse: body.get("ResultReuseConfiguration").cloned(),
@@ -554,6 +675,7 @@ impl Athena {
         let substituted = substitute_parameters(sql, &params);
         let unknown_catalog = !self.engine.is_catalog(&catalog);
         let engine = Arc::clone(&self.engine);
+        let storage = Arc::clone(&self.storage);
         let q = Arc::clone(&query);
         let runtime = self
             .exec
@@ -574,6 +696,19 @@ impl Athena {
                     q.catalog
                 ))),
                 Ok(sql) => engine.execute(&sql, &q.database, &q.classified).await,
+            };
+            let outcome = match outcome {
+                Ok(data) if !q.managed => {
+                    // Athena's query succeeds once its result file is written.
+                    let writer = Arc::clone(&q);
+                    tokio::task::spawn_blocking(move || {
+                        writer.write_result_files(&storage, &data).map(|()| data)
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("result writer stopped: {e}")))
+                    .map_err(QueryFailure::system)
+                }
+                other => other,
             };
             q.finish(outcome);
         });
@@ -627,7 +762,9 @@ impl Athena {
         Ok(out)
     }
 
-    fn get_query_results(&self, body: &Value) -> Result<Value, ApiError> {
+    /// GetQueryResults, serialized as it is built: the page is written
+    /// straight into the response bytes, one reused buffer per value.
+    pub fn get_query_results_json(&self, body: &Value) -> Result<Vec<u8>, ApiError> {
         let id = req_str(body, "QueryExecutionId")?;
         let size = max_results(body, 1, MAX_QUERY_RESULTS, MAX_QUERY_RESULTS)?;
         let start = parse_token(body)?;
@@ -660,28 +797,43 @@ impl Athena {
         let header = query.classified.has_header_row && !data.schema.fields().is_empty();
         let virtual_total = data.total_rows + usize::from(header);
         let end = start.saturating_add(size).min(virtual_total);
-        let mut rows = Vec::with_capacity(end.saturating_sub(start));
+        let mut out = Vec::with_capacity(
+            256 + (end.saturating_sub(start)) * 40 * data.schema.fields().len().max(1),
+        );
+        out.extend_from_slice(b"{\"UpdateCount\":");
+        out.extend_from_slice(data.update_count.unwrap_or(0).to_string().as_bytes());
+        out.extend_from_slice(b",\"ResultSet\":{\"Rows\":[");
+        let mut first_row = true;
+        let mut begin_row = |out: &mut Vec<u8>| {
+            if !first_row {
+                out.push(b',');
+            }
+            first_row = false;
+            out.extend_from_slice(b"{\"Data\":[");
+        };
         if header && start == 0 && end > 0 {
-            let names: Vec<Value> = data
-                .schema
-                .fields()
-                .iter()
-                .map(|f| json!({"VarCharValue": f.name()}))
-                .collect();
-            rows.push(json!({"Data": names}));
+            begin_row(&mut out);
+            for (i, f) in data.schema.fields().iter().enumerate() {
+                push_datum(&mut out, i, Some(f.name()));
+            }
+            out.extend_from_slice(b"]}");
         }
         let data_start = start.saturating_sub(usize::from(header));
         let data_end = end.saturating_sub(usize::from(header));
-        for row in data.render_rows(data_start, data_end.saturating_sub(data_start)) {
-            let cells: Vec<Value> = row
-                .into_iter()
-                .map(|v| match v {
-                    Some(s) => json!({"VarCharValue": s}),
-                    None => json!({}),
-                })
-                .collect();
-            rows.push(json!({"Data": cells}));
-        }
+        let mut value = String::new();
+        data.for_each_row(
+            data_start,
+            data_end.saturating_sub(data_start),
+            |batch, r| {
+                begin_row(&mut out);
+                for (i, c) in batch.columns().iter().enumerate() {
+                    value.clear();
+                    let present = render::write_text(c.as_ref(), r, &mut value);
+                    push_datum(&mut out, i, present.then_some(value.as_str()));
+                }
+                out.extend_from_slice(b"]}");
+            },
+        );
         let columns: Vec<Value> = data
             .schema
             .fields()
@@ -702,16 +854,14 @@ impl Athena {
                 })
             })
             .collect();
-        let mut out = json!({
-            "UpdateCount": data.update_count.unwrap_or(0),
-            "ResultSet": {
-                "Rows": rows,
-                "ResultSetMetadata": {"ColumnInfo": columns},
-            },
-        });
+        out.extend_from_slice(b"],\"ResultSetMetadata\":");
+        out.extend_from_slice(json!({ "ColumnInfo": columns }).to_string().as_bytes());
+        out.push(b'}');
         if end < virtual_total {
-            out["NextToken"] = json!(make_token(end));
+            out.extend_from_slice(b",\"NextToken\":");
+            out.extend_from_slice(json!(make_token(end)).to_string().as_bytes());
         }
+        out.push(b'}');
         Ok(out)
     }
 
@@ -728,11 +878,16 @@ impl Athena {
     }
 
     fn workgroup_json(&self, wg: &crate::config::WorkGroup) -> Value {
+        let mut result_configuration = json!({"OutputLocation": wg.output_location});
+        if let Some(e) = &wg.result_encryption {
+            result_configuration["EncryptionConfiguration"] = json!({ "EncryptionOption": e });
+        }
         json!({
             "Name": wg.name,
             "State": "ENABLED",
             "Configuration": {
-                "ResultConfiguration": {"OutputLocation": wg.output_location},
+                "ResultConfiguration": result_configuration,
+                "ManagedQueryResultsConfiguration": {"Enabled": wg.managed_results},
                 "EnforceWorkGroupConfiguration": false,
                 "PublishCloudWatchMetricsEnabled": false,
                 "RequesterPaysEnabled": false,

@@ -59,6 +59,18 @@ pub struct WorkGroup {
     /// Query calls need credentials carrying an IAM Identity Center context.
     #[serde(default)]
     pub require_identity_context: bool,
+    /// Athena-managed query result storage: results are kept where no S3
+    /// client can read them, and queries report no `OutputLocation`.
+    #[serde(default)]
+    pub managed_results: bool,
+    /// Encryption the workgroup enforces on result files, e.g. `CSE_KMS`
+    /// (client-side encrypted: unreadable as plain CSV).
+    #[serde(default)]
+    pub result_encryption: Option<String>,
+    /// S3 reads of the result files are refused (AccessDenied), as a bucket
+    /// policy requiring `s3:CalledVia` = Athena would.
+    #[serde(default)]
+    pub deny_result_reads: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -127,6 +139,14 @@ pub struct Config {
     /// STS, IAM Identity Center and SSO Admin emulation.
     #[serde(default)]
     pub identity: IdentityConfig,
+    /// Folder holding one folder per S3 bucket (result files, UNLOAD
+    /// output); default: a temporary folder removed at exit.
+    #[serde(default)]
+    pub storage_dir: Option<PathBuf>,
+    /// Every API call (Athena, S3, STS, ...) waits this long before it is
+    /// served, to model the round trip to AWS.
+    #[serde(default)]
+    pub call_latency_ms: u64,
 }
 
 /// `[identity]`: federated sign-in (STS, SSO-OIDC, SSO Admin).
@@ -308,6 +328,8 @@ impl Default for Config {
             max_clock_skew_secs: default_skew(),
             account: default_account(),
             identity: IdentityConfig::default(),
+            storage_dir: None,
+            call_latency_ms: 0,
         };
         c.apply_defaults();
         c
@@ -342,6 +364,9 @@ impl Config {
                 t.path = base.join(&t.path);
             }
         }
+        if let Some(dir) = c.storage_dir.as_mut().filter(|d| d.is_relative()) {
+            *dir = base.join(&*dir);
+        }
         c.apply_defaults();
         c.validate()?;
         Ok(c)
@@ -365,6 +390,9 @@ impl Config {
                 description: String::new(),
                 tags: BTreeMap::new(),
                 require_identity_context: false,
+                managed_results: false,
+                result_encryption: None,
+                deny_result_reads: false,
             });
         }
         if !self.databases.iter().any(|d| d.name == "default") {
@@ -413,6 +441,22 @@ impl Config {
                     t.name,
                     t.path.display()
                 )));
+            }
+        }
+        for w in &self.workgroups {
+            if crate::storage::parse_s3_uri(&w.output_location).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "workgroup {}: output_location '{}' must be s3://BUCKET/PREFIX",
+                    w.name, w.output_location
+                )));
+            }
+            if let Some(e) = &w.result_encryption {
+                if !["SSE_S3", "SSE_KMS", "CSE_KMS"].contains(&e.as_str()) {
+                    return Err(ConfigError::Invalid(format!(
+                        "workgroup {}: result_encryption '{e}' must be SSE_S3, SSE_KMS or CSE_KMS",
+                        w.name
+                    )));
+                }
             }
         }
         if !is_account(&self.account) {

@@ -314,6 +314,15 @@ impl QueryFailure {
             message: message.into(),
         }
     }
+
+    /// An internal failure (category SYSTEM, Athena's INTERNAL_ERROR type).
+    pub fn system(message: impl Into<String>) -> Self {
+        QueryFailure {
+            category: 1,
+            error_type: 100,
+            message: message.into(),
+        }
+    }
 }
 
 /// Maps a DataFusion error to Athena's `ERROR_NAME: message` form.
@@ -387,10 +396,24 @@ impl ResultData {
 
     /// Renders rows `[start, start + count)` as Athena text (None = NULL).
     pub fn render_rows(&self, start: usize, count: usize) -> Vec<Vec<Option<String>>> {
+        let mut out = Vec::new();
+        self.for_each_row(start, count, |batch, r| {
+            out.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|c| render::render(c.as_ref(), r))
+                    .collect(),
+            );
+        });
+        out
+    }
+
+    /// Calls `f(batch, row_in_batch)` for rows `[start, start + count)` in order.
+    pub fn for_each_row(&self, start: usize, count: usize, mut f: impl FnMut(&RecordBatch, usize)) {
         let end = start.saturating_add(count).min(self.total_rows);
-        let mut out = Vec::with_capacity(end.saturating_sub(start));
         if start >= end {
-            return out;
+            return;
         }
         let mut bi = match self.starts.binary_search(&start) {
             Ok(i) => i,
@@ -402,18 +425,11 @@ impl ResultData {
             let offset = row - self.starts[bi];
             let take = (batch.num_rows() - offset).min(end - row);
             for r in offset..offset + take {
-                out.push(
-                    batch
-                        .columns()
-                        .iter()
-                        .map(|c| render::render(c.as_ref(), r))
-                        .collect(),
-                );
+                f(batch, r);
             }
             row += take;
             bi += 1;
         }
-        out
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::errors::ApiError;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -49,6 +50,8 @@ pub enum FaultAction {
 #[derive(Debug, Default)]
 pub struct Faults {
     armed: Mutex<Vec<Fault>>,
+    /// Added to every API call, to model the round trip to AWS.
+    latency_ms: AtomicU64,
 }
 
 impl Faults {
@@ -98,6 +101,15 @@ impl Faults {
                 FaultAction::Delay(Duration::from_millis(f.delay_ms))
             }
         })
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
     /// Extra RUNNING time for a query being started, if a `query_delay` is armed.

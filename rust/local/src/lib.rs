@@ -20,8 +20,11 @@ pub mod faults;
 pub mod identity;
 pub mod recorder;
 pub mod render;
+pub mod result_files;
+pub mod s3;
 pub mod server;
 pub mod sigv4;
+pub mod storage;
 
 pub use config::Config;
 pub use server::{start, ServerHandle};

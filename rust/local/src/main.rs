@@ -1,4 +1,4 @@
-//! `athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]`
+//! `athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--exit-on-stdin-close]`
 
 use athena_local::{Config, Error};
 use std::io::{Read, Write};
@@ -6,12 +6,14 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--exit-on-stdin-close]";
+    "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--exit-on-stdin-close]";
 
 struct Args {
     port: u16,
     host: IpAddr,
     config: Option<PathBuf>,
+    storage_dir: Option<PathBuf>,
+    latency_ms: Option<u64>,
     exit_on_stdin_close: bool,
 }
 
@@ -19,6 +21,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
     let mut port = None;
     let mut host = IpAddr::from([127, 0, 0, 1]);
     let mut config = None;
+    let mut storage_dir = None;
+    let mut latency_ms = None;
     let mut exit_on_stdin_close = false;
     let usage = |msg: &str| Error::Usage(format!("{msg}\n{USAGE}"));
     while let Some(arg) = args.next() {
@@ -41,6 +45,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
                     .map_err(|_| usage(&format!("invalid host address: {v}")))?;
             }
             "--config" => config = Some(PathBuf::from(value("--config")?)),
+            "--storage-dir" => storage_dir = Some(PathBuf::from(value("--storage-dir")?)),
+            "--latency-ms" => {
+                let v = value("--latency-ms")?;
+                latency_ms = Some(
+                    v.parse::<u64>()
+                        .map_err(|_| usage(&format!("invalid latency in milliseconds: {v}")))?,
+                );
+            }
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "-h" | "--help" => return Err(Error::Usage(USAGE.to_string())),
             other => return Err(usage(&format!("unknown argument: {other}"))),
@@ -50,6 +62,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
         port: port.ok_or_else(|| usage("--port is required"))?,
         host,
         config,
+        storage_dir,
+        latency_ms,
         exit_on_stdin_close,
     })
 }
@@ -91,10 +105,17 @@ async fn stop_signal(exit_on_stdin_close: bool) {
 }
 
 async fn run(args: Args) -> Result<(), Error> {
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
+    // Flags win over the file.
+    if let Some(dir) = args.storage_dir {
+        config.storage_dir = Some(dir);
+    }
+    if let Some(ms) = args.latency_ms {
+        config.call_latency_ms = ms;
+    }
     let server = athena_local::start(config, SocketAddr::new(args.host, args.port)).await?;
     {
         let mut out = std::io::stdout().lock();

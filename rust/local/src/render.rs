@@ -12,6 +12,7 @@ use datafusion::arrow::array::timezone::Tz;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, OffsetSizeTrait};
 use datafusion::arrow::datatypes::*;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use std::fmt::Write;
 
 /// Metadata key/value marking a Utf8 column as Athena `json` (the canonical
 /// Arrow JSON extension type).
@@ -182,184 +183,287 @@ fn java_float(
     }
 }
 
-/// Lower-case hex pairs separated by spaces, as Athena prints varbinary.
-pub fn format_binary(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
-
-const TS_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.3f";
-const TIME_FORMAT: &str = "%H:%M:%S%.3f";
-
 /// The text of one top-level value; `None` for NULL.
 pub fn render(array: &dyn Array, row: usize) -> Option<String> {
+    let mut out = String::new();
+    write_text(array, row, &mut out).then_some(out)
+}
+
+/// Appends the text of one top-level value to `out`; false (nothing
+/// written) for NULL. Writing into one buffer keeps large pages and result
+/// files free of a string allocation per value.
+pub fn write_text(array: &dyn Array, row: usize, out: &mut String) -> bool {
     // NullArray has no validity buffer, so `is_null` alone would say "valid".
     if row >= array.len() || array.is_null(row) || array.data_type() == &DataType::Null {
-        return None;
+        return false;
     }
-    Some(render_non_null(array, row))
+    write_non_null(array, row, out);
+    true
 }
 
 /// The text of a value nested in an array, map or row (`null` for NULL).
-fn render_nested(array: &dyn Array, row: usize) -> String {
-    render(array, row).unwrap_or_else(|| "null".to_string())
+fn write_nested(array: &dyn Array, row: usize, out: &mut String) {
+    if !write_text(array, row, out) {
+        out.push_str("null");
+    }
 }
 
 macro_rules! prim {
-    ($array:expr, $row:expr, $t:ty) => {
+    ($array:expr, $row:expr, $out:expr, $t:ty) => {
         $array
             .as_primitive_opt::<$t>()
-            .map(|a| a.value($row).to_string())
+            .map(|a| write!($out, "{}", a.value($row)))
+            .is_some()
     };
+}
+
+/// `2024-01-31 12:34:56.789`, written field by field (chrono's format
+/// strings are parsed on every call).
+fn write_datetime(out: &mut String, d: &chrono::NaiveDateTime) {
+    use chrono::{Datelike, Timelike};
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
+        d.nanosecond() / 1_000_000 % 1000
+    );
+}
+
+fn write_time(out: &mut String, t: &chrono::NaiveTime) {
+    use chrono::Timelike;
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}.{:03}",
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond() / 1_000_000 % 1000
+    );
+}
+
+fn write_date(out: &mut String, d: &chrono::NaiveDate) {
+    use chrono::Datelike;
+    let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
 }
 
 fn timestamp<T: ArrowPrimitiveType<Native = i64>>(
     array: &dyn Array,
     row: usize,
     tz: &Option<std::sync::Arc<str>>,
-) -> Option<String> {
-    let v = array.as_primitive_opt::<T>()?.value(row);
+    out: &mut String,
+) -> bool {
+    let Some(v) = array.as_primitive_opt::<T>().map(|a| a.value(row)) else {
+        return false;
+    };
     match tz {
-        None => as_datetime::<T>(v).map(|d| d.format(TS_FORMAT).to_string()),
+        None => as_datetime::<T>(v)
+            .map(|d| write_datetime(out, &d))
+            .is_some(),
         Some(tz_name) => {
-            let tz: Tz = tz_name.parse().ok()?;
+            let Ok(tz) = tz_name.parse::<Tz>() else {
+                return false;
+            };
             let zone = if tz_name.as_ref() == "+00:00" || tz_name.as_ref() == "Z" {
                 "UTC"
             } else {
                 tz_name.as_ref()
             };
-            as_datetime_with_timezone::<T>(v, tz).map(|d| format!("{} {zone}", d.format(TS_FORMAT)))
+            as_datetime_with_timezone::<T>(v, tz)
+                .map(|d| {
+                    write_datetime(out, &d.naive_local());
+                    out.push(' ');
+                    out.push_str(zone);
+                })
+                .is_some()
         }
     }
 }
 
-fn list<O: OffsetSizeTrait>(array: &dyn Array, row: usize) -> Option<String> {
-    let l = array.as_list_opt::<O>()?;
-    Some(join_values(&l.value(row)))
+fn list<O: OffsetSizeTrait>(array: &dyn Array, row: usize, out: &mut String) -> bool {
+    array
+        .as_list_opt::<O>()
+        .map(|l| join_values(&l.value(row), out))
+        .is_some()
 }
 
-fn join_values(values: &ArrayRef) -> String {
-    let items: Vec<String> = (0..values.len())
-        .map(|i| render_nested(values.as_ref(), i))
-        .collect();
-    format!("[{}]", items.join(", "))
+fn join_values(values: &ArrayRef, out: &mut String) {
+    out.push('[');
+    for i in 0..values.len() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_nested(values.as_ref(), i, out);
+    }
+    out.push(']');
 }
 
-fn render_non_null(array: &dyn Array, row: usize) -> String {
+/// Lower-case hex pairs separated by spaces, as Athena prints varbinary.
+fn write_binary(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+}
+
+fn write_non_null(array: &dyn Array, row: usize, out: &mut String) {
     use DataType::*;
-    let text = match array.data_type() {
-        Boolean => array.as_boolean_opt().map(|a| a.value(row).to_string()),
-        Int8 => prim!(array, row, Int8Type),
-        Int16 => prim!(array, row, Int16Type),
-        Int32 => prim!(array, row, Int32Type),
-        Int64 => prim!(array, row, Int64Type),
-        UInt8 => prim!(array, row, UInt8Type),
-        UInt16 => prim!(array, row, UInt16Type),
-        UInt32 => prim!(array, row, UInt32Type),
-        UInt64 => prim!(array, row, UInt64Type),
+    let mark = out.len();
+    let written = match array.data_type() {
+        Boolean => array
+            .as_boolean_opt()
+            .map(|a| out.push_str(if a.value(row) { "true" } else { "false" }))
+            .is_some(),
+        Int8 => prim!(array, row, out, Int8Type),
+        Int16 => prim!(array, row, out, Int16Type),
+        Int32 => prim!(array, row, out, Int32Type),
+        Int64 => prim!(array, row, out, Int64Type),
+        UInt8 => prim!(array, row, out, UInt8Type),
+        UInt16 => prim!(array, row, out, UInt16Type),
+        UInt32 => prim!(array, row, out, UInt32Type),
+        UInt64 => prim!(array, row, out, UInt64Type),
         Float16 => array
             .as_primitive_opt::<Float16Type>()
-            .map(|a| format_real(a.value(row).to_f32())),
+            .map(|a| out.push_str(&format_real(a.value(row).to_f32())))
+            .is_some(),
         Float32 => array
             .as_primitive_opt::<Float32Type>()
-            .map(|a| format_real(a.value(row))),
+            .map(|a| out.push_str(&format_real(a.value(row))))
+            .is_some(),
         Float64 => array
             .as_primitive_opt::<Float64Type>()
-            .map(|a| format_double(a.value(row))),
+            .map(|a| out.push_str(&format_double(a.value(row))))
+            .is_some(),
         Decimal128(p, s) => array
             .as_primitive_opt::<Decimal128Type>()
-            .map(|a| Decimal128Type::format_decimal(a.value(row), *p, *s)),
+            .map(|a| out.push_str(&Decimal128Type::format_decimal(a.value(row), *p, *s)))
+            .is_some(),
         Decimal256(p, s) => array
             .as_primitive_opt::<Decimal256Type>()
-            .map(|a| Decimal256Type::format_decimal(a.value(row), *p, *s)),
+            .map(|a| out.push_str(&Decimal256Type::format_decimal(a.value(row), *p, *s)))
+            .is_some(),
         Utf8 => array
             .as_string_opt::<i32>()
-            .map(|a| a.value(row).to_string()),
+            .map(|a| out.push_str(a.value(row)))
+            .is_some(),
         LargeUtf8 => array
             .as_string_opt::<i64>()
-            .map(|a| a.value(row).to_string()),
-        Utf8View => array.as_string_view_opt().map(|a| a.value(row).to_string()),
+            .map(|a| out.push_str(a.value(row)))
+            .is_some(),
+        Utf8View => array
+            .as_string_view_opt()
+            .map(|a| out.push_str(a.value(row)))
+            .is_some(),
         Binary => array
             .as_binary_opt::<i32>()
-            .map(|a| format_binary(a.value(row))),
+            .map(|a| write_binary(out, a.value(row)))
+            .is_some(),
         LargeBinary => array
             .as_binary_opt::<i64>()
-            .map(|a| format_binary(a.value(row))),
+            .map(|a| write_binary(out, a.value(row)))
+            .is_some(),
         BinaryView => array
             .as_binary_view_opt()
-            .map(|a| format_binary(a.value(row))),
+            .map(|a| write_binary(out, a.value(row)))
+            .is_some(),
         FixedSizeBinary(_) => array
             .as_fixed_size_binary_opt()
-            .map(|a| format_binary(a.value(row))),
+            .map(|a| write_binary(out, a.value(row)))
+            .is_some(),
         Date32 => array
             .as_primitive_opt::<Date32Type>()
             .and_then(|a| as_date::<Date32Type>(i64::from(a.value(row))))
-            .map(|d| d.format("%Y-%m-%d").to_string()),
+            .map(|d| write_date(out, &d))
+            .is_some(),
         Date64 => array
             .as_primitive_opt::<Date64Type>()
             .and_then(|a| as_date::<Date64Type>(a.value(row)))
-            .map(|d| d.format("%Y-%m-%d").to_string()),
-        Timestamp(TimeUnit::Second, tz) => timestamp::<TimestampSecondType>(array, row, tz),
+            .map(|d| write_date(out, &d))
+            .is_some(),
+        Timestamp(TimeUnit::Second, tz) => timestamp::<TimestampSecondType>(array, row, tz, out),
         Timestamp(TimeUnit::Millisecond, tz) => {
-            timestamp::<TimestampMillisecondType>(array, row, tz)
+            timestamp::<TimestampMillisecondType>(array, row, tz, out)
         }
         Timestamp(TimeUnit::Microsecond, tz) => {
-            timestamp::<TimestampMicrosecondType>(array, row, tz)
+            timestamp::<TimestampMicrosecondType>(array, row, tz, out)
         }
-        Timestamp(TimeUnit::Nanosecond, tz) => timestamp::<TimestampNanosecondType>(array, row, tz),
+        Timestamp(TimeUnit::Nanosecond, tz) => {
+            timestamp::<TimestampNanosecondType>(array, row, tz, out)
+        }
         Time32(TimeUnit::Second) => array
             .as_primitive_opt::<Time32SecondType>()
             .and_then(|a| as_time::<Time32SecondType>(i64::from(a.value(row))))
-            .map(|t| t.format(TIME_FORMAT).to_string()),
+            .map(|t| write_time(out, &t))
+            .is_some(),
         Time32(_) => array
             .as_primitive_opt::<Time32MillisecondType>()
             .and_then(|a| as_time::<Time32MillisecondType>(i64::from(a.value(row))))
-            .map(|t| t.format(TIME_FORMAT).to_string()),
+            .map(|t| write_time(out, &t))
+            .is_some(),
         Time64(TimeUnit::Microsecond) => array
             .as_primitive_opt::<Time64MicrosecondType>()
             .and_then(|a| as_time::<Time64MicrosecondType>(a.value(row)))
-            .map(|t| t.format(TIME_FORMAT).to_string()),
+            .map(|t| write_time(out, &t))
+            .is_some(),
         Time64(_) => array
             .as_primitive_opt::<Time64NanosecondType>()
             .and_then(|a| as_time::<Time64NanosecondType>(a.value(row)))
-            .map(|t| t.format(TIME_FORMAT).to_string()),
-        List(_) => list::<i32>(array, row),
-        LargeList(_) => list::<i64>(array, row),
+            .map(|t| write_time(out, &t))
+            .is_some(),
+        List(_) => list::<i32>(array, row, out),
+        LargeList(_) => list::<i64>(array, row, out),
         FixedSizeList(_, _) => array
             .as_fixed_size_list_opt()
-            .map(|a| join_values(&a.value(row))),
-        Map(_, _) => array.as_map_opt().map(|m| {
-            let entries = m.value(row);
-            let keys = entries.column(0);
-            let values = entries.column(1);
-            let items: Vec<String> = (0..entries.len())
-                .map(|i| {
-                    format!(
-                        "{}={}",
-                        render_nested(keys.as_ref(), i),
-                        render_nested(values.as_ref(), i)
-                    )
-                })
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }),
-        Struct(fields) => array.as_struct_opt().map(|s| {
-            let items: Vec<String> = fields
-                .iter()
-                .zip(s.columns())
-                .map(|(f, c)| format!("{}={}", f.name(), render_nested(c.as_ref(), row)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }),
-        _ => None,
+            .map(|a| join_values(&a.value(row), out))
+            .is_some(),
+        Map(_, _) => array
+            .as_map_opt()
+            .map(|m| {
+                let entries = m.value(row);
+                let keys = entries.column(0);
+                let values = entries.column(1);
+                out.push('{');
+                for i in 0..entries.len() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_nested(keys.as_ref(), i, out);
+                    out.push('=');
+                    write_nested(values.as_ref(), i, out);
+                }
+                out.push('}');
+            })
+            .is_some(),
+        Struct(fields) => array
+            .as_struct_opt()
+            .map(|s| {
+                out.push('{');
+                for (i, (f, c)) in fields.iter().zip(s.columns()).enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(f.name());
+                    out.push('=');
+                    write_nested(c.as_ref(), row, out);
+                }
+                out.push('}');
+            })
+            .is_some(),
+        _ => false,
     };
-    text.unwrap_or_else(|| fallback(array, row))
+    if !written {
+        out.truncate(mark);
+        out.push_str(&fallback(array, row));
+    }
 }
 
 /// Arrow's own display for the rare types handled nowhere above.

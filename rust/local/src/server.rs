@@ -8,6 +8,7 @@ use crate::errors::ApiError;
 use crate::faults::{Fault, FaultAction, Faults};
 use crate::identity::{self, sts, Caller, Identity, MintRequest, Settings};
 use crate::recorder::{CallRecord, Recorder};
+use crate::s3::{self, S3Error};
 use crate::sigv4;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -31,6 +32,8 @@ const SSO_ADMIN_PREFIX: &str = "SWBExternalService.";
 const ADMIN_PREFIX: &str = "/_athena_local/";
 /// Athena's largest request (a 256 KiB query plus JSON) fits well within this.
 const MAX_BODY: usize = 8 * 1024 * 1024;
+/// PutObject bodies (UNLOAD files, test fixtures) may be larger.
+const MAX_S3_BODY: usize = 512 * 1024 * 1024;
 
 /// Shared state of one server.
 pub struct AppState {
@@ -88,6 +91,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
     let listener = TcpListener::bind(addr).await.map_err(crate::Error::Io)?;
     let addr = listener.local_addr().map_err(crate::Error::Io)?;
     let faults = Arc::new(Faults::default());
+    faults.set_latency(std::time::Duration::from_millis(config.call_latency_ms));
     let identity = Identity::new(&config, &base_url(addr))?;
     let athena = Athena::new(config, Arc::clone(&faults)).await?;
     let state = Arc::new(AppState {
@@ -159,9 +163,9 @@ fn json_response(status: u16, body: &Value) -> Response<Full<Bytes>> {
     response(status, body.to_string().into_bytes(), "application/json")
 }
 
-fn api_response(result: &Result<Value, ApiError>, request_id: &str) -> Response<Full<Bytes>> {
+fn api_response(result: Result<Vec<u8>, ApiError>, request_id: &str) -> Response<Full<Bytes>> {
     let mut resp = match result {
-        Ok(v) => response(200, v.to_string().into_bytes(), JSON_CONTENT_TYPE),
+        Ok(v) => response(200, v, JSON_CONTENT_TYPE),
         Err(e) => {
             let mut r = response(
                 e.status,
@@ -228,8 +232,8 @@ fn public_identity_document(identity: &Identity, path: &str) -> Option<Option<Va
     None
 }
 
-async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
-    Limited::new(body, MAX_BODY)
+async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
+    Limited::new(body, limit)
         .collect()
         .await
         .map(|c| c.to_bytes())
@@ -240,6 +244,7 @@ async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     Athena,
+    S3,
     SsoAdmin,
     SsoOidc,
     Sts,
@@ -250,6 +255,7 @@ impl Route {
     fn service(self) -> &'static str {
         match self {
             Route::Athena => "athena",
+            Route::S3 => "s3",
             Route::SsoAdmin => "sso-admin",
             Route::SsoOidc => "sso-oidc",
             Route::Sts => "sts",
@@ -260,6 +266,7 @@ impl Route {
     fn signing_name(self) -> &'static str {
         match self {
             Route::Athena => "athena",
+            Route::S3 => "s3",
             Route::SsoAdmin => "sso",
             Route::SsoOidc => "sso-oauth",
             Route::Sts => "sts",
@@ -267,7 +274,11 @@ impl Route {
     }
 }
 
-fn route_of(parts: &hyper::http::request::Parts, target: &str) -> Route {
+fn route_of(parts: &hyper::http::request::Parts, target: &str, signed_for: &str) -> Route {
+    // S3 is REST: only the signature's scope names the service.
+    if signed_for == "s3" {
+        return Route::S3;
+    }
     if target.starts_with(SSO_ADMIN_PREFIX) {
         return Route::SsoAdmin;
     }
@@ -307,14 +318,30 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let access_key_id = parts
+    let authorization = parts
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| sigv4::parse_authorization(v).ok())
-        .map(|a| a.access_key_id);
-    let route = route_of(&parts, &target);
-    let body = read_body(body).await;
+        .and_then(|v| sigv4::parse_authorization(v).ok());
+    let route = route_of(
+        &parts,
+        &target,
+        authorization.as_ref().map_or("", |a| a.service.as_str()),
+    );
+    let access_key_id = authorization.map(|a| a.access_key_id);
+    let latency = state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let body = read_body(
+        body,
+        if route == Route::S3 {
+            MAX_S3_BODY
+        } else {
+            MAX_BODY
+        },
+    )
+    .await;
 
     let (resp, operation, caller, error_type) = match route {
         Route::Athena | Route::SsoAdmin => {
@@ -325,9 +352,22 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
             };
             let operation = target.strip_prefix(prefix).unwrap_or(&target).to_string();
             let served = serve_json(state, route, &parts, body, &target, prefix, operation).await;
-            let resp = api_response(&served.result, &request_id);
-            let err = served.result.err().map(|e| e.error_type.to_string());
+            let err = served
+                .result
+                .as_ref()
+                .err()
+                .map(|e| e.error_type.to_string());
+            let resp = api_response(served.result, &request_id);
             (resp, served.operation, served.caller, err)
+        }
+        Route::S3 => {
+            let served = serve_s3(state, &parts, body, &request_id).await;
+            (
+                served.response,
+                served.operation.to_string(),
+                served.caller,
+                served.error_code.map(str::to_string),
+            )
         }
         Route::Sts => {
             let served = serve_sts(state, &parts, body).await;
@@ -431,7 +471,7 @@ async fn serve_json(
     target: &str,
     prefix: &str,
     operation: String,
-) -> Served<Value> {
+) -> Served<Vec<u8>> {
     let mut caller = None;
     let result = async {
         let body = body?;
@@ -455,7 +495,10 @@ async fn serve_json(
             return Err(ApiError::serialization("Request body must be a JSON object"));
         }
         if route == Route::SsoAdmin {
-            return state.identity.sso_admin(&operation, &json);
+            return state
+                .identity
+                .sso_admin(&operation, &json)
+                .map(|v| v.to_string().into_bytes());
         }
         if who.identity_context_user.is_none() {
             if let Some(wg) = state.athena.identity_context_workgroup(&operation, &json) {
@@ -464,13 +507,68 @@ async fn serve_json(
                 )));
             }
         }
-        state.athena.dispatch(&operation, &json).await
+        if operation == "GetQueryResults" {
+            return state.athena.get_query_results_json(&json);
+        }
+        state
+            .athena
+            .dispatch(&operation, &json)
+            .await
+            .map(|v| v.to_string().into_bytes())
     }
     .await;
     Served {
         operation,
         caller,
         result,
+    }
+}
+
+/// What a served S3 call produced.
+struct ServedS3 {
+    response: Response<Full<Bytes>>,
+    operation: &'static str,
+    caller: Option<Caller>,
+    error_code: Option<&'static str>,
+}
+
+/// S3: REST-XML, path-style.
+async fn serve_s3(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    body: Result<Bytes, ApiError>,
+    request_id: &str,
+) -> ServedS3 {
+    let operation = s3::operation_of(parts);
+    let head = parts.method == Method::HEAD;
+    let failed = |e: S3Error, caller: Option<Caller>| ServedS3 {
+        response: e.response(request_id, head),
+        operation,
+        caller,
+        error_code: Some(e.code()),
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return failed(S3Error::from_api(&e), None),
+    };
+    let caller = match state.identity.authenticate(
+        &signed_request(parts, &body),
+        Route::S3.signing_name(),
+        chrono::Utc::now(),
+    ) {
+        Ok(c) => c,
+        Err(e) => return failed(S3Error::from_api(&e), None),
+    };
+    if let Err(e) = apply_faults(state, operation).await {
+        return failed(S3Error::from_api(&e), Some(caller));
+    }
+    let denied = |bucket: &str, key: &str| state.athena.result_reads_denied(bucket, key);
+    let outcome = s3::serve(state.athena.storage(), &denied, parts, &body, request_id);
+    ServedS3 {
+        response: outcome.response,
+        operation: outcome.operation,
+        caller: Some(caller),
+        error_code: outcome.error_code,
     }
 }
 
@@ -572,7 +670,7 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             json_response(200, &json!({"faults": []}))
         }
         (Method::POST, "/_athena_local/faults") => {
-            let body = match read_body(req.into_body()).await {
+            let body = match read_body(req.into_body(), MAX_BODY).await {
                 Ok(b) => b,
                 Err(e) => return json_response(400, &json!({"message": e.message})),
             };
@@ -591,7 +689,7 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             }
         }
         (Method::POST, "/_athena_local/issuer/token") => {
-            let body = match read_body(req.into_body()).await {
+            let body = match read_body(req.into_body(), MAX_BODY).await {
                 Ok(b) => b,
                 Err(e) => return json_response(400, &json!({"message": e.message})),
             };
@@ -611,6 +709,31 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                 ),
             }
         }
+        (Method::GET, "/_athena_local/latency") => json_response(
+            200,
+            &json!({"ms": u64::try_from(state.faults.latency().as_millis()).unwrap_or(u64::MAX)}),
+        ),
+        (Method::PUT, "/_athena_local/latency") => {
+            let body = match read_body(req.into_body(), MAX_BODY).await {
+                Ok(b) => b,
+                Err(e) => return json_response(400, &json!({"message": e.message})),
+            };
+            match serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("ms").and_then(Value::as_u64))
+            {
+                Some(ms) => {
+                    state
+                        .faults
+                        .set_latency(std::time::Duration::from_millis(ms));
+                    json_response(200, &json!({ "ms": ms }))
+                }
+                None => json_response(
+                    400,
+                    &json!({"message": "body must be {\"ms\": N} with N a whole number of milliseconds"}),
+                ),
+            }
+        }
         (Method::POST, "/_athena_local/identity/expire") => {
             json_response(200, &json!({"expired": state.identity.expire_all()}))
         }
@@ -621,7 +744,7 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
             json_response(200, &settings_json(state.identity.settings()))
         }
         (Method::PUT, "/_athena_local/identity/settings") => {
-            let body = match read_body(req.into_body()).await {
+            let body = match read_body(req.into_body(), MAX_BODY).await {
                 Ok(b) => b,
                 Err(e) => return json_response(400, &json!({"message": e.message})),
             };

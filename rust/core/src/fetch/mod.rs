@@ -1,0 +1,135 @@
+//! Result fetchers: how a finished query's rows reach the reader, one file
+//! per fetcher behind [`Fetchers::open`]:
+//! - `get_query_results`: the API, 1000 rows a call, works everywhere;
+//! - `s3`: the CSV file Athena wrote under the output location, read with
+//!   parallel ranged GETs (`csv` parses it).
+//!
+//! `ResultFetcher=auto` (the default) reads S3 when the file is readable and
+//! falls back to GetQueryResults otherwise, logging the choice at DEBUG;
+//! `ResultFetcher=S3` makes an unreadable file an error.
+
+mod csv;
+mod get_query_results;
+mod s3;
+
+pub(crate) use get_query_results::all_text_rows;
+pub use get_query_results::MAX_PAGE_ROWS;
+
+use aws_sdk_athena::Client;
+
+use crate::error::{Error, Result};
+use crate::log::Logger;
+use crate::query::Completion;
+use crate::results::ResultStream;
+
+/// How many encoded pages may wait ahead of the reader.
+const PREFETCH_PAGES: usize = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetcherChoice {
+    Auto,
+    S3,
+    GetQueryResults,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchSettings {
+    pub choice: FetcherChoice,
+    /// Ranged GETs in flight at once.
+    pub s3_threads: usize,
+    /// Bytes per ranged GET. Memory held by one result stays below about
+    /// `s3_threads × s3_block_size` plus two encoded pages.
+    pub s3_block_size: u64,
+}
+
+/// The clients and settings every fetcher of a connection's queries uses.
+#[derive(Clone)]
+pub struct Fetchers {
+    pub(crate) athena: Client,
+    /// None when no S3 endpoint is known (a custom AthenaEndpoint without S3Endpoint).
+    pub(crate) s3: Option<aws_sdk_s3::Client>,
+    pub(crate) settings: FetchSettings,
+    pub(crate) logger: Logger,
+}
+
+/// One query's result, as asked for by the reader.
+pub(crate) struct Request<'a> {
+    pub id: &'a str,
+    pub completion: &'a Completion,
+    /// JDBC fetch size; 0 lets the fetcher decide.
+    pub fetch_size: u32,
+    /// JDBC max rows; 0 for all.
+    pub max_rows: u64,
+}
+
+impl Fetchers {
+    pub(crate) async fn open(&self, request: &Request<'_>) -> Result<ResultStream> {
+        let id = request.id;
+        let choice = self.settings.choice;
+        if choice == FetcherChoice::GetQueryResults {
+            return get_query_results::open(&self.athena, request).await;
+        }
+        let plan = match s3::plan(self, request) {
+            Ok(plan) => plan,
+            Err(s3::Skip::NotApplicable(why)) => {
+                self.logger
+                    .debug(|| format!("query {id}: reading with GetQueryResults: {why}"));
+                return get_query_results::open(&self.athena, request).await;
+            }
+            Err(s3::Skip::Unreadable(e)) => {
+                return match self.unreadable(request, e) {
+                    Some(e) => Err(e),
+                    None => get_query_results::open(&self.athena, request).await,
+                };
+            }
+        };
+        // ColumnInfo comes from the query's first GetQueryResults page, asked
+        // for while the first block of the file is on its way.
+        let page_rows = match request.fetch_size {
+            0 => MAX_PAGE_ROWS,
+            n => n.min(MAX_PAGE_ROWS),
+        } as i32;
+        let (first, probe) = tokio::join!(
+            get_query_results::fetch(&self.athena, id, page_rows, None),
+            plan.probe(self.settings.s3_block_size)
+        );
+        let first = first?;
+        let columns = get_query_results::columns_of(&first);
+        if columns.is_empty() {
+            return get_query_results::from_first_page(&self.athena, request, first, page_rows);
+        }
+        match probe.and_then(|probe| plan.stream(probe, columns, request, &self.settings)) {
+            Ok(stream) => {
+                self.logger.debug(|| {
+                    format!(
+                        "query {id}: reading with S3 ({:?}): {} is readable",
+                        choice,
+                        plan.uri()
+                    )
+                });
+                Ok(stream)
+            }
+            Err(e) => match self.unreadable(request, e) {
+                Some(e) => Err(e),
+                None => get_query_results::from_first_page(&self.athena, request, first, page_rows),
+            },
+        }
+    }
+
+    /// Under `auto`, logs why S3 was passed over and returns None (fall
+    /// back); under `S3`, the error the user gets.
+    fn unreadable(&self, request: &Request<'_>, e: Error) -> Option<Error> {
+        let id = request.id;
+        if self.settings.choice == FetcherChoice::Auto {
+            self.logger.debug(|| {
+                format!("query {id}: reading with GetQueryResults: the S3 result file is not readable: {e}")
+            });
+            return None;
+        }
+        Some(
+            e.prefix("ResultFetcher=S3 cannot read the query's result file: ")
+                .append(" (ResultFetcher=auto falls back to GetQueryResults)")
+                .with_query_id(id),
+        )
+    }
+}

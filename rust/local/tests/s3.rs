@@ -1,0 +1,331 @@
+//! athena-local's result files and S3 endpoint, through the AWS SDK's own S3 client.
+
+mod common;
+
+use aws_sdk_athena::types::QueryExecutionContext;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use common::*;
+use std::time::{Duration, Instant};
+
+fn s3_with(server: &athena_local::ServerHandle, secret: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", secret, None, None, "static",
+        ))
+        .endpoint_url(server.endpoint_url())
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+fn s3(server: &athena_local::ServerHandle) -> aws_sdk_s3::Client {
+    s3_with(server, "test")
+}
+
+/// Runs `sql` in `workgroup` to its end; returns the execution.
+async fn run_in(
+    c: &aws_sdk_athena::Client,
+    workgroup: &str,
+    sql: &str,
+) -> aws_sdk_athena::types::QueryExecution {
+    let id = c
+        .start_query_execution()
+        .query_string(sql)
+        .query_execution_context(QueryExecutionContext::builder().database("default").build())
+        .work_group(workgroup)
+        .send()
+        .await
+        .expect("StartQueryExecution")
+        .query_execution_id
+        .expect("id");
+    wait(c, &id).await
+}
+
+fn location(qe: &aws_sdk_athena::types::QueryExecution) -> Option<(String, String)> {
+    let uri = qe.result_configuration()?.output_location()?;
+    let rest = uri.strip_prefix("s3://")?;
+    let (bucket, key) = rest.split_once('/')?;
+    Some((bucket.to_string(), key.to_string()))
+}
+
+async fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
+    s3.get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("GetObject")
+        .body
+        .collect()
+        .await
+        .expect("body")
+        .to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn select_results_are_athena_csv_with_metadata() {
+    let server = start(sample_config()).await;
+    let c = client(&server);
+    let s3 = s3(&server);
+    let qe = run_in(
+        &c,
+        "primary",
+        "SELECT * FROM (VALUES (1, 'a\"b', 'x,\ny'), (2, '', NULL)) AS t(id, s, n) ORDER BY id",
+    )
+    .await;
+    let (bucket, key) = location(&qe).expect("output location");
+    assert_eq!(bucket, "athena-local-results");
+    assert_eq!(key, format!("{}.csv", qe.query_execution_id().unwrap()));
+    let text = String::from_utf8(get(&s3, &bucket, &key).await).unwrap();
+    assert_eq!(
+        text,
+        "\"id\",\"s\",\"n\"\n\"1\",\"a\"\"b\",\"x,\ny\"\n\"2\",\"\",\n"
+    );
+
+    let head = s3
+        .head_object()
+        .bucket(&bucket)
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_length(), Some(text.len() as i64));
+    assert!(head.e_tag().is_some());
+
+    let ranged = s3
+        .get_object()
+        .bucket(&bucket)
+        .key(&key)
+        .range("bytes=5-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ranged.content_range(),
+        Some(format!("bytes 5-9/{}", text.len()).as_str())
+    );
+    let part = ranged.body.collect().await.unwrap().to_vec();
+    assert_eq!(part, &text.as_bytes()[5..10]);
+
+    let listed = s3
+        .list_objects_v2()
+        .bucket(&bucket)
+        .prefix(qe.query_execution_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, [key.clone(), format!("{key}.metadata")]);
+    let metadata = get(&s3, &bucket, &format!("{key}.metadata")).await;
+    assert!(metadata.windows(7).any(|w| w == b"varchar"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utility_results_are_txt() {
+    let server = start(sample_config()).await;
+    let c = client(&server);
+    let qe = run_in(&c, "primary", "SHOW TABLES").await;
+    let (bucket, key) = location(&qe).unwrap();
+    assert!(key.ends_with(".txt"), "{key}");
+    let text = String::from_utf8(get(&s3(&server), &bucket, &key).await).unwrap();
+    assert!(text.lines().any(|l| l == "cities"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_can_be_put_listed_and_deleted() {
+    let server = start(sample_config()).await;
+    let s3 = s3(&server);
+    let body = "é".repeat(100_000);
+    // The SDK sends PutObject as aws-chunked with a checksum trailer.
+    s3.put_object()
+        .bucket("fixtures")
+        .key("dir/one two.csv")
+        .body(ByteStream::from(body.clone().into_bytes()))
+        .send()
+        .await
+        .expect("PutObject");
+    s3.put_object()
+        .bucket("fixtures")
+        .key("dir/sub/two.csv")
+        .body(ByteStream::from_static(b"2"))
+        .send()
+        .await
+        .expect("PutObject");
+    assert_eq!(
+        get(&s3, "fixtures", "dir/one two.csv").await,
+        body.as_bytes()
+    );
+
+    let top = s3
+        .list_objects_v2()
+        .bucket("fixtures")
+        .prefix("dir/")
+        .delimiter("/")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = top.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["dir/one two.csv"]);
+    let prefixes: Vec<&str> = top
+        .common_prefixes()
+        .iter()
+        .filter_map(|p| p.prefix())
+        .collect();
+    assert_eq!(prefixes, ["dir/sub/"]);
+
+    let paged = s3
+        .list_objects_v2()
+        .bucket("fixtures")
+        .max_keys(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged.contents().len(), 1);
+    assert_eq!(paged.is_truncated(), Some(true));
+    let rest = s3
+        .list_objects_v2()
+        .bucket("fixtures")
+        .continuation_token(paged.next_continuation_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.contents()[0].key(), Some("dir/sub/two.csv"));
+
+    let delete = Delete::builder()
+        .objects(
+            ObjectIdentifier::builder()
+                .key("dir/one two.csv")
+                .build()
+                .unwrap(),
+        )
+        .objects(
+            ObjectIdentifier::builder()
+                .key("dir/sub/two.csv")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let deleted = s3
+        .delete_objects()
+        .bucket("fixtures")
+        .delete(delete)
+        .send()
+        .await
+        .expect("DeleteObjects");
+    assert_eq!(deleted.deleted().len(), 2);
+    let after = s3
+        .list_objects_v2()
+        .bucket("fixtures")
+        .send()
+        .await
+        .unwrap();
+    assert!(after.contents().is_empty());
+    let missing = s3
+        .get_object()
+        .bucket("fixtures")
+        .key("dir/one two.csv")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing.into_service_error().is_no_such_key());
+    s3.delete_object()
+        .bucket("fixtures")
+        .key("never/there")
+        .send()
+        .await
+        .expect("deleting a missing key succeeds, as in S3");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_calls_are_signature_checked() {
+    let server = start(sample_config()).await;
+    let err = s3_with(&server, "wrong")
+        .list_objects_v2()
+        .bucket("athena-local-results")
+        .send()
+        .await
+        .unwrap_err();
+    let code = err.into_service_error().meta().code().map(str::to_string);
+    assert_eq!(code.as_deref(), Some("SignatureDoesNotMatch"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workgroups_that_make_results_unreadable() {
+    let server = start(sample_config()).await;
+    let c = client(&server);
+    let s3 = s3(&server);
+
+    let managed = run_in(&c, "managed", "SELECT 1 AS x").await;
+    assert!(
+        location(&managed).is_none(),
+        "managed storage has no OutputLocation"
+    );
+    assert!(managed
+        .managed_query_results_configuration()
+        .is_some_and(|m| m.enabled()));
+    let listed = s3
+        .list_objects_v2()
+        .bucket("athena-local-managed")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.contents().is_empty());
+
+    let cse = run_in(&c, "cse", "SELECT 1 AS x").await;
+    assert_eq!(
+        cse.result_configuration()
+            .and_then(|r| r.encryption_configuration())
+            .map(|e| e.encryption_option().as_str()),
+        Some("CSE_KMS")
+    );
+    let (bucket, key) = location(&cse).unwrap();
+    let bytes = get(&s3, &bucket, &key).await;
+    assert!(!bytes.is_empty() && bytes[0] != b'"', "ciphertext, not CSV");
+
+    let denied = run_in(&c, "denied", "SELECT 1 AS x").await;
+    let (bucket, key) = location(&denied).unwrap();
+    let err = s3
+        .get_object()
+        .bucket(&bucket)
+        .key(&key)
+        .send()
+        .await
+        .unwrap_err();
+    let code = err.into_service_error().meta().code().map(str::to_string);
+    assert_eq!(code.as_deref(), Some("AccessDenied"));
+    // GetQueryResults still serves the rows.
+    let rows = c
+        .get_query_results()
+        .query_execution_id(denied.query_execution_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rows.result_set().unwrap().rows().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latency_is_added_to_every_call() {
+    let server = start(sample_config()).await;
+    let (status, _) = http(&server, "PUT", "/_athena_local/latency", r#"{"ms": 120}"#).await;
+    assert_eq!(status, 200);
+    let c = client(&server);
+    let began = Instant::now();
+    c.list_work_groups().send().await.unwrap();
+    assert!(began.elapsed() >= Duration::from_millis(120));
+    let began = Instant::now();
+    let _ = s3(&server)
+        .list_objects_v2()
+        .bucket("athena-local-results")
+        .send()
+        .await
+        .unwrap();
+    assert!(began.elapsed() >= Duration::from_millis(120));
+    let (_, body) = http(&server, "GET", "/_athena_local/latency", "").await;
+    assert!(body.contains("120"), "{body}");
+    let (status, _) = http(&server, "PUT", "/_athena_local/latency", r#"{"ms": "x"}"#).await;
+    assert_eq!(status, 400);
+}
