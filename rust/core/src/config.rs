@@ -640,6 +640,7 @@ impl Parser<'_> {
             choice,
             s3_threads: threads,
             s3_block_size: block_size,
+            unload: self.boolean("Unload"),
         }
     }
 

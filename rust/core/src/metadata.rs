@@ -265,7 +265,7 @@ impl Session {
         };
         let sql = format!("SHOW TABLES IN `{}`", database.replace('`', "``"));
         let names = async {
-            let query = self.start_query(&sql, &context, &[]).await?;
+            let query = self.start_internal_query(&sql, &context).await?;
             query.wait(None).await?;
             query.text_rows().await
         }

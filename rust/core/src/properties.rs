@@ -241,6 +241,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(FEDERATED), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
     PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
+    PropertySpec { default: Some("false"), ..prop("Unload", ValueType::Boolean, "Run each SELECT as UNLOAD to Parquet under the output location and read the files in parallel (PyAthena's unload=True); the files are deleted once read. Queries with a top-level ORDER BY, and statements other than SELECT, run as written.") },
     PropertySpec { aliases: &["S3EndpointOverride"], ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher, addressed path-style. Needed for S3 reads when AthenaEndpoint is not an AWS endpoint.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyHost", ValueType::Text, "HTTP proxy host.") },
     PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyPort", int(1, 65_535), "HTTP proxy port.") },

@@ -21,6 +21,8 @@ pub struct Query {
     fetch_size: u32,
     cancelled: AtomicBool,
     wake: Notify,
+    /// UNLOAD mode: the prefix the statement unloads to.
+    unload_prefix: Option<String>,
     /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
     data_scanned_bytes: AtomicI64,
 }
@@ -35,11 +37,20 @@ pub struct Completion {
     pub encryption: Option<String>,
     /// The workgroup keeps results in Athena-managed storage.
     pub managed_results: bool,
+    /// UNLOAD: the manifest listing the written files.
+    pub manifest_location: Option<String>,
 }
 
 impl Query {
-    pub fn new(fetchers: Fetchers, id: String, poll: PollPolicy, fetch_size: u32) -> Query {
+    pub fn new(
+        fetchers: Fetchers,
+        id: String,
+        poll: PollPolicy,
+        fetch_size: u32,
+        unload_prefix: Option<String>,
+    ) -> Query {
         Query {
+            unload_prefix,
             client: fetchers.athena.clone(),
             fetchers,
             id,
@@ -109,6 +120,10 @@ impl Query {
                         managed_results: execution
                             .managed_query_results_configuration()
                             .is_some_and(|m| m.enabled()),
+                        manifest_location: execution
+                            .statistics()
+                            .and_then(|s| s.data_manifest_location())
+                            .map(str::to_string),
                     });
                 }
                 Some(QueryExecutionState::Failed) => {
@@ -211,6 +226,7 @@ impl Query {
                 completion,
                 fetch_size,
                 max_rows,
+                unload_prefix: self.unload_prefix.as_deref(),
             })
             .await
     }

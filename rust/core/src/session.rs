@@ -15,7 +15,7 @@ use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
-use crate::fetch::Fetchers;
+use crate::fetch::{unload_rewrite, Fetchers};
 use crate::log::Logger;
 use crate::query::Query;
 
@@ -29,6 +29,9 @@ pub struct QueryContext {
 pub struct Session {
     config: ConnectionConfig,
     client: RwLock<Client>,
+    /// The workgroup's own output location, for UNLOAD mode when the
+    /// connection sets none.
+    workgroup_output: RwLock<Option<String>>,
     /// The S3 fetcher's client; None when no S3 endpoint is known.
     s3: RwLock<Option<aws_sdk_s3::Client>>,
     logger: Logger,
@@ -53,6 +56,7 @@ impl Session {
             let session = Session {
                 config,
                 client: RwLock::new(client),
+                workgroup_output: RwLock::new(None),
                 s3: RwLock::new(s3),
                 logger: logger.clone(),
             };
@@ -115,25 +119,97 @@ impl Session {
     }
 
     async fn check_workgroup(&self) -> Result<()> {
-        self.client()
+        let output = self
+            .client()
             .get_work_group()
             .work_group(&self.config.workgroup)
             .send()
             .await
             .map_err(|e| from_sdk("GetWorkGroup", e))?;
+        let location = output
+            .work_group()
+            .and_then(|w| w.configuration())
+            .and_then(|c| c.result_configuration())
+            .and_then(|r| r.output_location())
+            .map(str::to_string);
+        *self
+            .workgroup_output
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = location;
         Ok(())
+    }
+
+    /// What UNLOAD mode does with a user's statement: the UNLOAD to run and
+    /// its prefix, or None to run the statement as written (reason logged).
+    fn unload_plan(&self, sql: &str) -> Option<(String, String)> {
+        if !self.config.fetch.unload {
+            return None;
+        }
+        let location = self.config.results.output_location.clone().or_else(|| {
+            self.workgroup_output
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        });
+        let decision = match (location, self.s3()) {
+            (None, _) => {
+                Err("neither OutputLocation nor the workgroup names an output location".to_string())
+            }
+            (_, None) => {
+                Err("AthenaEndpoint is not an AWS endpoint and S3Endpoint is not set".to_string())
+            }
+            (Some(location), Some(_)) => unload_rewrite(sql, &location),
+        };
+        match decision {
+            Ok(plan) => {
+                self.logger
+                    .debug(|| format!("Unload=true: running the query as UNLOAD to {}", plan.1));
+                Some(plan)
+            }
+            Err(why) => {
+                self.logger
+                    .debug(|| format!("Unload=true: running the statement as written: {why}"));
+                None
+            }
+        }
     }
 
     pub async fn is_valid(&self) -> bool {
         self.check_workgroup().await.is_ok()
     }
 
-    /// Starts a query; the returned handle polls, cancels and reads it.
+    /// Starts a user's statement (as an UNLOAD in UNLOAD mode); the returned
+    /// handle polls, cancels and reads it.
     pub async fn start_query(
         &self,
         sql: &str,
         context: &QueryContext,
         parameters: &[String],
+    ) -> Result<Arc<Query>> {
+        match self.unload_plan(sql) {
+            Some((statement, prefix)) => {
+                self.start(&statement, context, parameters, Some(prefix))
+                    .await
+            }
+            None => self.start(sql, context, parameters, None).await,
+        }
+    }
+
+    /// Starts the driver's own query (metadata), always as written.
+    pub async fn start_internal_query(
+        &self,
+        sql: &str,
+        context: &QueryContext,
+    ) -> Result<Arc<Query>> {
+        self.start(sql, context, &[], None).await
+    }
+
+    async fn start(
+        &self,
+        sql: &str,
+        context: &QueryContext,
+        parameters: &[String],
+        unload_prefix: Option<String>,
     ) -> Result<Arc<Query>> {
         if sql.trim().is_empty() {
             return Err(Error::new(
@@ -217,6 +293,7 @@ impl Session {
             id.to_string(),
             self.config.poll,
             self.config.fetch_size,
+            unload_prefix,
         )))
     }
 }

@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::engine::{
     classify, substitute_parameters, Classified, Engine, QueryFailure, ResultData,
 };
+
 use crate::errors::ApiError;
 use crate::faults::Faults;
 use crate::render;
@@ -151,6 +152,7 @@ impl Query {
         };
         let total = millis(end.saturating_duration_since(self.submitted_at));
         let scanned = p.results.as_ref().map(|r| r.scanned_bytes()).unwrap_or(0);
+        let manifest = p.results.as_ref().and_then(|r| r.manifest_location.clone());
         let mut status = json!({
             "State": p.state.as_str(),
             "SubmissionDateTime": self.submitted_epoch,
@@ -212,7 +214,47 @@ impl Query {
         if self.managed {
             q["ManagedQueryResultsConfiguration"] = json!({ "Enabled": true });
         }
+        if let Some(m) = manifest {
+            q["Statistics"]["DataManifestLocation"] = json!(m);
+        }
         q
+    }
+
+    /// Runs the inner query of an UNLOAD and writes its Parquet files.
+    async fn unload(
+        &self,
+        engine: &Engine,
+        storage: &Arc<Storage>,
+        sql: &str,
+    ) -> Result<ResultData, QueryFailure> {
+        let unload = crate::unload::parse(sql)?;
+        let inner = classify(&unload.query);
+        if inner.substatement != "SELECT" {
+            return Err(QueryFailure::user(
+                "SYNTAX_ERROR: UNLOAD needs a SELECT query in its parentheses",
+            ));
+        }
+        let data = engine
+            .execute(&unload.query, &self.database, &inner)
+            .await?;
+        let manifest = format!(
+            "{}-manifest.csv",
+            self.output_location
+                .strip_suffix(".csv")
+                .unwrap_or(&self.output_location)
+        );
+        let storage = Arc::clone(storage);
+        let id = self.id.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            crate::unload::write(&storage, &unload, &id, &data, &manifest)
+                .map(|rows| (rows, manifest))
+        })
+        .await
+        .unwrap_or_else(|e| Err(QueryFailure::system(format!("UNLOAD writer stopped: {e}"))))?;
+        let mut result = ResultData::empty();
+        result.update_count = Some(written.0);
+        result.manifest_location = Some(written.1);
+        Ok(result)
     }
 
     /// Writes the result files under the output location, as Athena does.
@@ -695,6 +737,9 @@ impl Athena {
                     "CATALOG_NOT_FOUND: Catalog '{}' does not exist",
                     q.catalog
                 ))),
+                Ok(sql) if q.classified.substatement == "UNLOAD" => {
+                    q.unload(&engine, &storage, &sql).await
+                }
                 Ok(sql) => engine.execute(&sql, &q.database, &q.classified).await,
             };
             let outcome = match outcome {

@@ -99,6 +99,7 @@ pub fn classify(sql: &str) -> Classified {
             (StatementType::Dml, "SELECT".to_string(), true, false)
         }
         "INSERT" => (StatementType::Dml, "INSERT".to_string(), false, true),
+        "UNLOAD" => (StatementType::Dml, "UNLOAD".to_string(), false, true),
         "UPDATE" | "DELETE" | "MERGE" => (StatementType::Dml, first.to_string(), false, true),
         "CREATE" | "DROP" | "ALTER" => {
             let is_ctas = first == "CREATE"
@@ -364,6 +365,8 @@ pub struct ResultData {
     pub total_rows: usize,
     /// Rows affected, for INSERT/CTAS.
     pub update_count: Option<i64>,
+    /// UNLOAD: the manifest listing the written files (`DataManifestLocation`).
+    pub manifest_location: Option<String>,
 }
 
 impl ResultData {
@@ -381,6 +384,7 @@ impl ResultData {
             starts,
             total_rows: total,
             update_count: None,
+            manifest_location: None,
         }
     }
 
@@ -407,6 +411,20 @@ impl ResultData {
             );
         });
         out
+    }
+
+    /// Calls `f` with slices of the batches covering rows `[start, start + count)`.
+    pub fn for_each_batch(&self, start: usize, count: usize, mut f: impl FnMut(RecordBatch)) {
+        let end = start.saturating_add(count).min(self.total_rows);
+        for (batch, &first) in self.batches.iter().zip(&self.starts) {
+            let last = first + batch.num_rows();
+            if last <= start || first >= end {
+                continue;
+            }
+            let from = start.max(first);
+            let to = end.min(last);
+            f(batch.slice(from - first, to - from));
+        }
     }
 
     /// Calls `f(batch, row_in_batch)` for rows `[start, start + count)` in order.

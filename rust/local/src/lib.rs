@@ -25,6 +25,7 @@ pub mod s3;
 pub mod server;
 pub mod sigv4;
 pub mod storage;
+pub mod unload;
 
 pub use config::Config;
 pub use server::{start, ServerHandle};

@@ -329,3 +329,83 @@ async fn latency_is_added_to_every_call() {
     let (status, _) = http(&server, "PUT", "/_athena_local/latency", r#"{"ms": "x"}"#).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unload_writes_parquet_and_a_manifest() {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let server = start(sample_config()).await;
+    let c = client(&server);
+    let s3 = s3(&server);
+    let qe = run_in(
+        &c,
+        "primary",
+        "UNLOAD (SELECT value AS v, CAST(value AS VARCHAR) AS s, DECIMAL '12.30' AS d FROM range(1500000)) \
+         TO 's3://athena-local-results/unload/one/' WITH (format = 'PARQUET', compression = 'SNAPPY')",
+    )
+    .await;
+    assert_eq!(
+        qe.status().unwrap().state().map(|s| s.as_str()),
+        Some("SUCCEEDED"),
+        "{:?}",
+        qe.status().unwrap().state_change_reason()
+    );
+    let manifest = qe
+        .statistics()
+        .and_then(|s| s.data_manifest_location())
+        .expect("DataManifestLocation");
+    let (bucket, key) = manifest
+        .strip_prefix("s3://")
+        .and_then(|r| r.split_once('/'))
+        .unwrap();
+    let listing = String::from_utf8(get(&s3, bucket, key).await).unwrap();
+    let files: Vec<&str> = listing.lines().collect();
+    assert_eq!(files.len(), 2, "1.5 M rows are written as two files");
+    let mut rows = 0;
+    for file in files {
+        let (b, k) = file
+            .strip_prefix("s3://")
+            .and_then(|r| r.split_once('/'))
+            .unwrap();
+        assert!(k.starts_with("unload/one/"), "{k}");
+        let bytes = bytes::Bytes::from(get(&s3, b, k).await);
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .unwrap()
+            .build()
+            .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            assert_eq!(batch.num_columns(), 3);
+            assert_eq!(
+                batch.schema().field(2).data_type(),
+                &datafusion::arrow::datatypes::DataType::Decimal128(4, 2)
+            );
+            rows += batch.num_rows();
+        }
+    }
+    assert_eq!(rows, 1_500_000);
+    let count = c
+        .get_query_results()
+        .query_execution_id(qe.query_execution_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(count.update_count(), Some(1_500_000));
+
+    // The target must be empty, and only Parquet is written.
+    let again = run_in(
+        &c,
+        "primary",
+        "UNLOAD (SELECT 1 AS x) TO 's3://athena-local-results/unload/one/' WITH (format = 'PARQUET')",
+    )
+    .await;
+    let reason = again.status().unwrap().state_change_reason().unwrap_or("");
+    assert!(reason.contains("HIVE_PATH_ALREADY_EXISTS"), "{reason}");
+    let text = run_in(
+        &c,
+        "primary",
+        "UNLOAD (SELECT 1 AS x) TO 's3://athena-local-results/unload/two/' WITH (format = 'TEXTFILE')",
+    )
+    .await;
+    let reason = text.status().unwrap().state_change_reason().unwrap_or("");
+    assert!(reason.contains("PARQUET"), "{reason}");
+}

@@ -2,7 +2,8 @@
 //! per fetcher behind [`Fetchers::open`]:
 //! - `get_query_results`: the API, 1000 rows a call, works everywhere;
 //! - `s3`: the CSV file Athena wrote under the output location, read with
-//!   parallel ranged GETs (`csv` parses it).
+//!   parallel ranged GETs (`csv` parses it);
+//! - `unload`: UNLOAD mode's Parquet files, read in parallel.
 //!
 //! `ResultFetcher=auto` (the default) reads S3 when the file is readable and
 //! falls back to GetQueryResults otherwise, logging the choice at DEBUG;
@@ -11,9 +12,11 @@
 mod csv;
 mod get_query_results;
 mod s3;
+mod unload;
 
 pub(crate) use get_query_results::all_text_rows;
 pub use get_query_results::MAX_PAGE_ROWS;
+pub(crate) use unload::rewrite as unload_rewrite;
 
 use aws_sdk_athena::Client;
 
@@ -40,6 +43,8 @@ pub struct FetchSettings {
     /// Bytes per ranged GET. Memory held by one result stays below about
     /// `s3_threads × s3_block_size` plus two encoded pages.
     pub s3_block_size: u64,
+    /// UNLOAD mode: SELECTs run as UNLOAD to Parquet.
+    pub unload: bool,
 }
 
 /// The clients and settings every fetcher of a connection's queries uses.
@@ -60,11 +65,16 @@ pub(crate) struct Request<'a> {
     pub fetch_size: u32,
     /// JDBC max rows; 0 for all.
     pub max_rows: u64,
+    /// Set when the statement ran as an UNLOAD to this prefix.
+    pub unload_prefix: Option<&'a str>,
 }
 
 impl Fetchers {
     pub(crate) async fn open(&self, request: &Request<'_>) -> Result<ResultStream> {
         let id = request.id;
+        if let Some(prefix) = request.unload_prefix {
+            return unload::open(self, request, prefix).await;
+        }
         let choice = self.settings.choice;
         if choice == FetcherChoice::GetQueryResults {
             return get_query_results::open(&self.athena, request).await;

@@ -38,7 +38,7 @@ class FetcherTest {
             + "(6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'non-ASCII: é ß 中文 😀', NULL, NULL, NULL), "
             + "(7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ',', NULL, NULL, NULL), "
             + "(8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\"', NULL, NULL, NULL)"
-            + ") AS t(id, ti, si, i, bi, r, d, dec, b, s, day, ts, bin) ORDER BY id";
+            + ") AS t(id, ti, si, i, bi, r, d, dec, b, s, day, ts, bin)";
 
     private static LocalAthena athena;
 
@@ -51,10 +51,13 @@ class FetcherTest {
         return athena.url("S3Endpoint=" + athena.endpoint() + (extra.isEmpty() ? "" : ";" + extra));
     }
 
-    /** SHA-256 over every value as getString and getObject give it, NULLs marked. */
+    /**
+     * SHA-256 over every value as getString and getObject give it, NULLs marked;
+     * rows are sorted first, as UNLOAD promises no order.
+     */
     static String checksum(String url, String sql, long[] rowCount) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        long rows = 0;
+        java.util.List<String> lines = new java.util.ArrayList<String>();
         try (Connection c = DriverManager.getConnection(url);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
@@ -63,18 +66,23 @@ class FetcherTest {
                 digest.update((md.getColumnLabel(i) + ":" + md.getColumnTypeName(i) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             while (rs.next()) {
+                StringBuilder line = new StringBuilder();
                 for (int i = 1; i <= md.getColumnCount(); i++) {
                     Object o = rs.getObject(i);
                     String text = rs.getString(i);
                     String shown = o == null ? "<NULL>"
                             : o instanceof byte[] ? java.util.Arrays.toString((byte[]) o) + "|" + text
                             : o.getClass().getName() + "=" + o + "|" + text;
-                    digest.update((shown + "\u0000").getBytes(StandardCharsets.UTF_8));
+                    line.append(shown).append('\u0000');
                 }
-                rows++;
+                lines.add(line.toString());
             }
         }
-        rowCount[0] = rows;
+        java.util.Collections.sort(lines);
+        for (String line : lines) {
+            digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        rowCount[0] = lines.size();
         StringBuilder hex = new StringBuilder();
         for (byte b : digest.digest()) {
             hex.append(String.format("%02x", b));
@@ -86,14 +94,75 @@ class FetcherTest {
     void fetchersReturnIdenticalValuesForEveryType() throws Exception {
         long[] apiRows = new long[1];
         long[] s3Rows = new long[1];
+        long[] unloadRows = new long[1];
         String api = checksum(athena.url("ResultFetcher=GetQueryResults"), ALL_TYPES, apiRows);
         athena.clearCalls();
         String viaS3 = checksum(s3("ResultFetcher=S3"), ALL_TYPES, s3Rows);
-        assertEquals(8, apiRows[0]);
-        assertEquals(apiRows[0], s3Rows[0]);
-        assertEquals(api, viaS3, "S3 and GetQueryResults give the same values");
         assertTrue(athena.callCount("GetObject") >= 1, "rows came from the S3 file");
         assertEquals(1, athena.callCount("GetQueryResults"), "only the ColumnInfo page came from the API");
+        athena.clearCalls();
+        String viaUnload = checksum(s3("Unload=true"), ALL_TYPES, unloadRows);
+        assertEquals(0, athena.callCount("GetQueryResults"), "UNLOAD rows come from Parquet files");
+        assertEquals(8, apiRows[0]);
+        assertEquals(apiRows[0], s3Rows[0]);
+        assertEquals(apiRows[0], unloadRows[0]);
+        assertEquals(api, viaS3, "S3 and GetQueryResults give the same values");
+        assertEquals(api, viaUnload, "UNLOAD and GetQueryResults give the same values");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 1_000_001})
+    void unloadReadsEveryRowAndDeletesItsFiles(int size) throws Exception {
+        athena.clearCalls();
+        String id;
+        try (Connection c = DriverManager.getConnection(s3("Unload=true"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT value AS v, CAST(value AS VARCHAR) AS t FROM range(" + size + ")")) {
+            id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            long count = 0;
+            long sum = 0;
+            while (rs.next()) {
+                assertEquals(Long.toString(rs.getLong(1)), rs.getString(2));
+                sum += rs.getLong(1);
+                count++;
+            }
+            assertEquals(size, count);
+            assertEquals((long) size * (size - 1) / 2, sum);
+        }
+        String execution = athena.admin("GET", "/_athena_local/queries/" + id, null);
+        assertTrue(execution.contains("UNLOAD ("), execution);
+        String prefix = execution.replaceAll("(?s).*TO '(s3://[^']+)'.*", "$1");
+        assertTrue(prefix.contains("/athena-jdbc-unload/"), prefix);
+        // The files are deleted once read (in the background, after the last page).
+        for (int i = 0; i < 100 && athena.callCount("DeleteObjects") == 0; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, athena.callCount("DeleteObjects"), "the UNLOAD prefix is cleaned up");
+    }
+
+    @Test
+    void unloadKeepsTheOrderOfATopLevelOrderBy() throws Exception {
+        try (Connection c = DriverManager.getConnection(s3("Unload=true"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT value FROM range(3000000) ORDER BY value DESC")) {
+            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            assertFalse(athena.admin("GET", "/_athena_local/queries/" + id, null).contains("UNLOAD"),
+                    "an ordered query runs as written");
+            long expected = 2_999_999;
+            while (rs.next()) {
+                assertEquals(expected--, rs.getLong(1));
+            }
+            assertEquals(-1, expected);
+        }
+    }
+
+    @Test
+    void unloadLeavesOtherStatementsAlone() throws Exception {
+        try (Connection c = DriverManager.getConnection(s3("Unload=true"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW TABLES")) {
+            assertTrue(rs.next());
+        }
     }
 
     @Test
