@@ -92,6 +92,178 @@ pub fn athena_type_of(dt: &DataType) -> AthenaType {
     }
 }
 
+/// The full Trino type of a field, with parameters and element types:
+/// `array(integer)`, `map(varchar, bigint)`, `row(x integer, y varchar)`,
+/// `decimal(10,2)`; a scalar's plain name otherwise.
+pub fn full_type(field: &Field) -> String {
+    if is_json_field(field) {
+        return "json".into();
+    }
+    full_type_of(field.data_type())
+}
+
+fn full_type_of(dt: &DataType) -> String {
+    use DataType::*;
+    match dt {
+        List(f) | LargeList(f) | ListView(f) | LargeListView(f) | FixedSizeList(f, _) => {
+            format!("array({})", full_type(f))
+        }
+        Map(entries, _) => match entries.data_type() {
+            Struct(kv) if kv.len() == 2 => {
+                format!("map({}, {})", full_type(&kv[0]), full_type(&kv[1]))
+            }
+            _ => "map(varchar, varchar)".into(),
+        },
+        Struct(fields) => format!(
+            "row({})",
+            fields
+                .iter()
+                .map(|f| format!("{} {}", f.name(), full_type(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Decimal32(p, s) | Decimal64(p, s) | Decimal128(p, s) | Decimal256(p, s) => {
+            format!("decimal({p},{s})")
+        }
+        Dictionary(_, v) => full_type_of(v),
+        other => athena_type_of(other).name,
+    }
+}
+
+/// Whether values of this type are arrays, maps or rows.
+pub fn is_nested(dt: &DataType) -> bool {
+    use DataType::*;
+    match dt {
+        List(_)
+        | LargeList(_)
+        | ListView(_)
+        | LargeListView(_)
+        | FixedSizeList(_, _)
+        | Map(_, _)
+        | Struct(_) => true,
+        Dictionary(_, v) => is_nested(v),
+        _ => false,
+    }
+}
+
+/// Appends a nested value as JSON that keeps its structure exactly: arrays
+/// as arrays, maps as arrays of `[key, value]` pairs (keys need not be
+/// text), rows as objects; integers, decimals-free floats and booleans as
+/// JSON literals in Athena's text form, every other scalar as a string of
+/// its Athena text. False (nothing written) for a top-level NULL.
+pub fn write_json(array: &dyn Array, row: usize, out: &mut String) -> bool {
+    if row >= array.len() || array.is_null(row) || array.data_type() == &DataType::Null {
+        return false;
+    }
+    json_non_null(array, row, out);
+    true
+}
+
+fn json_nested(array: &dyn Array, row: usize, out: &mut String) {
+    if !write_json(array, row, out) {
+        out.push_str("null");
+    }
+}
+
+fn json_list(values: &ArrayRef, out: &mut String) {
+    out.push('[');
+    for i in 0..values.len() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_nested(values.as_ref(), i, out);
+    }
+    out.push(']');
+}
+
+fn json_non_null(array: &dyn Array, row: usize, out: &mut String) {
+    use DataType::*;
+    match array.data_type() {
+        List(_) => {
+            if let Some(l) = array.as_list_opt::<i32>() {
+                return json_list(&l.value(row), out);
+            }
+        }
+        LargeList(_) => {
+            if let Some(l) = array.as_list_opt::<i64>() {
+                return json_list(&l.value(row), out);
+            }
+        }
+        FixedSizeList(_, _) => {
+            if let Some(l) = array.as_fixed_size_list_opt() {
+                return json_list(&l.value(row), out);
+            }
+        }
+        Map(_, _) => {
+            if let Some(m) = array.as_map_opt() {
+                let entries = m.value(row);
+                out.push('[');
+                for i in 0..entries.len() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push('[');
+                    json_nested(entries.column(0).as_ref(), i, out);
+                    out.push(',');
+                    json_nested(entries.column(1).as_ref(), i, out);
+                    out.push(']');
+                }
+                out.push(']');
+                return;
+            }
+        }
+        Struct(fields) => {
+            if let Some(s) = array.as_struct_opt() {
+                out.push('{');
+                for (i, (f, c)) in fields.iter().zip(s.columns()).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_string(out, f.name());
+                    out.push(':');
+                    json_nested(c.as_ref(), row, out);
+                }
+                out.push('}');
+                return;
+            }
+        }
+        _ => {}
+    }
+    let mut text = String::new();
+    write_non_null(array, row, &mut text);
+    let literal = match array.data_type() {
+        Boolean | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64 => true,
+        // NaN and Infinity are no JSON numbers.
+        Float16 | Float32 | Float64 => text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-.E".contains(&b)),
+        _ => false,
+    };
+    if literal {
+        out.push_str(&text);
+    } else {
+        push_json_string(out, &text);
+    }
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Hive/Glue type name, as `GetTableMetadata` reports table columns.
 pub fn hive_type(field: &Field) -> String {
     if is_json_field(field) {
@@ -613,6 +785,42 @@ mod tests {
         assert_eq!(render(&m, 0).unwrap(), "{a=1, b=2}");
         assert_eq!(athena_type_of(m.data_type()).name, "map");
         assert_eq!(hive_type_of(m.data_type()), "map<string,int>");
+    }
+
+    #[test]
+    fn nested_json_keeps_structure() {
+        let list =
+            ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), None])]);
+        let mut out = String::new();
+        assert!(write_json(&list, 0, &mut out));
+        assert_eq!(out, "[1,null]");
+        let s = StructArray::from(vec![
+            (
+                Arc::new(Field::new("x", DataType::Float64, true)),
+                Arc::new(Float64Array::from(vec![f64::NAN])) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("y", DataType::Utf8, true)),
+                Arc::new(StringArray::from(vec!["a, \"b\"\n"])) as ArrayRef,
+            ),
+        ]);
+        out.clear();
+        write_json(&s, 0, &mut out);
+        assert_eq!(out, r#"{"x":"NaN","y":"a, \"b\"\n"}"#);
+        assert_eq!(
+            full_type(&Field::new("s", s.data_type().clone(), true)),
+            "row(x double, y varchar)"
+        );
+        let values = Int32Array::from(vec![1, 2]);
+        let m = MapArray::new_from_strings(["a", "b"].into_iter(), &values, &[0, 2]).unwrap();
+        out.clear();
+        write_json(&m, 0, &mut out);
+        assert_eq!(out, r#"[["a",1],["b",2]]"#);
+        assert_eq!(
+            full_type(&Field::new("m", m.data_type().clone(), true)),
+            "map(varchar, integer)"
+        );
+        assert!(is_nested(m.data_type()) && !is_nested(&DataType::Utf8));
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //!                        param = digits of the fraction in Athena's text form
 //!            6 Text      (rows + 1) × u32 offsets, then UTF-8 bytes
 //!            7 Binary    (rows + 1) × u32 offsets, then bytes
+//!            8 Json      as Text; each value is an array, map or row as JSON
+//!                        (maps as arrays of [key, value] pairs, rows as
+//!                        objects, scalars in their Athena text form), for
+//!                        columns whose exact type is known (UNLOAD)
 //! ```
 //! A NULL slot holds zero (fixed width) or an empty range (Text, Binary).
 //! Fixed-width encodings arrive parsed so that Java reads instead of parsing. A
@@ -72,10 +76,9 @@ where
         Some(param) => (wanted, param),
         None => {
             out.truncate(fixed_start);
-            let text = if wanted == Encoding::Binary {
-                Encoding::Binary
-            } else {
-                Encoding::Text
+            let text = match wanted {
+                Encoding::Binary | Encoding::Json => wanted,
+                _ => Encoding::Text,
             };
             match encode_variable(out, text, values.clone()) {
                 Some(()) => (text, 0),
@@ -146,7 +149,7 @@ fn encode_fixed<'a>(
                 };
                 out.extend_from_slice(&micros.to_le_bytes());
             }
-            Encoding::Text | Encoding::Binary => return None,
+            Encoding::Text | Encoding::Binary | Encoding::Json => return None,
         }
     }
     Some(fraction_digits.unwrap_or(3))

@@ -17,6 +17,8 @@ pub mod jdbc {
     pub const TIME: i32 = 92;
     pub const TIMESTAMP: i32 = 93;
     pub const TIMESTAMP_WITH_TIMEZONE: i32 = 2014;
+    pub const ARRAY: i32 = 2003;
+    pub const STRUCT: i32 = 2002;
     pub const OTHER: i32 = 1111;
 }
 
@@ -30,6 +32,8 @@ pub enum Encoding {
     Timestamp = 5,
     Text = 6,
     Binary = 7,
+    /// An array, map or row whose exact type is known, as JSON (see `page`).
+    Json = 8,
 }
 
 /// One result column as Athena describes it.
@@ -67,7 +71,13 @@ impl Column {
     }
 
     pub fn preferred_encoding(&self) -> Encoding {
-        match self.base_type().as_str() {
+        let base = self.base_type();
+        // `array(integer)` names its element type: its values come exact, as
+        // JSON (UNLOAD). A bare `array` (ColumnInfo) has only Athena's text.
+        if matches!(base.as_str(), "array" | "map" | "row") && self.athena_type.contains('(') {
+            return Encoding::Json;
+        }
+        match base.as_str() {
             "boolean" => Encoding::Bool,
             "tinyint" | "smallint" | "integer" | "int" | "bigint" => Encoding::Int64,
             "real" | "float" | "double" => Encoding::Float64,
@@ -112,6 +122,9 @@ pub fn jdbc_type(base: &str) -> i32 {
         "time" => jdbc::TIME,
         "timestamp" => jdbc::TIMESTAMP,
         "timestamp with time zone" => jdbc::TIMESTAMP_WITH_TIMEZONE,
+        "array" => jdbc::ARRAY,
+        "row" | "struct" => jdbc::STRUCT,
+        // JDBC has no map type; values are java.util.Map.
         _ => jdbc::OTHER,
     }
 }
@@ -178,6 +191,15 @@ mod tests {
     fn jdbc_types_follow_athena_types() {
         assert_eq!(Column::new("x", "bigint").jdbc_type(), jdbc::BIGINT);
         assert_eq!(Column::new("x", "map").jdbc_type(), jdbc::OTHER);
+        assert_eq!(Column::new("x", "array").jdbc_type(), jdbc::ARRAY);
+        assert_eq!(
+            Column::new("x", "array").preferred_encoding(),
+            Encoding::Text
+        );
+        assert_eq!(
+            Column::new("x", "array(integer)").preferred_encoding(),
+            Encoding::Json
+        );
         assert_eq!(
             Column::new("x", "float").preferred_encoding(),
             Encoding::Float64

@@ -8,7 +8,7 @@ use aws_sdk_athena::Client;
 use tokio::sync::mpsc;
 
 use super::{Request, PREFETCH_PAGES};
-use crate::error::{from_sdk, Result};
+use crate::error::{from_sdk, Error, Result};
 use crate::page;
 use crate::results::ResultStream;
 use crate::types::Column;
@@ -30,7 +30,7 @@ pub(super) async fn open(client: &Client, request: &Request<'_>) -> Result<Resul
 pub(super) fn from_first_page(
     client: &Client,
     request: &Request<'_>,
-    output: GetQueryResultsOutput,
+    mut output: GetQueryResultsOutput,
     page_rows: i32,
 ) -> Result<ResultStream> {
     let id = request.id;
@@ -41,7 +41,7 @@ pub(super) fn from_first_page(
             output.update_count().unwrap_or(0),
         ));
     }
-    let mut rows = rows_of(&output);
+    let mut rows = rows_of(&mut output);
     // A SELECT's first page starts with the column names; other statements' do not.
     let is_header = request.completion.statement_type == "DML"
         && rows.first().is_some_and(|r| {
@@ -79,34 +79,49 @@ pub(super) fn from_first_page(
     Ok(ResultStream::streaming(columns, Some(first), rest))
 }
 
+/// Fetches the pages after the first. The next call is sent as soon as a
+/// page's NextToken is known, so Athena works on page N+1 while this page
+/// is encoded.
 async fn prefetch(
     client: Client,
     id: String,
     columns: Vec<Column>,
     page_rows: i32,
-    mut token: String,
+    token: String,
     mut remaining: u64,
     tx: mpsc::Sender<Result<Vec<u8>>>,
 ) {
-    loop {
-        let output = match fetch(&client, &id, page_rows, Some(token)).await {
+    let spawn_fetch = |token: String| {
+        let client = client.clone();
+        let id = id.clone();
+        tokio::spawn(async move { fetch(&client, &id, page_rows, Some(token)).await })
+    };
+    let mut next = Some(spawn_fetch(token));
+    while let Some(handle) = next.take() {
+        let fetched = handle
+            .await
+            .map_err(|e| Error::internal(format!("GetQueryResults reader stopped: {e}")))
+            .and_then(|r| r);
+        let mut output = match fetched {
             Ok(output) => output,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
                 return;
             }
         };
-        let mut rows = rows_of(&output);
+        let mut rows = rows_of(&mut output);
         truncate(&mut rows, &mut remaining);
+        if remaining > 0 {
+            next = output.next_token().map(|t| spawn_fetch(t.to_string()));
+        }
         let page = page::encode(&columns, &rows).map_err(|e| e.with_query_id(&id));
         let failed = page.is_err();
         // A closed receiver means the result set was closed: stop fetching.
-        if tx.send(page).await.is_err() || failed || remaining == 0 {
+        if tx.send(page).await.is_err() || failed {
+            if let Some(handle) = next {
+                handle.abort();
+            }
             return;
-        }
-        match output.next_token() {
-            Some(next) => token = next.to_string(),
-            None => return,
         }
     }
 }
@@ -123,8 +138,8 @@ pub(crate) async fn all_text_rows(client: &Client, id: &str) -> Result<Vec<Vec<O
     let mut rows = Vec::new();
     let mut token = None;
     loop {
-        let output = fetch(client, id, MAX_PAGE_ROWS as i32, token).await?;
-        rows.extend(rows_of(&output));
+        let mut output = fetch(client, id, MAX_PAGE_ROWS as i32, token).await?;
+        rows.extend(rows_of(&mut output));
         token = output.next_token().map(str::to_string);
         if token.is_none() {
             return Ok(rows);
@@ -172,17 +187,17 @@ pub(super) fn columns_of(output: &GetQueryResultsOutput) -> Vec<Column> {
         .collect()
 }
 
-fn rows_of(output: &GetQueryResultsOutput) -> Vec<Vec<Option<String>>> {
-    let Some(result_set) = output.result_set() else {
+/// The page's values, moved out of the response rather than copied.
+fn rows_of(output: &mut GetQueryResultsOutput) -> Vec<Vec<Option<String>>> {
+    let Some(rows) = output.result_set.as_mut().and_then(|r| r.rows.take()) else {
         return Vec::new();
     };
-    result_set
-        .rows()
-        .iter()
+    rows.into_iter()
         .map(|row| {
-            row.data()
-                .iter()
-                .map(|d| d.var_char_value().map(str::to_string))
+            row.data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.var_char_value)
                 .collect()
         })
         .collect()

@@ -26,7 +26,7 @@ use crate::query::Completion;
 use crate::results::ResultStream;
 
 /// How many encoded pages may wait ahead of the reader.
-const PREFETCH_PAGES: usize = 2;
+const PREFETCH_PAGES: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FetcherChoice {

@@ -224,7 +224,14 @@ pub(super) async fn open(
             .iter()
             .map(|f| {
                 let t = athena_arrow_text::athena_type(f);
-                let mut c = Column::new(f.name(), &t.name);
+                // Nested columns name their element types, so their values
+                // travel exact, as JSON.
+                let name = if athena_arrow_text::is_nested(f.data_type()) {
+                    athena_arrow_text::full_type(f)
+                } else {
+                    t.name
+                };
+                let mut c = Column::new(f.name(), &name);
                 if t.precision > 0 {
                     c.precision = t.precision;
                 }
@@ -413,13 +420,27 @@ impl FileReader {
             .with_query_id(&self.id));
         }
         let rows = (batch.num_rows() as u64).min(self.remaining) as usize;
+        let nested: Vec<bool> = batch
+            .columns()
+            .iter()
+            .map(|c| athena_arrow_text::is_nested(c.data_type()))
+            .collect();
         let mut text = Vec::with_capacity(rows);
         for row in 0..rows {
             text.push(
                 batch
                     .columns()
                     .iter()
-                    .map(|c| athena_arrow_text::render(c.as_ref(), row))
+                    .zip(&nested)
+                    .map(|(c, &nested)| {
+                        if nested {
+                            let mut json = String::new();
+                            athena_arrow_text::write_json(c.as_ref(), row, &mut json)
+                                .then_some(json)
+                        } else {
+                            athena_arrow_text::render(c.as_ref(), row)
+                        }
+                    })
                     .collect::<Vec<_>>(),
             );
         }

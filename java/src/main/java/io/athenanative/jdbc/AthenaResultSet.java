@@ -302,8 +302,37 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
             case Types.TIMESTAMP:
                 return Timestamp.valueOf(Values.localDateTime(page, c, row, info));
             default:
-                return Values.string(page, c, row, info);
+                return complexOrText(c, info);
         }
+    }
+
+    /** Arrays, maps and rows as Java values where their form allows; text otherwise. */
+    private Object complexOrText(int c, ColumnInfo info) throws SQLException {
+        if (page.encoding(c) == Page.JSON) {
+            return ComplexValues.fromJson(page.text(c, row), info.athenaType);
+        }
+        if (info.jdbcType == Types.ARRAY && page.encoding(c) == Page.TEXT) {
+            return ComplexValues.arrayFromText(page.text(c, row));
+        }
+        return Values.string(page, c, row, info);
+    }
+
+    @Override
+    public java.sql.Array getArray(int columnIndex) throws SQLException {
+        int c = slot(columnIndex);
+        if (wasNull) {
+            return null;
+        }
+        ColumnInfo info = column(c);
+        if (info.jdbcType != Types.ARRAY) {
+            throw Errors.conversion("Column " + info.label + " of type " + info.athenaType + " is not an array");
+        }
+        return (java.sql.Array) complexOrText(c, info);
+    }
+
+    @Override
+    public java.sql.Array getArray(String columnLabel) throws SQLException {
+        return getArray(findColumn(columnLabel));
     }
 
     @Override
@@ -354,8 +383,13 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         } else if (type == LocalTime.class) {
             int c = slot(columnIndex);
             value = wasNull ? null : Values.localTime(page, c, row, column(c));
-        } else if (type == Object.class) {
+        } else if (type == Object.class || type == java.sql.Array.class || type == java.sql.Struct.class
+                || type == Map.class) {
             value = getObject(columnIndex);
+            if (value != null && !type.isInstance(value)) {
+                throw Errors.conversion("Column " + columnIndex + " holds " + value.getClass().getName() + ", not "
+                        + type.getName());
+            }
         } else {
             throw Errors.unsupported("getObject as " + type.getName());
         }

@@ -36,6 +36,9 @@ final class ColumnInfo {
 
     /** The class {@code getObject} returns for this column. */
     String className() {
+        if (athenaType.startsWith("map(")) {
+            return java.util.Map.class.getName();
+        }
         return className(jdbcType);
     }
 
@@ -64,6 +67,10 @@ final class ColumnInfo {
                 return java.sql.Time.class.getName();
             case Types.TIMESTAMP:
                 return java.sql.Timestamp.class.getName();
+            case Types.ARRAY:
+                return java.sql.Array.class.getName();
+            case Types.STRUCT:
+                return java.sql.Struct.class.getName();
             default:
                 return String.class.getName();
         }

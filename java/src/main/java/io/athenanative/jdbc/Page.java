@@ -17,6 +17,8 @@ final class Page {
     static final int TIMESTAMP = 5;
     static final int TEXT = 6;
     static final int BINARY = 7;
+    /** An array, map or row of known type, as JSON text (laid out as TEXT). */
+    static final int JSON = 8;
 
     private static final int VERSION = 1;
 
@@ -54,7 +56,7 @@ final class Page {
             int bodyLength = b.getInt(at + 4);
             nullsAt[c] = at + 8;
             valuesAt[c] = nullsAt[c] + bitmapBytes;
-            if (encodings[c] == TEXT || encodings[c] == BINARY) {
+            if (encodings[c] == TEXT || encodings[c] == BINARY || encodings[c] == JSON) {
                 dataAt[c] = valuesAt[c] + 4 * (rows + 1);
             }
             at = nullsAt[c] + bodyLength;

@@ -15,7 +15,7 @@ final class Values {
     private Values() {
     }
 
-    static String string(Page p, int c, int r, ColumnInfo column) {
+    static String string(Page p, int c, int r, ColumnInfo column) throws SQLException {
         switch (p.encoding(c)) {
             case Page.BOOL:
                 return p.bool(c, r) ? "true" : "false";
@@ -29,6 +29,8 @@ final class Values {
                 return formatTimestamp(localDateTime(p.timestampMicros(c, r)), p.param(c));
             case Page.BINARY:
                 return hexPairs(p.bytes(c, r));
+            case Page.JSON:
+                return ComplexValues.textFromJson(p.text(c, r), column.athenaType);
             default:
                 return p.text(c, r);
         }
@@ -224,6 +226,19 @@ final class Values {
     }
 
     /** Athena's varbinary text form: lower-case hex pairs separated by spaces. */
+    /** Athena's varbinary text ({@code 68 65 6c}) back to bytes. */
+    static byte[] parseHexPairs(String text) {
+        String digits = text.replace(" ", "");
+        if (digits.length() % 2 != 0) {
+            throw new IllegalArgumentException("odd number of hex digits");
+        }
+        byte[] out = new byte[digits.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(digits.substring(2 * i, 2 * i + 2), 16);
+        }
+        return out;
+    }
+
     static String hexPairs(byte[] bytes) {
         char[] digits = "0123456789abcdef".toCharArray();
         StringBuilder s = new StringBuilder(bytes.length * 3);

@@ -156,6 +156,52 @@ class FetcherTest {
         }
     }
 
+    static final String NESTED = "SELECT ARRAY[1, 2, NULL] AS a, MAP(['k1', 'k2'], [1.5, 2.5]) AS m, "
+            + "named_struct('x', 1, 'y', 'a, b') AS r, ARRAY['x, y', 'z'] AS s";
+
+    /** UNLOAD gives arrays, maps and rows exactly; getString matches GetQueryResults' text. */
+    @Test
+    void unloadGivesExactNestedValues() throws Exception {
+        String[] apiText = new String[4];
+        try (Connection c = DriverManager.getConnection(athena.url("ResultFetcher=GetQueryResults"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(NESTED)) {
+            assertTrue(rs.next());
+            for (int i = 0; i < 4; i++) {
+                apiText[i] = rs.getString(i + 1);
+            }
+            assertEquals(java.sql.Types.ARRAY, rs.getMetaData().getColumnType(1));
+            // The text form does not say where "x, y" ends: documented ambiguity.
+            assertEquals(java.util.Arrays.asList("1", "2", null), java.util.Arrays.asList((Object[]) rs.getArray(1).getArray()));
+            assertEquals(3, ((Object[]) rs.getArray(4).getArray()).length);
+        }
+        try (Connection c = DriverManager.getConnection(s3("Unload=true"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(NESTED)) {
+            assertTrue(rs.next());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(apiText[i], rs.getString(i + 1), "getString of column " + (i + 1));
+            }
+            ResultSetMetaData md = rs.getMetaData();
+            // athena-local types integer literals as bigint.
+            assertEquals("array(bigint)", md.getColumnTypeName(1));
+            assertEquals(java.sql.Types.ARRAY, md.getColumnType(1));
+            assertEquals(java.sql.Types.STRUCT, md.getColumnType(3));
+            java.sql.Array a = rs.getArray(1);
+            assertEquals("bigint", a.getBaseTypeName());
+            assertEquals(java.sql.Types.BIGINT, a.getBaseType());
+            assertEquals(java.util.Arrays.asList(1L, 2L, null), java.util.Arrays.asList((Object[]) a.getArray()));
+            java.util.Map<?, ?> m = rs.getObject(2, java.util.Map.class);
+            // 1.5 is a decimal literal, as in Athena.
+            assertEquals(new java.math.BigDecimal("1.5"), m.get("k1"));
+            assertEquals(new java.math.BigDecimal("2.5"), m.get("k2"));
+            java.sql.Struct r = rs.getObject(3, java.sql.Struct.class);
+            assertEquals(java.util.Arrays.asList(1L, "a, b"), java.util.Arrays.asList(r.getAttributes()));
+            assertEquals(java.util.Arrays.asList("x, y", "z"), java.util.Arrays.asList((Object[]) rs.getArray(4).getArray()));
+            assertThrows(SQLException.class, () -> rs.getArray(3));
+        }
+    }
+
     @Test
     void unloadLeavesOtherStatementsAlone() throws Exception {
         try (Connection c = DriverManager.getConnection(s3("Unload=true"));

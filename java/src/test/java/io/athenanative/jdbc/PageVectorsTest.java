@@ -63,6 +63,44 @@ class PageVectorsTest {
         return type.equals("real") ? java.sql.Types.REAL : java.sql.Types.OTHER;
     }
 
+    /** Exact nested values (JSON) and a text-form array, from nested.page. */
+    @Test
+    void nestedValuesDecodeToAthenaTextAndJavaValues() throws Exception {
+        byte[] bytes = resource("nested.page");
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes);
+        Page page = new Page(direct, bytes.length);
+        String[] types = {"array(integer)", "map(varchar, integer)", "row(x integer, y varchar)", "array"};
+        int[] jdbc = {java.sql.Types.ARRAY, java.sql.Types.OTHER, java.sql.Types.STRUCT, java.sql.Types.ARRAY};
+        int[] encodings = {Page.JSON, Page.JSON, Page.JSON, Page.TEXT};
+        String[][] texts = {
+            {"[1, null, 3]", "{a=1, b=null}", "{x=1, y=a, \"b\"}", "[1, null, 3]"},
+            {"[]", "{}", "{x=null, y=null}", "[]"},
+        };
+        assertEquals(3, page.rows());
+        for (int c = 0; c < types.length; c++) {
+            assertEquals(encodings[c], page.encoding(c), types[c]);
+            ColumnInfo column = new ColumnInfo("c" + c, "c" + c, types[c], jdbc[c], 0, 0, 2);
+            for (int r = 0; r < texts.length; r++) {
+                assertEquals(texts[r][c], Values.string(page, c, r, column), types[c] + " row " + r);
+            }
+            assertTrue(page.isNull(c, 2));
+        }
+        java.sql.Array exact = (java.sql.Array) ComplexValues.fromJson(page.text(0, 0), types[0]);
+        assertEquals("integer", exact.getBaseTypeName());
+        assertEquals(java.util.Arrays.asList(1, null, 3), java.util.Arrays.asList((Object[]) exact.getArray()));
+        java.util.Map<?, ?> map = (java.util.Map<?, ?>) ComplexValues.fromJson(page.text(1, 0), types[1]);
+        assertEquals(1, map.get("a"));
+        assertTrue(map.containsKey("b") && map.get("b") == null);
+        java.sql.Struct row = (java.sql.Struct) ComplexValues.fromJson(page.text(2, 0), types[2]);
+        assertEquals(java.util.Arrays.asList(1, "a, \"b\""), java.util.Arrays.asList(row.getAttributes()));
+        java.sql.Array text = ComplexValues.arrayFromText(page.text(3, 0));
+        assertEquals(java.util.Arrays.asList("1", null, "3"), java.util.Arrays.asList((Object[]) text.getArray()));
+        assertEquals(java.util.Arrays.asList("3"), java.util.Arrays.asList((Object[]) text.getArray(3, 1)));
+        assertThrows(SQLException.class, () -> text.getArray(3, 2));
+        assertThrows(java.sql.SQLFeatureNotSupportedException.class, text::getResultSet);
+    }
+
     @Test
     void aForeignOrTruncatedPageIsRefused() throws Exception {
         byte[] bytes = resource("all_types.page");
