@@ -201,11 +201,13 @@ class ToolMetadataTest {
         }
         try (ResultSet rs = connection.getMetaData().getColumns(null, "default", "complex_columns", null)) {
             List<String> types = new ArrayList<String>();
+            List<Integer> jdbcTypes = new ArrayList<Integer>();
             while (rs.next()) {
                 types.add(rs.getString("TYPE_NAME"));
-                // The same JDBC type the column has in a query's ResultSetMetaData (values come as Athena's text).
-                assertEquals(java.sql.Types.OTHER, rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME"));
+                jdbcTypes.add(rs.getInt("DATA_TYPE"));
             }
+            // The same JDBC types the columns have in a query's ResultSetMetaData.
+            assertEquals(java.util.Arrays.asList(java.sql.Types.ARRAY, java.sql.Types.OTHER, java.sql.Types.STRUCT), jdbcTypes);
             assertEquals(3, types.size(), types.toString());
             assertTrue(types.get(0).startsWith("array<"), types.toString());
             assertTrue(types.get(1).startsWith("map<"), types.toString());

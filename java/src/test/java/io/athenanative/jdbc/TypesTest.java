@@ -155,13 +155,19 @@ class TypesTest {
             assertEquals("map", md.getColumnTypeName(2));
             assertEquals("row", md.getColumnTypeName(3));
             assertEquals("json", md.getColumnTypeName(4));
-            assertEquals(Types.OTHER, md.getColumnType(1));
+            assertEquals(Types.ARRAY, md.getColumnType(1));
+            assertEquals(Types.OTHER, md.getColumnType(2));
+            assertEquals(Types.STRUCT, md.getColumnType(3));
             assertEquals("[1, 2]", rs.getString(1));
             assertEquals("{a=1, b=2}", rs.getString(2));
             assertEquals("{x=1, y=a}", rs.getString(3));
             assertEquals("{\"a\":1}", rs.getString(4));
-            assertEquals("[1, 2]", rs.getObject(1));
-            assertThrows(java.sql.SQLFeatureNotSupportedException.class, () -> rs.getArray(1));
+            // From the text form: an array of strings (element types are not in ColumnInfo).
+            java.sql.Array a = (java.sql.Array) rs.getObject(1);
+            assertEquals(java.util.Arrays.asList("1", "2"), java.util.Arrays.asList((Object[]) a.getArray()));
+            assertEquals("varchar", rs.getArray(1).getBaseTypeName());
+            assertEquals("{a=1, b=2}", rs.getObject(2));
+            assertThrows(SQLException.class, () -> rs.getArray(2));
         }
     }
 

@@ -26,7 +26,9 @@ public final class FetcherBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String[] sizes = (args.length > 0 ? args[0] : "1000000,10000000").split(",");
+        // "none" skips the fetcher table (for the page rate alone, e.g. against another athena-local build).
+        String[] sizes = args.length > 0 && args[0].equals("none") ? new String[0]
+                : (args.length > 0 ? args[0] : "1000000,10000000").split(",");
         int latency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         try (LocalAthena athena = LocalAthena.start()) {
             athena.admin("PUT", "/_athena_local/latency", "{\"ms\": " + latency + "}");
