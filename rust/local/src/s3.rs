@@ -6,6 +6,7 @@
 //! HeadBucket and CreateBucket. Errors are S3's XML documents.
 
 use crate::errors::ApiError;
+use crate::identity::sts::xml_escape;
 use crate::storage::{ObjectInfo, Storage, StorageError};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -153,22 +154,7 @@ fn bucket_and_key(path: &str) -> (String, String) {
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&crate::sigv4::percent_decode(s)).into_owned()
 }
 
 fn query_params(query: &str) -> Vec<(String, String)> {
@@ -563,21 +549,6 @@ fn xml_values(xml: &str, tag: &str) -> Vec<String> {
         let Some(j) = rest.find(&close) else { break };
         out.push(xml_unescape(&rest[..j]));
         rest = &rest[j + close.len()..];
-    }
-    out
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
     }
     out
 }

@@ -108,7 +108,7 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-fn percent_decode(input: &str) -> Vec<u8> {
+pub fn percent_decode(input: &str) -> Vec<u8> {
     let bytes = input.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -18,7 +18,10 @@ pub(crate) use get_query_results::all_text_rows;
 pub use get_query_results::MAX_PAGE_ROWS;
 pub(crate) use unload::rewrite as unload_rewrite;
 
+use std::collections::VecDeque;
+
 use aws_sdk_athena::Client;
+use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::log::Logger;
@@ -27,6 +30,18 @@ use crate::results::ResultStream;
 
 /// How many encoded pages may wait ahead of the reader.
 const PREFETCH_PAGES: usize = 4;
+
+/// Downloads running ahead of the reader, oldest first; aborted when
+/// reading stops early.
+pub(crate) struct InFlight<T>(pub(crate) VecDeque<JoinHandle<T>>);
+
+impl<T> Drop for InFlight<T> {
+    fn drop(&mut self) {
+        for handle in &self.0 {
+            handle.abort();
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FetcherChoice {

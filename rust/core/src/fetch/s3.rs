@@ -9,11 +9,10 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::csv::{CsvReader, Row};
 use super::get_query_results::truncate;
-use super::{FetchSettings, Fetchers, Request, PREFETCH_PAGES};
+use super::{FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::page;
 use crate::results::ResultStream;
@@ -179,17 +178,6 @@ impl Plan {
 
 /// A block's bytes and the object's size (from Content-Range).
 type Block = (Bytes, Option<u64>);
-
-/// Aborts the ranged GETs still in flight when reading stops early.
-struct InFlight(VecDeque<JoinHandle<Result<Block>>>);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        for handle in &self.0 {
-            handle.abort();
-        }
-    }
-}
 
 struct BlockReader {
     client: aws_sdk_s3::Client,

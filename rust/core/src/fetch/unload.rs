@@ -1,7 +1,8 @@
 //! UNLOAD mode (`Unload=true`, PyAthena's `unload=True`): a SELECT runs as
 //! `UNLOAD (…) TO '<output location>/athena-jdbc-unload/<uuid>/' WITH
 //! (format = 'PARQUET', compression = 'SNAPPY')`; the Parquet files its
-//! manifest lists are read in parallel into pages, and the prefix is deleted
+//! manifest lists are downloaded in parallel (within a byte budget) and
+//! decoded in manifest order straight into pages, and the prefix is deleted
 //! once read.
 //!
 //! UNLOAD writes files in parallel with no global order, so a query with a
@@ -14,9 +15,8 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
-use super::{Fetchers, Request, PREFETCH_PAGES};
+use super::{Fetchers, InFlight, Request, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -25,6 +25,10 @@ use crate::types::Column;
 
 /// Rows per page unless the user set a fetch size.
 const DEFAULT_PAGE_ROWS: usize = 10_000;
+/// Downloads run ahead of the decoder only while the files held stay under
+/// this many bytes (estimated from the last file's size), so memory does not
+/// grow with the number of files; at least one file is always on its way.
+const READ_AHEAD_BYTES: u64 = 64 * 1024 * 1024;
 /// Folder under the output location that holds each UNLOAD's files.
 const UNLOAD_FOLDER: &str = "athena-jdbc-unload";
 
@@ -338,19 +342,6 @@ impl Cleanup {
     }
 }
 
-type Download = JoinHandle<Result<Bytes>>;
-
-/// Aborts downloads still in flight when reading stops early.
-struct InFlight(VecDeque<Download>);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        for handle in &self.0 {
-            handle.abort();
-        }
-    }
-}
-
 struct FileReader {
     client: aws_sdk_s3::Client,
     files: Vec<(String, String)>,
@@ -366,11 +357,16 @@ impl FileReader {
     async fn run(mut self, first: Bytes, tx: &mpsc::Sender<Result<Vec<u8>>>) -> Result<()> {
         let files = std::mem::take(&mut self.files);
         let mut next = 1;
-        let mut in_flight = InFlight(VecDeque::new());
+        let mut in_flight: InFlight<Result<Bytes>> = InFlight(VecDeque::new());
+        let mut file_size = first.len() as u64;
         let mut current = Some(first);
         let mut index = 0;
         loop {
-            while in_flight.0.len() < self.threads && next < files.len() {
+            while next < files.len()
+                && (in_flight.0.is_empty()
+                    || (in_flight.0.len() < self.threads
+                        && (in_flight.0.len() as u64 + 1) * file_size <= READ_AHEAD_BYTES))
+            {
                 let client = self.client.clone();
                 let (bucket, key) = files[next].clone();
                 in_flight.0.push_back(tokio::spawn(async move {
@@ -388,6 +384,7 @@ impl FileReader {
                         .map_err(|e| e.with_query_id(&self.id))?,
                 },
             };
+            file_size = bytes.len() as u64;
             let key = &files[index].1;
             index += 1;
             let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
@@ -420,32 +417,9 @@ impl FileReader {
             .with_query_id(&self.id));
         }
         let rows = (batch.num_rows() as u64).min(self.remaining) as usize;
-        let nested: Vec<bool> = batch
-            .columns()
-            .iter()
-            .map(|c| athena_arrow_text::is_nested(c.data_type()))
-            .collect();
-        let mut text = Vec::with_capacity(rows);
-        for row in 0..rows {
-            text.push(
-                batch
-                    .columns()
-                    .iter()
-                    .zip(&nested)
-                    .map(|(c, &nested)| {
-                        if nested {
-                            let mut json = String::new();
-                            athena_arrow_text::write_json(c.as_ref(), row, &mut json)
-                                .then_some(json)
-                        } else {
-                            athena_arrow_text::render(c.as_ref(), row)
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
-        }
         self.remaining -= rows as u64;
-        let encoded = page::encode(&self.columns, &text).map_err(|e| e.with_query_id(&self.id))?;
+        let encoded = page::encode_arrow(&self.columns, batch, rows)
+            .map_err(|e| e.with_query_id(&self.id))?;
         if tx.send(Ok(encoded)).await.is_err() {
             return Ok(false);
         }

@@ -20,7 +20,6 @@ import java.util.List;
  * against a client that does no decoding. Run with {@code gradle benchFetchers}.
  */
 public final class FetcherBenchmark {
-    private static final String[] MODES = {"GetQueryResults", "S3", "UNLOAD"};
 
     private FetcherBenchmark() {
     }
@@ -30,13 +29,14 @@ public final class FetcherBenchmark {
         String[] sizes = args.length > 0 && args[0].equals("none") ? new String[0]
                 : (args.length > 0 ? args[0] : "1000000,10000000").split(",");
         int latency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        String[] modes = (args.length > 2 ? args[2] : "GetQueryResults,S3,UNLOAD").split(",");
         try (LocalAthena athena = LocalAthena.start()) {
             athena.admin("PUT", "/_athena_local/latency", "{\"ms\": " + latency + "}");
             System.out.printf("athena-local, %d ms per call; 8 columns; each read in its own JVM (-Xmx1g)%n%n", latency);
             System.out.println("| rows | fetcher | seconds | rows/s | client CPU s | peak RSS MiB |");
             System.out.println("|---:|---|---:|---:|---:|---:|");
             for (String size : sizes) {
-                for (String mode : MODES) {
+                for (String mode : modes) {
                     String[] r = child(athena, mode, size);
                     double seconds = Double.parseDouble(r[2]);
                     System.out.printf("| %s | %s | %.2f | %.0f | %s | %s |%n", size, mode, seconds,
