@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 
 use crate::config::PollPolicy;
 use crate::error::{from_sdk, Error, ErrorKind, Result};
-use crate::fetch::{Fetchers, Request};
+use crate::fetch::{Fetchers, Request, UnloadRun};
 use crate::results::ResultStream;
 
 pub struct Query {
@@ -21,8 +21,8 @@ pub struct Query {
     fetch_size: u32,
     cancelled: AtomicBool,
     wake: Notify,
-    /// UNLOAD mode: the prefix the statement unloads to.
-    unload_prefix: Option<String>,
+    /// UNLOAD mode: where the statement unloads to, and how to run it as written.
+    unload: Option<UnloadRun>,
     /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
     data_scanned_bytes: AtomicI64,
 }
@@ -47,10 +47,10 @@ impl Query {
         id: String,
         poll: PollPolicy,
         fetch_size: u32,
-        unload_prefix: Option<String>,
+        unload: Option<UnloadRun>,
     ) -> Query {
         Query {
-            unload_prefix,
+            unload,
             client: fetchers.athena.clone(),
             fetchers,
             id,
@@ -226,7 +226,7 @@ impl Query {
                 completion,
                 fetch_size,
                 max_rows,
-                unload_prefix: self.unload_prefix.as_deref(),
+                unload: self.unload.as_ref(),
             })
             .await
     }

@@ -15,7 +15,7 @@ use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
-use crate::fetch::{unload_rewrite, Fetchers};
+use crate::fetch::{unload_rewrite, Fetchers, UnloadRun};
 use crate::log::Logger;
 use crate::query::Query;
 
@@ -188,7 +188,7 @@ impl Session {
     ) -> Result<Arc<Query>> {
         match self.unload_plan(sql) {
             Some((statement, prefix)) => {
-                self.start(&statement, context, parameters, Some(prefix))
+                self.start(&statement, context, parameters, Some((prefix, sql)))
                     .await
             }
             None => self.start(sql, context, parameters, None).await,
@@ -209,7 +209,8 @@ impl Session {
         sql: &str,
         context: &QueryContext,
         parameters: &[String],
-        unload_prefix: Option<String>,
+        // UNLOAD mode: the prefix unloaded to, and the statement as written.
+        unload: Option<(String, &str)>,
     ) -> Result<Arc<Query>> {
         if sql.trim().is_empty() {
             return Err(Error::new(
@@ -270,6 +271,16 @@ impl Session {
         for parameter in parameters {
             request = request.execution_parameters(parameter);
         }
+        // An UNLOAD that wrote no files leaves its columns unknown; the
+        // statement as written, ready to run, gives them (see fetch/unload.rs).
+        let unload = unload.map(|(prefix, as_written)| UnloadRun {
+            prefix,
+            as_written: request
+                .clone()
+                .query_string(as_written)
+                .client_request_token(uuid::Uuid::new_v4().to_string()),
+            poll: self.config.poll,
+        });
         let output = request
             .send()
             .await
@@ -293,7 +304,7 @@ impl Session {
             id.to_string(),
             self.config.poll,
             self.config.fetch_size,
-            unload_prefix,
+            unload,
         )))
     }
 }

@@ -208,9 +208,10 @@ pub fn write(
     let failed = |e: &dyn std::fmt::Display| {
         QueryFailure::system(format!("UNLOAD could not write Parquet: {e}"))
     };
+    // No rows, no files (as Athena's writers leave it): the manifest is empty.
     let mut files = Vec::new();
     let mut start = 0;
-    while start < data.total_rows || (start == 0 && files.is_empty()) {
+    while start < data.total_rows {
         let count = ROWS_PER_FILE.min(data.total_rows - start);
         let key = format!("{prefix}{query_id}_{:05}", files.len());
         // One file at a time in memory (at most ROWS_PER_FILE rows, compressed).
@@ -231,14 +232,10 @@ pub fn write(
         storage.put(bucket, &key, &buffer).map_err(|e| failed(&e))?;
         files.push(format!("s3://{bucket}/{key}"));
         start += count;
-        if data.total_rows == 0 {
-            break;
-        }
     }
     let (manifest_bucket, manifest_key) = parse_s3_uri(manifest)
         .ok_or_else(|| QueryFailure::system(format!("invalid manifest location {manifest}")))?;
-    let mut listing = files.join("\n");
-    listing.push('\n');
+    let listing: String = files.iter().map(|f| format!("{f}\n")).collect();
     storage
         .put(manifest_bucket, manifest_key, listing.as_bytes())
         .map_err(|e| failed(&e))?;

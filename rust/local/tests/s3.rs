@@ -391,6 +391,31 @@ async fn unload_writes_parquet_and_a_manifest() {
         .unwrap();
     assert_eq!(count.update_count(), Some(1_500_000));
 
+    // No rows, no files: the manifest is empty, as Athena leaves it.
+    let empty = run_in(
+        &c,
+        "primary",
+        "UNLOAD (SELECT 1 AS x WHERE false) TO 's3://athena-local-results/unload/empty/' WITH (format = 'PARQUET')",
+    )
+    .await;
+    let manifest = empty
+        .statistics()
+        .and_then(|s| s.data_manifest_location())
+        .expect("DataManifestLocation");
+    let (bucket, key) = manifest
+        .strip_prefix("s3://")
+        .and_then(|r| r.split_once('/'))
+        .unwrap();
+    assert!(get(&s3, bucket, key).await.is_empty());
+    let none = s3
+        .list_objects_v2()
+        .bucket("athena-local-results")
+        .prefix("unload/empty/")
+        .send()
+        .await
+        .unwrap();
+    assert!(none.contents().is_empty());
+
     // The target must be empty, and only Parquet is written.
     let again = run_in(
         &c,

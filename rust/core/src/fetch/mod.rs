@@ -80,15 +80,24 @@ pub(crate) struct Request<'a> {
     pub fetch_size: u32,
     /// JDBC max rows; 0 for all.
     pub max_rows: u64,
-    /// Set when the statement ran as an UNLOAD to this prefix.
-    pub unload_prefix: Option<&'a str>,
+    /// Set when the statement ran as an UNLOAD.
+    pub unload: Option<&'a UnloadRun>,
+}
+
+/// A statement run as UNLOAD: where to, and the statement as written (for an
+/// UNLOAD that wrote no files).
+#[derive(Debug, Clone)]
+pub struct UnloadRun {
+    pub prefix: String,
+    pub as_written: aws_sdk_athena::operation::start_query_execution::builders::StartQueryExecutionFluentBuilder,
+    pub poll: crate::config::PollPolicy,
 }
 
 impl Fetchers {
     pub(crate) async fn open(&self, request: &Request<'_>) -> Result<ResultStream> {
         let id = request.id;
-        if let Some(prefix) = request.unload_prefix {
-            return unload::open(self, request, prefix).await;
+        if let Some(run) = request.unload {
+            return unload::open(self, request, run).await;
         }
         let choice = self.settings.choice;
         if choice == FetcherChoice::GetQueryResults {

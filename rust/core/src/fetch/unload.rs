@@ -16,7 +16,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tokio::sync::mpsc;
 
-use super::{Fetchers, InFlight, Request, PREFETCH_PAGES};
+use super::{Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -159,8 +159,9 @@ async fn get_object(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Res
 pub(super) async fn open(
     fetchers: &Fetchers,
     request: &Request<'_>,
-    prefix: &str,
+    run: &UnloadRun,
 ) -> Result<ResultStream> {
+    let prefix = run.prefix.as_str();
     let id = request.id;
     let client = fetchers
         .s3
@@ -207,11 +208,7 @@ pub(super) async fn open(
     };
     let Some((first_bucket, first_key)) = files.first() else {
         cleanup.run().await;
-        return Err(Error::new(
-            ErrorKind::Service,
-            "the UNLOAD wrote no files, so the result's columns are unknown; run the query with Unload=false",
-        )
-        .with_query_id(id));
+        return as_written(fetchers, request, run).await;
     };
     // The first file gives the columns; its bytes are kept for the reader.
     let first = match get_object(&client, first_bucket, first_key).await {
@@ -271,6 +268,42 @@ pub(super) async fn open(
         cleanup.run().await;
     });
     Ok(ResultStream::streaming(columns, None, Some(rx)))
+}
+
+/// An UNLOAD of no rows writes no files, so its columns are unknown: the
+/// statement runs again as written, and its (empty) result is read instead.
+async fn as_written(
+    fetchers: &Fetchers,
+    request: &Request<'_>,
+    run: &UnloadRun,
+) -> Result<ResultStream> {
+    let output = run
+        .as_written
+        .clone()
+        .send()
+        .await
+        .map_err(|e| from_sdk("StartQueryExecution", e))?;
+    let id = output.query_execution_id().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Service,
+            "StartQueryExecution returned no QueryExecutionId",
+        )
+    })?;
+    fetchers.logger.debug(|| {
+        format!(
+            "query {}: the UNLOAD wrote no files; its columns come from query {id}, run as written",
+            request.id
+        )
+    });
+    let query = crate::query::Query::new(
+        fetchers.clone(),
+        id.to_string(),
+        run.poll,
+        request.fetch_size,
+        None,
+    );
+    let completion = query.wait(None).await?;
+    Box::pin(query.results(&completion, request.max_rows, request.fetch_size)).await
 }
 
 fn parquet_error(key: &str, e: impl std::fmt::Display) -> Error {
