@@ -113,37 +113,33 @@ pub fn encode_arrow(
             }
             Encoding::Int64 if dt.is_integer() => {
                 let a = cast(array, &DataType::Int64)?;
-                let a = a.as_primitive::<Int64Type>();
-                for i in 0..rows {
-                    let v = if a.is_valid(i) { a.value(i) } else { 0 };
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
+                write_primitive(
+                    &mut out,
+                    a.as_primitive::<Int64Type>(),
+                    rows,
+                    i64::to_le_bytes,
+                );
                 (Encoding::Int64, 0)
             }
             Encoding::Float64 if dt.is_floating() => {
                 let a = cast(array, &DataType::Float64)?;
-                let a = a.as_primitive::<Float64Type>();
-                for i in 0..rows {
-                    let v = if a.is_valid(i) { a.value(i) } else { 0.0 };
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
+                write_primitive(
+                    &mut out,
+                    a.as_primitive::<Float64Type>(),
+                    rows,
+                    f64::to_le_bytes,
+                );
                 (Encoding::Float64, 0)
             }
             Encoding::Date if dt == &DataType::Date32 => {
                 let a = array.as_primitive::<arrow::datatypes::Date32Type>();
-                for i in 0..rows {
-                    let v = if a.is_valid(i) { a.value(i) } else { 0 };
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
+                write_primitive(&mut out, a, rows, i32::to_le_bytes);
                 (Encoding::Date, 0)
             }
             Encoding::Timestamp if matches!(dt, DataType::Timestamp(_, None)) => {
                 let a = cast(array, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
                 let a = a.as_primitive::<TimestampMicrosecondType>();
-                for i in 0..rows {
-                    let v = if a.is_valid(i) { a.value(i) } else { 0 };
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
+                write_primitive(&mut out, a, rows, i64::to_le_bytes);
                 // Athena's text form of these values has milliseconds.
                 (Encoding::Timestamp, 3)
             }
@@ -188,6 +184,26 @@ pub fn encode_arrow(
         out[header_at + 4..header_at + 8].copy_from_slice(&body_length.to_le_bytes());
     }
     Ok(out)
+}
+
+/// Writes the first `rows` values little endian; a NULL slot holds zero.
+fn write_primitive<T, const N: usize>(
+    out: &mut Vec<u8>,
+    array: &arrow::array::PrimitiveArray<T>,
+    rows: usize,
+    bytes: fn(T::Native) -> [u8; N],
+) where
+    T: arrow::datatypes::ArrowPrimitiveType,
+{
+    use arrow::array::Array;
+    for i in 0..rows {
+        let v = if array.is_valid(i) {
+            array.value(i)
+        } else {
+            T::Native::default()
+        };
+        out.extend_from_slice(&bytes(v));
+    }
 }
 
 /// Writes `(rows + 1)` offsets then the bytes `value(i, data)` appends for each row.
@@ -481,18 +497,7 @@ mod tests {
             .map(|(i, a)| Field::new(format!("c{i}"), a.data_type().clone(), true))
             .collect();
         let batch = RecordBatch::try_new(Arc::new(Schema::new(fields.clone())), arrays).unwrap();
-        let columns: Vec<Column> = fields
-            .iter()
-            .map(|f| {
-                let t = athena_arrow_text::athena_type(f);
-                let name = if athena_arrow_text::is_nested(f.data_type()) {
-                    athena_arrow_text::full_type(f)
-                } else {
-                    t.name
-                };
-                Column::new(f.name(), &name)
-            })
-            .collect();
+        let columns: Vec<Column> = fields.iter().map(Column::of_arrow).collect();
         assert_eq!(columns[9].preferred_encoding(), Encoding::Json);
         let rows: Vec<Vec<Option<String>>> = (0..3)
             .map(|r| {

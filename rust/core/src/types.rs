@@ -62,6 +62,24 @@ impl Column {
         }
     }
 
+    /// A column of Arrow's type (UNLOAD's Parquet). Arrays, maps and rows
+    /// keep their element types (`array(bigint)`), so their values travel
+    /// exact, as JSON.
+    pub fn of_arrow(field: &arrow::datatypes::Field) -> Column {
+        let t = athena_arrow_text::athena_type(field);
+        let name = if athena_arrow_text::is_nested(field.data_type()) {
+            athena_arrow_text::full_type(field)
+        } else {
+            t.name
+        };
+        let mut column = Column::new(field.name(), &name);
+        if t.precision > 0 {
+            column.precision = t.precision;
+        }
+        column.scale = t.scale;
+        column
+    }
+
     pub fn base_type(&self) -> String {
         base_type(&self.athena_type)
     }

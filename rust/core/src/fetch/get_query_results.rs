@@ -53,11 +53,7 @@ pub(super) fn from_first_page(
     if is_header {
         rows.remove(0);
     }
-    let mut remaining = if request.max_rows == 0 {
-        u64::MAX
-    } else {
-        request.max_rows
-    };
+    let mut remaining = request.row_limit();
     truncate(&mut rows, &mut remaining);
     let first = page::encode(&columns, &rows).map_err(|e| e.with_query_id(id))?;
     let rest = match output.next_token() {

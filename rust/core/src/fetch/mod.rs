@@ -84,6 +84,24 @@ pub(crate) struct Request<'a> {
     pub unload: Option<&'a UnloadRun>,
 }
 
+impl Request<'_> {
+    /// Rows per page: the fetch size, or the fetcher's default.
+    pub(crate) fn page_rows(&self, default: usize) -> usize {
+        match self.fetch_size {
+            0 => default,
+            n => n as usize,
+        }
+    }
+
+    /// Rows still wanted: JDBC's max rows, or no limit.
+    pub(crate) fn row_limit(&self) -> u64 {
+        match self.max_rows {
+            0 => u64::MAX,
+            n => n,
+        }
+    }
+}
+
 /// A statement run as UNLOAD: where to, and the statement as written (for an
 /// UNLOAD that wrote no files).
 #[derive(Debug, Clone)]

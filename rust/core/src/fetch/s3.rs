@@ -155,14 +155,8 @@ impl Plan {
             size: probe.size,
             block_size: settings.s3_block_size.max(1),
             threads: settings.s3_threads.max(1),
-            page_rows: match request.fetch_size {
-                0 => DEFAULT_PAGE_ROWS,
-                n => n as usize,
-            },
-            remaining: match request.max_rows {
-                0 => u64::MAX,
-                n => n,
-            },
+            page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
+            remaining: request.row_limit(),
             columns: columns.clone(),
         };
         let first_rows = probe.first.slice(header_end..);

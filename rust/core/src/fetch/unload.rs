@@ -223,22 +223,7 @@ pub(super) async fn open(
             .schema()
             .fields()
             .iter()
-            .map(|f| {
-                let t = athena_arrow_text::athena_type(f);
-                // Nested columns name their element types, so their values
-                // travel exact, as JSON.
-                let name = if athena_arrow_text::is_nested(f.data_type()) {
-                    athena_arrow_text::full_type(f)
-                } else {
-                    t.name
-                };
-                let mut c = Column::new(f.name(), &name);
-                if t.precision > 0 {
-                    c.precision = t.precision;
-                }
-                c.scale = t.scale;
-                c
-            })
+            .map(|f| Column::of_arrow(f))
             .collect::<Vec<_>>(),
         Err(e) => {
             cleanup.run().await;
@@ -249,14 +234,8 @@ pub(super) async fn open(
         client,
         files,
         threads: fetchers.settings.s3_threads.max(1),
-        page_rows: match request.fetch_size {
-            0 => DEFAULT_PAGE_ROWS,
-            n => n as usize,
-        },
-        remaining: match request.max_rows {
-            0 => u64::MAX,
-            n => n,
-        },
+        page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
+        remaining: request.row_limit(),
         columns: columns.clone(),
         id: id.to_string(),
     };
