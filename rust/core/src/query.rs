@@ -27,6 +27,25 @@ pub struct Query {
     data_scanned_bytes: AtomicI64,
 }
 
+/// Sends a StartQueryExecution; returns the new query's id.
+pub(crate) async fn send_start(
+    request: aws_sdk_athena::operation::start_query_execution::builders::StartQueryExecutionFluentBuilder,
+) -> Result<String> {
+    let output = request
+        .send()
+        .await
+        .map_err(|e| from_sdk("StartQueryExecution", e))?;
+    output
+        .query_execution_id()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Service,
+                "StartQueryExecution returned no QueryExecutionId",
+            )
+        })
+}
+
 /// What a finished query produced, as JDBC sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {

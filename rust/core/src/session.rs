@@ -281,16 +281,7 @@ impl Session {
                 .client_request_token(uuid::Uuid::new_v4().to_string()),
             poll: self.config.poll,
         });
-        let output = request
-            .send()
-            .await
-            .map_err(|e| from_sdk("StartQueryExecution", e))?;
-        let id = output.query_execution_id().ok_or_else(|| {
-            Error::new(
-                ErrorKind::Service,
-                "StartQueryExecution returned no QueryExecutionId",
-            )
-        })?;
+        let id = crate::query::send_start(request).await?;
         self.logger.debug(|| format!("started query {id}"));
         self.logger.trace(|| format!("query {id}: {sql}"));
         let fetchers = Fetchers {
@@ -301,7 +292,7 @@ impl Session {
         };
         Ok(Arc::new(Query::new(
             fetchers,
-            id.to_string(),
+            id,
             self.config.poll,
             self.config.fetch_size,
             unload,

@@ -490,6 +490,17 @@ impl Athena {
         })
     }
 
+    /// Runs one operation; the response body as bytes. GetQueryResults is
+    /// written straight to bytes, every other answer serialized from JSON.
+    pub async fn dispatch_bytes(&self, operation: &str, body: &Value) -> Result<Vec<u8>, ApiError> {
+        if operation == "GetQueryResults" {
+            return self.get_query_results_json(body);
+        }
+        self.dispatch(operation, body)
+            .await
+            .map(|v| v.to_string().into_bytes())
+    }
+
     /// Runs one operation.
     pub async fn dispatch(&self, operation: &str, body: &Value) -> Result<Value, ApiError> {
         match operation {

@@ -507,14 +507,7 @@ async fn serve_json(
                 )));
             }
         }
-        if operation == "GetQueryResults" {
-            return state.athena.get_query_results_json(&json);
-        }
-        state
-            .athena
-            .dispatch(&operation, &json)
-            .await
-            .map(|v| v.to_string().into_bytes())
+        state.athena.dispatch_bytes(&operation, &json).await
     }
     .await;
     Served {

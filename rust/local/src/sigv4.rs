@@ -332,21 +332,22 @@ pub fn verify_with(
             amz_date.get(..8).unwrap_or(amz_date)
         )));
     }
-    let body_hash = sha256_hex(req.body);
+    // Hashed only when compared or used: S3's unsigned and streaming
+    // payloads (large uploads) need no hash.
     let payload_hash = match header(req.headers, "x-amz-content-sha256") {
         Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
         // S3's chunked uploads sign the literal; each chunk's own signature
         // is not checked here.
         Some(h) if h.starts_with("STREAMING-") => h.to_string(),
         Some(h) => {
-            if !h.eq_ignore_ascii_case(&body_hash) {
+            if !h.eq_ignore_ascii_case(&sha256_hex(req.body)) {
                 return Err(ApiError::invalid_signature(
                     "The provided 'x-amz-content-sha256' header does not match what was computed.",
                 ));
             }
             h.to_string()
         }
-        None => body_hash,
+        None => sha256_hex(req.body),
     };
     if !auth.signed_headers.iter().any(|h| h == "host") {
         return Err(ApiError::invalid_signature(

@@ -21,15 +21,50 @@ pub(crate) use unload::rewrite as unload_rewrite;
 use std::collections::VecDeque;
 
 use aws_sdk_athena::Client;
+use bytes::Bytes;
 use tokio::task::JoinHandle;
 
-use crate::error::{Error, Result};
+use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::query::Completion;
 use crate::results::ResultStream;
 
 /// How many encoded pages may wait ahead of the reader.
 const PREFETCH_PAGES: usize = 4;
+
+/// An S3 object's bytes (`[start, end)` when a range is given), and its size
+/// from Content-Range when the answer has one.
+pub(crate) async fn get_object(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    range: Option<(u64, u64)>,
+) -> Result<(Bytes, Option<u64>)> {
+    let output = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .set_range(range.map(|(start, end)| format!("bytes={start}-{}", end.saturating_sub(1))))
+        .send()
+        .await
+        .map_err(|e| from_sdk("GetObject", e).prefix(&format!("s3://{bucket}/{key}: ")))?;
+    let size = output
+        .content_range()
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|t| t.parse::<u64>().ok());
+    let body = output
+        .body
+        .collect()
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transient,
+                format!("GetObject of s3://{bucket}/{key} was cut off: {e}"),
+            )
+        })?
+        .into_bytes();
+    Ok((body, size))
+}
 
 /// Downloads running ahead of the reader, oldest first; aborted when
 /// reading stops early.

@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 use super::csv::{CsvReader, Row};
 use super::get_query_results::truncate;
-use super::{FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
-use crate::error::{from_sdk, Error, ErrorKind, Result};
+use super::{get_object, FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
+use crate::error::{Error, ErrorKind, Result};
 use crate::page;
 use crate::results::ResultStream;
 use crate::types::Column;
@@ -268,29 +268,7 @@ async fn get_range(
     start: u64,
     end: u64,
 ) -> Result<Block> {
-    let output = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .range(format!("bytes={start}-{}", end.saturating_sub(1)))
-        .send()
-        .await
-        .map_err(|e| from_sdk("GetObject", e).prefix(&format!("s3://{bucket}/{key}: ")))?;
-    let size = output
-        .content_range()
-        .and_then(|r| r.rsplit('/').next())
-        .and_then(|t| t.parse::<u64>().ok());
-    let body = output
-        .body
-        .collect()
-        .await
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transient,
-                format!("GetObject of s3://{bucket}/{key} was cut off: {e}"),
-            )
-        })?
-        .into_bytes();
+    let (body, size) = get_object(client, bucket, key, Some((start, end))).await?;
     let expected = end.min(size.unwrap_or(u64::MAX)).saturating_sub(start);
     if size.is_some() && body.len() as u64 != expected {
         return Err(Error::new(

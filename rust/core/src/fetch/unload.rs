@@ -16,7 +16,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tokio::sync::mpsc;
 
-use super::{Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
+use super::{get_object, Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -134,25 +134,9 @@ fn split_uri(uri: &str) -> Option<(String, String)> {
     (!bucket.is_empty()).then(|| (bucket.to_string(), key.to_string()))
 }
 
-async fn get_object(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Bytes> {
-    let output = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| from_sdk("GetObject", e).prefix(&format!("s3://{bucket}/{key}: ")))?;
-    Ok(output
-        .body
-        .collect()
-        .await
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transient,
-                format!("GetObject of s3://{bucket}/{key} was cut off: {e}"),
-            )
-        })?
-        .into_bytes())
+/// A whole object (the manifest, one Parquet file).
+async fn get_whole(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Bytes> {
+    Ok(get_object(client, bucket, key, None).await?.0)
 }
 
 /// Reads the files of a finished UNLOAD of the query's `prefix`.
@@ -185,7 +169,7 @@ pub(super) async fn open(
         )
         .with_query_id(id)
     })?;
-    let listing = get_object(&client, &bucket, &key)
+    let listing = get_whole(&client, &bucket, &key)
         .await
         .map_err(|e| e.with_query_id(id))?;
     let files: Vec<(String, String)> = String::from_utf8_lossy(&listing)
@@ -211,7 +195,7 @@ pub(super) async fn open(
         return as_written(fetchers, request, run).await;
     };
     // The first file gives the columns; its bytes are kept for the reader.
-    let first = match get_object(&client, first_bucket, first_key).await {
+    let first = match get_whole(&client, first_bucket, first_key).await {
         Ok(b) => b,
         Err(e) => {
             cleanup.run().await;
@@ -256,18 +240,7 @@ async fn as_written(
     request: &Request<'_>,
     run: &UnloadRun,
 ) -> Result<ResultStream> {
-    let output = run
-        .as_written
-        .clone()
-        .send()
-        .await
-        .map_err(|e| from_sdk("StartQueryExecution", e))?;
-    let id = output.query_execution_id().ok_or_else(|| {
-        Error::new(
-            ErrorKind::Service,
-            "StartQueryExecution returned no QueryExecutionId",
-        )
-    })?;
+    let id = crate::query::send_start(run.as_written.clone()).await?;
     fetchers.logger.debug(|| {
         format!(
             "query {}: the UNLOAD wrote no files; its columns come from query {id}, run as written",
@@ -382,7 +355,7 @@ impl FileReader {
                 let client = self.client.clone();
                 let (bucket, key) = files[next].clone();
                 in_flight.0.push_back(tokio::spawn(async move {
-                    get_object(&client, &bucket, &key).await
+                    get_whole(&client, &bucket, &key).await
                 }));
                 next += 1;
             }
