@@ -33,11 +33,7 @@ pub const MAGIC: &[u8; 4] = b"ATHP";
 pub const VERSION: u16 = 1;
 
 /// Encodes rows of Athena text values (None = SQL NULL) into one page.
-pub fn encode(columns: &[Column], rows: &[Vec<Option<String>>]) -> Result<Vec<u8>> {
-    let column_count = u16::try_from(columns.len())
-        .map_err(|_| Error::internal("too many columns for one page"))?;
-    let row_count =
-        u32::try_from(rows.len()).map_err(|_| Error::internal("too many rows for one page"))?;
+pub fn encode<S: AsRef<str>>(columns: &[Column], rows: &[Vec<Option<S>>]) -> Result<Vec<u8>> {
     if let Some(bad) = rows.iter().find(|r| r.len() != columns.len()) {
         return Err(Error::internal(format!(
             "a result row has {} values for {} columns",
@@ -45,11 +41,46 @@ pub fn encode(columns: &[Column], rows: &[Vec<Option<String>>]) -> Result<Vec<u8
             columns.len()
         )));
     }
-    let mut out = Vec::with_capacity(12 + rows.len() * columns.len() * 12);
+    encode_by_column(columns, rows.len(), |index| {
+        rows.iter()
+            .map(move |r| r[index].as_ref().map(AsRef::as_ref))
+    })
+}
+
+/// As [`encode`], for rows laid one after another in `values`,
+/// `columns.len()` values each.
+pub fn encode_flat<S: AsRef<str>>(columns: &[Column], values: &[Option<S>]) -> Result<Vec<u8>> {
+    let width = columns.len().max(1);
+    if values.len() % width != 0 {
+        return Err(Error::internal(format!(
+            "{} values do not make rows of {} columns",
+            values.len(),
+            columns.len()
+        )));
+    }
+    encode_by_column(columns, values.len() / width, |index| {
+        values
+            .iter()
+            .skip(index)
+            .step_by(width)
+            .map(|v| v.as_ref().map(AsRef::as_ref))
+    })
+}
+
+/// Writes a page whose column `i`'s values `column(i)` yields.
+fn encode_by_column<'a, F, I>(columns: &[Column], rows: usize, column: F) -> Result<Vec<u8>>
+where
+    F: Fn(usize) -> I,
+    I: Iterator<Item = Option<&'a str>> + Clone,
+{
+    let column_count = u16::try_from(columns.len())
+        .map_err(|_| Error::internal("too many columns for one page"))?;
+    let row_count =
+        u32::try_from(rows).map_err(|_| Error::internal("too many rows for one page"))?;
+    let mut out = Vec::with_capacity(12 + rows * columns.len() * 12);
     write_header(&mut out, column_count, row_count);
-    for (index, column) in columns.iter().enumerate() {
-        let values = rows.iter().map(|r| r[index].as_deref());
-        encode_column(&mut out, column.preferred_encoding(), values, rows.len())?;
+    for (index, c) in columns.iter().enumerate() {
+        encode_column(&mut out, c.preferred_encoding(), column(index), rows)?;
     }
     Ok(out)
 }
@@ -564,6 +595,6 @@ mod tests {
     #[test]
     fn rows_must_match_the_columns() {
         let columns = vec![Column::new("a", "integer")];
-        assert!(encode(&columns, &[vec![]]).is_err());
+        assert!(encode::<String>(&columns, &[vec![]]).is_err());
     }
 }

@@ -7,7 +7,7 @@ use aws_sdk_athena::types::ColumnNullable;
 use aws_sdk_athena::Client;
 use tokio::sync::mpsc;
 
-use super::{Request, PREFETCH_PAGES};
+use super::{raw_page, start, Request, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, Result};
 use crate::page;
 use crate::results::ResultStream;
@@ -76,8 +76,8 @@ pub(super) fn from_first_page(
 }
 
 /// Fetches the pages after the first. The next call is sent as soon as a
-/// page's NextToken is known, so Athena works on page N+1 while this page
-/// is encoded.
+/// page's NextToken is known (before its rows are parsed), so Athena works on
+/// page N+1 while this page is parsed and encoded.
 async fn prefetch(
     client: Client,
     id: String,
@@ -87,30 +87,47 @@ async fn prefetch(
     mut remaining: u64,
     tx: mpsc::Sender<Result<Vec<u8>>>,
 ) {
-    let spawn_fetch = |token: String| {
+    let fetch = |token: String| {
         let client = client.clone();
         let id = id.clone();
-        tokio::spawn(async move { fetch(&client, &id, page_rows, Some(token)).await })
+        async move { raw_page::fetch(&client, &id, page_rows, token).await }
     };
-    let mut next = Some(spawn_fetch(token));
+    let width = columns.len().max(1);
+    let mut next = Some(start(fetch(token)).await);
     while let Some(handle) = next.take() {
-        let fetched = handle
+        let body = handle
             .await
             .map_err(|e| Error::internal(format!("GetQueryResults reader stopped: {e}")))
             .and_then(|r| r);
-        let mut output = match fetched {
-            Ok(output) => output,
-            Err(e) => {
-                let _ = tx.send(Err(e)).await;
-                return;
+        // A page holds at most `page_rows` rows, so while more than that are
+        // wanted the next call need not wait for the parse.
+        if remaining > page_rows as u64 {
+            if let Ok(Some(token)) = body
+                .as_deref()
+                .map(raw_page::next_token)
+                .unwrap_or(Ok(None))
+            {
+                next = Some(start(fetch(token)).await);
             }
-        };
-        let mut rows = rows_of(&mut output);
-        truncate(&mut rows, &mut remaining);
-        if remaining > 0 {
-            next = output.next_token().map(|t| spawn_fetch(t.to_string()));
         }
-        let page = page::encode(&columns, &rows).map_err(|e| e.with_query_id(&id));
+        let mut token_after_parse = None;
+        let page = body
+            .and_then(|body| {
+                let mut values = raw_page::values(&body, width)?;
+                let rows = (values.len() / width) as u64;
+                if rows > remaining {
+                    values.truncate(remaining as usize * width);
+                }
+                remaining = remaining.saturating_sub(rows);
+                if next.is_none() && remaining > 0 {
+                    token_after_parse = raw_page::next_token(&body)?;
+                }
+                page::encode_flat(&columns, &values)
+            })
+            .map_err(|e| e.with_query_id(&id));
+        if let Some(token) = token_after_parse {
+            next = Some(start(fetch(token)).await);
+        }
         let failed = page.is_err();
         // A closed receiver means the result set was closed: stop fetching.
         if tx.send(page).await.is_err() || failed {

@@ -11,6 +11,7 @@
 
 mod csv;
 mod get_query_results;
+mod raw_page;
 mod s3;
 mod unload;
 
@@ -64,6 +65,20 @@ pub(crate) async fn get_object(
         })?
         .into_bytes();
     Ok((body, size))
+}
+
+/// Spawns background work (a download, the next page's call) and lets it
+/// start at once: a task spawned on a worker waits in that worker's own
+/// slot, which other workers cannot take, until the spawner yields; without
+/// this the call would leave only after the spawner's parsing is done.
+pub(crate) async fn start<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handle = tokio::spawn(future);
+    tokio::task::yield_now().await;
+    handle
 }
 
 /// Downloads running ahead of the reader, oldest first; aborted when

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::csv::{CsvReader, Row};
 use super::get_query_results::truncate;
-use super::{get_object, FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
+use super::{get_object, start, FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::page;
 use crate::results::ResultStream;
@@ -203,9 +203,10 @@ impl BlockReader {
                 let end = offset.saturating_add(self.block_size).min(self.size);
                 let client = self.client.clone();
                 let (bucket, key) = (self.bucket.clone(), self.key.clone());
-                in_flight.0.push_back(tokio::spawn(async move {
-                    get_range(&client, &bucket, &key, offset, end).await
-                }));
+                in_flight.0.push_back(
+                    start(async move { get_range(&client, &bucket, &key, offset, end).await })
+                        .await,
+                );
                 offset = end;
             }
             let bytes = match block.take() {

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use tokio::sync::mpsc;
 
-use super::{get_object, Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
+use super::{get_object, start, Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -354,9 +354,9 @@ impl FileReader {
             {
                 let client = self.client.clone();
                 let (bucket, key) = files[next].clone();
-                in_flight.0.push_back(tokio::spawn(async move {
-                    get_whole(&client, &bucket, &key).await
-                }));
+                in_flight
+                    .0
+                    .push_back(start(async move { get_whole(&client, &bucket, &key).await }).await);
                 next += 1;
             }
             let bytes = match current.take() {

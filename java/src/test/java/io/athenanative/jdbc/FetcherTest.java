@@ -96,6 +96,13 @@ class FetcherTest {
         long[] s3Rows = new long[1];
         long[] unloadRows = new long[1];
         String api = checksum(athena.url("ResultFetcher=GetQueryResults"), ALL_TYPES, apiRows);
+        // One row a page: every row after the first is read from a later page's raw JSON.
+        long[] pagedRows = new long[1];
+        athena.clearCalls();
+        String paged = checksum(athena.url("ResultFetcher=GetQueryResults;FetchSize=1"), ALL_TYPES, pagedRows);
+        assertEquals(9, athena.callCount("GetQueryResults"), "a page for the header and each row");
+        assertEquals(api, paged, "later pages give the same values as the first");
+        assertEquals(apiRows[0], pagedRows[0]);
         athena.clearCalls();
         String viaS3 = checksum(s3("ResultFetcher=S3"), ALL_TYPES, s3Rows);
         assertTrue(athena.callCount("GetObject") >= 1, "rows came from the S3 file");

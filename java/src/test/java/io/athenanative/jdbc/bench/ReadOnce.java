@@ -24,30 +24,51 @@ public final class ReadOnce {
     private ReadOnce() {
     }
 
+    /**
+     * Arguments: URL, rows, and optionally how many times to read. With more than one read the first
+     * only warms the JIT and the fastest of the others is reported.
+     */
     public static void main(String[] args) throws Exception {
         String url = args[0];
         long rows = Long.parseLong(args[1]);
+        int reads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            double cpuBefore = cpuSeconds();
-            long start = System.nanoTime();
-            long count = 0;
-            long checksum = 0;
-            long readStart;
-            try (ResultSet rs = s.executeQuery(SQL.replace("ROWS", Long.toString(rows)))) {
-                readStart = System.nanoTime();
-                while (rs.next()) {
-                    checksum += rs.getLong(1) + rs.getInt(2) + (long) rs.getDouble(3) + (rs.getBoolean(4) ? 1 : 0)
-                            + rs.getString(5).length() + rs.getDate(6).getTime() % 7 + rs.getBigDecimal(7).longValue()
-                            + rs.getTimestamp(8).getNanos() % 3;
-                    count++;
+            String best = read(s, rows);
+            for (int i = 1; i < reads; i++) {
+                String result = read(s, rows);
+                if (i == 1 || readSeconds(result) < readSeconds(best)) {
+                    best = result;
                 }
             }
-            long end = System.nanoTime();
-            double seconds = (end - start) / 1e9;
-            double readSeconds = (end - readStart) / 1e9;
-            System.out.printf("RESULT %d %.3f %.3f %.1f %d %.3f%n", count, seconds, cpuSeconds() - cpuBefore,
-                    peakRssMib(), checksum, readSeconds);
+            System.out.println(best);
         }
+    }
+
+    private static double readSeconds(String result) {
+        String[] fields = result.split(" ");
+        return Double.parseDouble(fields[fields.length - 1]);
+    }
+
+    private static String read(Statement s, long rows) throws Exception {
+        double cpuBefore = cpuSeconds();
+        long start = System.nanoTime();
+        long count = 0;
+        long checksum = 0;
+        long readStart;
+        try (ResultSet rs = s.executeQuery(SQL.replace("ROWS", Long.toString(rows)))) {
+            readStart = System.nanoTime();
+            while (rs.next()) {
+                checksum += rs.getLong(1) + rs.getInt(2) + (long) rs.getDouble(3) + (rs.getBoolean(4) ? 1 : 0)
+                        + rs.getString(5).length() + rs.getDate(6).getTime() % 7 + rs.getBigDecimal(7).longValue()
+                        + rs.getTimestamp(8).getNanos() % 3;
+                count++;
+            }
+        }
+        long end = System.nanoTime();
+        double seconds = (end - start) / 1e9;
+        double readSeconds = (end - readStart) / 1e9;
+        return String.format("RESULT %d %.3f %.3f %.1f %d %.3f", count, seconds, cpuSeconds() - cpuBefore,
+                peakRssMib(), checksum, readSeconds);
     }
 
     /** User plus system CPU of this process (all threads, Rust's included), from /proc. */
