@@ -13,6 +13,9 @@ use datafusion::parquet::file::properties::WriterProperties;
 /// Rows per written file: a large result becomes several files, as Athena's
 /// parallel writers make it, so readers must handle more than one.
 const ROWS_PER_FILE: usize = 1_000_000;
+/// Rows per row group: several in a file, so readers that fetch row groups
+/// with ranged GETs (as the driver does) meet more than one per file.
+const ROWS_PER_ROW_GROUP: usize = 128 * 1024;
 
 /// A parsed UNLOAD statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +207,7 @@ pub fn write(
     }
     let properties = WriterProperties::builder()
         .set_compression(compression_of(&unload.compression)?)
+        .set_max_row_group_row_count(Some(ROWS_PER_ROW_GROUP))
         .build();
     let failed = |e: &dyn std::fmt::Display| {
         QueryFailure::system(format!("UNLOAD could not write Parquet: {e}"))

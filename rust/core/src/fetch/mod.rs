@@ -33,19 +33,34 @@ use crate::results::ResultStream;
 /// How many encoded pages may wait ahead of the reader.
 const PREFETCH_PAGES: usize = 4;
 
-/// An S3 object's bytes (`[start, end)` when a range is given), and its size
-/// from Content-Range when the answer has one.
+/// Which bytes of an S3 object to get.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Span {
+    Whole,
+    /// `[start, end)`.
+    Range(u64, u64),
+    /// The last this many bytes.
+    Last(u64),
+}
+
+/// An S3 object's bytes, and its size from Content-Range when the answer
+/// has one.
 pub(crate) async fn get_object(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
-    range: Option<(u64, u64)>,
+    span: Span,
 ) -> Result<(Bytes, Option<u64>)> {
+    let range = match span {
+        Span::Whole => None,
+        Span::Range(start, end) => Some(format!("bytes={start}-{}", end.saturating_sub(1))),
+        Span::Last(n) => Some(format!("bytes=-{n}")),
+    };
     let output = client
         .get_object()
         .bucket(bucket)
         .key(key)
-        .set_range(range.map(|(start, end)| format!("bytes={start}-{}", end.saturating_sub(1))))
+        .set_range(range)
         .send()
         .await
         .map_err(|e| from_sdk("GetObject", e).prefix(&format!("s3://{bucket}/{key}: ")))?;

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::csv::{CsvReader, Row};
 use super::get_query_results::truncate;
-use super::{get_object, start, FetchSettings, Fetchers, InFlight, Request, PREFETCH_PAGES};
+use super::{get_object, start, FetchSettings, Fetchers, InFlight, Request, Span, PREFETCH_PAGES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::page;
 use crate::results::ResultStream;
@@ -269,7 +269,7 @@ async fn get_range(
     start: u64,
     end: u64,
 ) -> Result<Block> {
-    let (body, size) = get_object(client, bucket, key, Some((start, end))).await?;
+    let (body, size) = get_object(client, bucket, key, Span::Range(start, end)).await?;
     let expected = end.min(size.unwrap_or(u64::MAX)).saturating_sub(start);
     if size.is_some() && body.len() as u64 != expected {
         return Err(Error::new(

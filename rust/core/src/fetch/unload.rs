@@ -1,22 +1,31 @@
 //! UNLOAD mode (`Unload=true`, PyAthena's `unload=True`): a SELECT runs as
 //! `UNLOAD (…) TO '<output location>/athena-jdbc-unload/<uuid>/' WITH
 //! (format = 'PARQUET', compression = 'SNAPPY')`; the Parquet files its
-//! manifest lists are downloaded in parallel (within a byte budget) and
-//! decoded in manifest order straight into pages, and the prefix is deleted
-//! once read.
+//! manifest lists are read row group by row group (each file's footer, then
+//! each row group's bytes with a ranged GET, several in parallel within a
+//! byte budget), decoded in manifest order straight into pages, and the
+//! prefix is deleted once read. Memory depends on the row groups' size, not
+//! on the number of rows.
 //!
 //! UNLOAD writes files in parallel with no global order, so a query with a
 //! top-level ORDER BY is not unloaded (it runs as written); its order is kept.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use bytes::Buf;
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
+use parquet::file::reader::{ChunkReader, Length};
+use parquet::file::FOOTER_SIZE;
 use tokio::sync::mpsc;
 
-use super::{get_object, start, Fetchers, InFlight, Request, UnloadRun, PREFETCH_PAGES};
+use super::{get_object, start, Fetchers, InFlight, Request, Span, UnloadRun, PREFETCH_PAGES};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -25,10 +34,13 @@ use crate::types::Column;
 
 /// Rows per page unless the user set a fetch size.
 const DEFAULT_PAGE_ROWS: usize = 10_000;
-/// Downloads run ahead of the decoder only while the files held stay under
-/// this many bytes (estimated from the last file's size), so memory does not
-/// grow with the number of files; at least one file is always on its way.
-const READ_AHEAD_BYTES: u64 = 64 * 1024 * 1024;
+/// Parquet bytes held at once: the row group being decoded and those
+/// downloaded or downloading ahead of it. At least one row group is always
+/// on its way, so a row group larger than this is still read.
+const HELD_BYTES: u64 = 32 * 1024 * 1024;
+/// A footer's first ranged GET asks for this many bytes from the file's
+/// end, enough for the metadata of most files in one call.
+const FOOTER_GUESS: u64 = 64 * 1024;
 /// Folder under the output location that holds each UNLOAD's files.
 const UNLOAD_FOLDER: &str = "athena-jdbc-unload";
 
@@ -134,9 +146,152 @@ fn split_uri(uri: &str) -> Option<(String, String)> {
     (!bucket.is_empty()).then(|| (bucket.to_string(), key.to_string()))
 }
 
-/// A whole object (the manifest, one Parquet file).
+/// A whole object (the manifest).
 async fn get_whole(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Bytes> {
-    Ok(get_object(client, bucket, key, None).await?.0)
+    Ok(get_object(client, bucket, key, Span::Whole).await?.0)
+}
+
+/// One Parquet file's metadata, read from its footer.
+struct FileMeta {
+    bucket: String,
+    key: String,
+    arrow: ArrowReaderMetadata,
+}
+
+impl FileMeta {
+    /// The file's row groups, each a byte range to get in one call.
+    fn row_groups(self: &Arc<Self>) -> impl Iterator<Item = RowGroup> + '_ {
+        self.arrow
+            .metadata()
+            .row_groups()
+            .iter()
+            .enumerate()
+            .map(|(index, group)| {
+                let (start, end) = group.columns().iter().fold((u64::MAX, 0), |(s, e), c| {
+                    let (start, length) = c.byte_range();
+                    (s.min(start), e.max(start + length))
+                });
+                RowGroup {
+                    file: self.clone(),
+                    index,
+                    start: start.min(end),
+                    end,
+                }
+            })
+    }
+}
+
+/// Reads a Parquet file's footer: the last [`FOOTER_GUESS`] bytes, and
+/// the rest of the metadata with a second call when it is larger.
+async fn footer(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<FileMeta> {
+    let (tail, _) = get_object(client, bucket, key, Span::Last(FOOTER_GUESS)).await?;
+    let arrow = match parse_footer(key, &tail)? {
+        Footer::Read(arrow) => arrow,
+        Footer::Needs(wanted) => {
+            let (tail, _) = get_object(client, bucket, key, Span::Last(wanted)).await?;
+            match parse_footer(key, &tail)? {
+                Footer::Read(arrow) => arrow,
+                Footer::Needs(_) => {
+                    return Err(parquet_error(
+                        key,
+                        format!("its metadata claims {wanted} bytes, more than the file has"),
+                    ))
+                }
+            }
+        }
+    };
+    Ok(FileMeta {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        arrow,
+    })
+}
+
+/// What a file's last bytes tell.
+enum Footer {
+    Read(ArrowReaderMetadata),
+    /// The metadata is in the last this many bytes, more than were given.
+    Needs(u64),
+}
+
+fn parse_footer(key: &str, tail: &[u8]) -> Result<Footer> {
+    let bad = |why: String| parquet_error(key, why);
+    let footer_at = tail
+        .len()
+        .checked_sub(FOOTER_SIZE)
+        .ok_or_else(|| bad(format!("it has only {} bytes", tail.len())))?;
+    let mut last = [0u8; FOOTER_SIZE];
+    last.copy_from_slice(&tail[footer_at..]);
+    let footer = FooterTail::try_new(&last).map_err(|e| bad(e.to_string()))?;
+    if footer.is_encrypted_footer() {
+        return Err(bad("its footer is encrypted".to_string()));
+    }
+    let Some(metadata_at) = footer_at.checked_sub(footer.metadata_length()) else {
+        return Ok(Footer::Needs(
+            (footer.metadata_length() + FOOTER_SIZE) as u64,
+        ));
+    };
+    let metadata = ParquetMetaDataReader::decode_metadata(&tail[metadata_at..footer_at])
+        .map_err(|e| bad(e.to_string()))?;
+    ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
+        .map(Footer::Read)
+        .map_err(|e| bad(e.to_string()))
+}
+
+/// One row group of one file: the unit downloaded and decoded.
+struct RowGroup {
+    file: Arc<FileMeta>,
+    index: usize,
+    start: u64,
+    end: u64,
+}
+
+impl RowGroup {
+    fn size(&self) -> u64 {
+        self.end - self.start
+    }
+}
+
+/// A row group's bytes, answering the Parquet reader's reads at file offsets.
+struct RowGroupBytes {
+    start: u64,
+    bytes: Bytes,
+}
+
+impl Length for RowGroupBytes {
+    fn len(&self) -> u64 {
+        self.start + self.bytes.len() as u64
+    }
+}
+
+impl ChunkReader for RowGroupBytes {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        self.slice(start, None).map(Buf::reader)
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.slice(start, Some(length))
+    }
+}
+
+impl RowGroupBytes {
+    fn slice(&self, start: u64, length: Option<usize>) -> parquet::errors::Result<Bytes> {
+        let from = start
+            .checked_sub(self.start)
+            .map(|f| f as usize)
+            .filter(|f| *f <= self.bytes.len());
+        let to = from.map(|f| length.map_or(self.bytes.len(), |l| f.saturating_add(l)));
+        match (from, to) {
+            (Some(from), Some(to)) if to <= self.bytes.len() => Ok(self.bytes.slice(from..to)),
+            _ => Err(parquet::errors::ParquetError::General(format!(
+                "a read at byte {start} falls outside the row group's bytes {}..{}",
+                self.start,
+                self.len()
+            ))),
+        }
+    }
 }
 
 /// Reads the files of a finished UNLOAD of the query's `prefix`.
@@ -194,26 +349,21 @@ pub(super) async fn open(
         cleanup.run().await;
         return as_written(fetchers, request, run).await;
     };
-    // The first file gives the columns; its bytes are kept for the reader.
-    let first = match get_whole(&client, first_bucket, first_key).await {
-        Ok(b) => b,
+    // The first file's footer gives the columns.
+    let first = match footer(&client, first_bucket, first_key).await {
+        Ok(meta) => Arc::new(meta),
         Err(e) => {
             cleanup.run().await;
             return Err(e.with_query_id(id));
         }
     };
-    let columns = match ParquetRecordBatchReaderBuilder::try_new(first.clone()) {
-        Ok(builder) => builder
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| Column::of_arrow(f))
-            .collect::<Vec<_>>(),
-        Err(e) => {
-            cleanup.run().await;
-            return Err(parquet_error(first_key, e).with_query_id(id));
-        }
-    };
+    let columns = first
+        .arrow
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| Column::of_arrow(f))
+        .collect::<Vec<_>>();
     let reader = FileReader {
         client,
         files,
@@ -338,50 +488,99 @@ struct FileReader {
 }
 
 impl FileReader {
-    /// Reads the files in manifest order, `threads` downloads ahead.
-    async fn run(mut self, first: Bytes, tx: &mpsc::Sender<Result<Vec<u8>>>) -> Result<()> {
+    /// Reads the files' row groups in manifest order, up to `threads`
+    /// downloads ahead within [`HELD_BYTES`]; footers are read `threads`
+    /// files ahead.
+    async fn run(mut self, first: Arc<FileMeta>, tx: &mpsc::Sender<Result<Vec<u8>>>) -> Result<()> {
         let files = std::mem::take(&mut self.files);
-        let mut next = 1;
-        let mut in_flight: InFlight<Result<Bytes>> = InFlight(VecDeque::new());
-        let mut file_size = first.len() as u64;
-        let mut current = Some(first);
-        let mut index = 0;
+        let mut next_file = 1;
+        let mut footers: InFlight<Result<FileMeta>> = InFlight(VecDeque::new());
+        let mut queued: VecDeque<RowGroup> = first.row_groups().collect();
+        let mut downloads: InFlight<Result<Bytes>> = InFlight(VecDeque::new());
+        let mut downloading: VecDeque<RowGroup> = VecDeque::new();
+        let mut held = 0u64;
         loop {
-            while next < files.len()
-                && (in_flight.0.is_empty()
-                    || (in_flight.0.len() < self.threads
-                        && (in_flight.0.len() as u64 + 1) * file_size <= READ_AHEAD_BYTES))
-            {
+            while footers.0.len() < self.threads && next_file < files.len() {
                 let client = self.client.clone();
-                let (bucket, key) = files[next].clone();
-                in_flight
+                let (bucket, key) = files[next_file].clone();
+                footers
                     .0
-                    .push_back(start(async move { get_whole(&client, &bucket, &key).await }).await);
-                next += 1;
+                    .push_back(start(async move { footer(&client, &bucket, &key).await }).await);
+                next_file += 1;
             }
-            let bytes = match current.take() {
-                Some(b) => b,
-                None => match in_flight.0.pop_front() {
-                    None => return Ok(()),
-                    Some(h) => h
-                        .await
-                        .map_err(|e| Error::internal(format!("UNLOAD reader stopped: {e}")))?
-                        .map_err(|e| e.with_query_id(&self.id))?,
-                },
-            };
-            file_size = bytes.len() as u64;
-            let key = &files[index].1;
-            index += 1;
-            let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
-                .and_then(|b| b.with_batch_size(self.page_rows).build())
-                .map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
-            for batch in reader {
-                let batch = batch.map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
-                if !self.send(&batch, tx).await? {
-                    return Ok(());
+            if queued.is_empty() {
+                if let Some(handle) = footers.0.pop_front() {
+                    let meta = Arc::new(self.joined(handle.await)?);
+                    queued.extend(meta.row_groups());
+                    continue;
                 }
             }
+            while let Some(group) = queued.front() {
+                if !downloads.0.is_empty()
+                    && (downloads.0.len() >= self.threads || held + group.size() > HELD_BYTES)
+                {
+                    break;
+                }
+                let Some(group) = queued.pop_front() else {
+                    break;
+                };
+                held += group.size();
+                let client = self.client.clone();
+                let (bucket, key) = (group.file.bucket.clone(), group.file.key.clone());
+                let span = Span::Range(group.start, group.end);
+                downloads.0.push_back(
+                    start(async move { Ok(get_object(&client, &bucket, &key, span).await?.0) })
+                        .await,
+                );
+                downloading.push_back(group);
+            }
+            let (Some(handle), Some(group)) = (downloads.0.pop_front(), downloading.pop_front())
+            else {
+                return Ok(());
+            };
+            let bytes = self.joined(handle.await)?;
+            let more = self.decode(&group, bytes, tx).await;
+            held -= group.size();
+            if !more? {
+                return Ok(());
+            }
         }
+    }
+
+    fn joined<T>(
+        &self,
+        joined: std::result::Result<Result<T>, tokio::task::JoinError>,
+    ) -> Result<T> {
+        joined
+            .map_err(|e| Error::internal(format!("UNLOAD reader stopped: {e}")))?
+            .map_err(|e| e.with_query_id(&self.id))
+    }
+
+    /// Decodes one row group into pages; false when reading should stop.
+    async fn decode(
+        &mut self,
+        group: &RowGroup,
+        bytes: Bytes,
+        tx: &mpsc::Sender<Result<Vec<u8>>>,
+    ) -> Result<bool> {
+        let key = &group.file.key;
+        let chunk = RowGroupBytes {
+            start: group.start,
+            bytes,
+        };
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(chunk, group.file.arrow.clone())
+                .with_row_groups(vec![group.index])
+                .with_batch_size(self.page_rows)
+                .build()
+                .map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
+        for batch in reader {
+            let batch = batch.map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
+            if !self.send(&batch, tx).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Sends one batch as a page; false when reading should stop.
@@ -441,5 +640,98 @@ mod tests {
         ] {
             assert!(rewrite(sql, "s3://b/").is_err(), "{sql}");
         }
+    }
+
+    /// A Parquet file of `columns` int columns and `rows` rows in row groups of 100.
+    fn parquet_file(columns: usize, rows: i64) -> Bytes {
+        use arrow::array::{ArrayRef, Int64Array};
+        use parquet::arrow::ArrowWriter;
+        use parquet::file::properties::WriterProperties;
+        let arrays: Vec<(String, ArrayRef)> = (0..columns)
+            .map(|c| {
+                let values: ArrayRef = Arc::new(Int64Array::from_iter_values(0..rows));
+                (format!("column_{c}"), values)
+            })
+            .collect();
+        let batch = RecordBatch::try_from_iter(arrays).unwrap();
+        let properties = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(100))
+            .build();
+        let mut out = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        Bytes::from(out)
+    }
+
+    #[test]
+    fn a_footer_larger_than_the_first_read_asks_for_the_rest() {
+        let file = parquet_file(300, 1000);
+        let tail = file.slice(file.len() - 1024..);
+        let Footer::Needs(wanted) = parse_footer("k", &tail).unwrap() else {
+            panic!("1 KiB cannot hold the metadata of 300 columns × 10 row groups");
+        };
+        assert!(wanted > 1024 && wanted < file.len() as u64);
+        let tail = file.slice(file.len() - wanted as usize..);
+        let Footer::Read(arrow) = parse_footer("k", &tail).unwrap() else {
+            panic!("the wanted bytes hold the metadata");
+        };
+        assert_eq!(arrow.metadata().num_row_groups(), 10);
+        assert_eq!(arrow.schema().fields().len(), 300);
+        let not_parquet = parse_footer("k", b"PAR1 is not this").err().unwrap();
+        assert!(not_parquet
+            .to_string()
+            .contains("k is not readable Parquet"));
+        assert!(parse_footer("k", b"1234").is_err());
+    }
+
+    #[test]
+    fn row_groups_decode_from_their_own_bytes_alone() {
+        let file = parquet_file(3, 250);
+        let Footer::Read(arrow) = parse_footer("k", &file).unwrap() else {
+            panic!("a whole file holds its metadata");
+        };
+        let meta = Arc::new(FileMeta {
+            bucket: "b".into(),
+            key: "k".into(),
+            arrow,
+        });
+        let groups: Vec<RowGroup> = meta.row_groups().collect();
+        assert_eq!(groups.len(), 3);
+        let mut next = 0i64;
+        for group in &groups {
+            let chunk = RowGroupBytes {
+                start: group.start,
+                bytes: file.slice(group.start as usize..group.end as usize),
+            };
+            let reader =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(chunk, meta.arrow.clone())
+                    .with_row_groups(vec![group.index])
+                    .build()
+                    .unwrap();
+            for batch in reader {
+                let batch = batch.unwrap();
+                let values = batch
+                    .column(2)
+                    .as_any()
+                    .downcast_ref::<arrow::array::Int64Array>()
+                    .unwrap();
+                for v in values.values() {
+                    assert_eq!(*v, next);
+                    next += 1;
+                }
+            }
+        }
+        assert_eq!(next, 250);
+        // Reads outside a row group's bytes are errors, not panics.
+        let chunk = RowGroupBytes {
+            start: 100,
+            bytes: Bytes::from_static(b"0123456789"),
+        };
+        assert_eq!(chunk.get_bytes(102, 3).unwrap(), Bytes::from_static(b"234"));
+        assert!(chunk.get_bytes(99, 2).is_err());
+        assert!(chunk.get_bytes(105, 6).is_err());
+        assert!(chunk.get_read(111).is_err());
+        assert!(chunk.get_read(110).is_ok());
     }
 }

@@ -139,6 +139,11 @@ class FetcherTest {
             assertEquals(size, count);
             assertEquals((long) size * (size - 1) / 2, sum);
         }
+        // The manifest, each file's footer, then each row group with its own ranged GET: athena-local
+        // writes files of 1,000,000 rows in row groups of 131,072, so 1,000,001 rows are 8 + 1 row groups.
+        // No rows: the manifest, then the CSV of the query run as written.
+        int expectedGets = size == 0 ? 2 : size == 1 ? 3 : 1 + 2 + 9;
+        assertEquals(expectedGets, athena.callCount("GetObject"), "row groups fetched one by one");
         String execution = athena.admin("GET", "/_athena_local/queries/" + id, null);
         assertTrue(execution.contains("UNLOAD ("), execution);
         String prefix = execution.replaceAll("(?s).*TO '(s3://[^']+)'.*", "$1");
