@@ -636,11 +636,18 @@ impl Parser<'_> {
             Some(_) => self.integer("S3ResultBlockSize") as u64,
             None => DEFAULT_S3_BLOCK_SIZE,
         };
+        // NumRetries=0 asks for no retries: result reads fail at the first error too.
+        let retries_off = self.raw.get("NumRetries").is_some() && self.integer("NumRetries") == 0;
         FetchSettings {
             choice,
             s3_threads: threads,
             s3_block_size: block_size,
             unload: self.boolean("Unload"),
+            retry_window: if retries_off {
+                std::time::Duration::ZERO
+            } else {
+                crate::fetch::RESULT_RETRY_WINDOW
+            },
         }
     }
 

@@ -225,11 +225,20 @@ fn classify_code(code: &str) -> ErrorKind {
         | "InvalidGrantException"
         | "InvalidClientException"
         | "UnauthorizedClientException" => ErrorKind::Authentication,
+        // Throttling and the services' own 5xx answers: worth trying again later.
         "TooManyRequestsException"
         | "ThrottlingException"
         | "Throttling"
+        | "SlowDown"
+        | "RequestLimitExceeded"
         | "InternalServerException"
-        | "ServiceUnavailable" => ErrorKind::Transient,
+        | "InternalServerError"
+        | "InternalError"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException"
+        | "RequestTimeout"
+        | "RequestTimeoutException" => ErrorKind::Transient,
         _ => ErrorKind::Service,
     }
 }
@@ -278,5 +287,21 @@ mod tests {
             ErrorKind::Authentication
         );
         assert_eq!(classify_code("InvalidRequestException"), ErrorKind::Service);
+    }
+
+    #[test]
+    fn throttling_and_unavailable_services_are_transient() {
+        for code in [
+            "ServiceUnavailableException",
+            "ServiceUnavailable",
+            "InternalServerException",
+            "TooManyRequestsException",
+            "ThrottlingException",
+            "SlowDown",
+            "InternalError",
+        ] {
+            assert_eq!(classify_code(code), ErrorKind::Transient, "{code}");
+            assert_eq!(classify_code(code).sql_state(), "08S01", "{code}");
+        }
     }
 }

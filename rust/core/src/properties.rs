@@ -252,7 +252,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
     PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy.") },
-    prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of each AWS call attempt."),
+    prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of connecting and of each AWS call attempt (default: 10 s to connect, 60 s an attempt)."),
     PropertySpec {
         aliases: &["AWSCredentialsProviderClass", "AuthenticationType"],
         ..prop(

@@ -99,13 +99,20 @@ impl Query {
             if self.cancelled.load(Ordering::SeqCst) {
                 return Err(self.cancelled_error());
             }
-            let output = self
-                .client
-                .get_query_execution()
-                .query_execution_id(&self.id)
-                .send()
-                .await
-                .map_err(|e| from_sdk("GetQueryExecution", e).with_query_id(&self.id))?;
+            // A poll is safe to repeat, so transient failures are retried like
+            // result reads; a cancel interrupts the poll in flight at once.
+            let poll = crate::fetch::retrying(self.fetchers.settings.retry_window, || async {
+                self.client
+                    .get_query_execution()
+                    .query_execution_id(&self.id)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk("GetQueryExecution", e))
+            });
+            let output = tokio::select! {
+                output = poll => output.map_err(|e| e.with_query_id(&self.id))?,
+                _ = self.wake.notified() => continue,
+            };
             let execution = output.query_execution().ok_or_else(|| {
                 Error::new(
                     ErrorKind::Service,
@@ -194,10 +201,12 @@ impl Query {
         }
     }
 
-    /// Stops the query on the server and wakes a thread waiting for it.
+    /// Stops the query on the server and wakes a thread waiting for it, in
+    /// the middle of a poll or between two; a wake-up with nobody waiting is
+    /// kept for the next wait.
     pub async fn cancel(&self) -> Result<()> {
         self.cancelled.store(true, Ordering::SeqCst);
-        self.wake.notify_waiters();
+        self.wake.notify_one();
         self.client
             .stop_query_execution()
             .query_execution_id(&self.id)

@@ -93,13 +93,11 @@ impl Session {
         self.s3.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// JDBC's `setNetworkTimeout`: bounds each later AWS call attempt; None removes the bound.
+    /// JDBC's `setNetworkTimeout`: bounds each later AWS call attempt; None
+    /// goes back to the connection's own bound (NetworkTimeoutMillis, or the
+    /// defaults), never to no bound at all.
     pub fn set_network_timeout(&self, timeout: Option<Duration>) {
-        let mut timeouts = aws_config::timeout::TimeoutConfig::builder();
-        if let Some(t) = timeout.or(self.config.network_timeout) {
-            timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
-        }
-        let timeouts = timeouts.build();
+        let timeouts = timeouts(timeout.or(self.config.network_timeout));
         let mut guard = self.client.write().unwrap_or_else(|p| p.into_inner());
         let config = guard
             .config()
@@ -320,15 +318,24 @@ fn common_loader(config: &ConnectionConfig) -> Result<aws_config::ConfigLoader> 
             aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1),
         );
     }
-    if let Some(timeout) = config.network_timeout {
-        loader = loader.timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_attempt_timeout(timeout)
-                .connect_timeout(timeout)
-                .build(),
-        );
-    }
-    Ok(loader)
+    Ok(loader.timeout_config(timeouts(config.network_timeout)))
+}
+
+/// Connecting to an endpoint that does not answer gives up after this long
+/// unless NetworkTimeoutMillis says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// One attempt of one AWS call (a page, a poll, a ranged GET) gives up after
+/// this long unless NetworkTimeoutMillis says otherwise, so a stalled
+/// connection is an error and a retry, not a hang.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// NetworkTimeoutMillis bounds both the connect and each attempt; without
+/// it the defaults above apply.
+fn timeouts(network_timeout: Option<Duration>) -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(network_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .operation_attempt_timeout(network_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT))
+        .build()
 }
 
 /// The Athena client; AthenaEndpoint applies to it alone.

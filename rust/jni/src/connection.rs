@@ -4,7 +4,9 @@ use athena_core::config::ConnectionConfig;
 use athena_core::metadata;
 use athena_core::results::ResultStream;
 use athena_core::session::Session;
-use athena_core::{Error, Result};
+use std::time::Duration;
+
+use athena_core::{Error, ErrorKind, Result};
 use jni::objects::{JClass, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jobjectArray, JNI_FALSE, JNI_TRUE};
 use jni::JNIEnv;
@@ -24,6 +26,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
     url: JString<'local>,
     keys: JObjectArray<'local>,
     values: JObjectArray<'local>,
+    login_timeout_seconds: jint,
 ) -> jlong {
     entry(&mut env, 0, |env| {
         let url = string(env, &url)?;
@@ -34,7 +37,23 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
         }
         let pairs: Vec<(String, String)> = keys.into_iter().zip(values).collect();
         let config = ConnectionConfig::from_url(&url, &pairs)?;
-        let session = block_on(Session::connect(config))??;
+        let connecting = Session::connect(config);
+        // DriverManager.setLoginTimeout: 0 leaves connecting to the network timeouts.
+        let session = match u64::try_from(login_timeout_seconds) {
+            Ok(seconds) if seconds > 0 => block_on(async {
+                tokio::time::timeout(Duration::from_secs(seconds), connecting)
+                    .await
+                    .map_err(|_| {
+                        Error::new(
+                            ErrorKind::Timeout,
+                            format!(
+                                "connecting took longer than the login timeout ({seconds} s, DriverManager.setLoginTimeout)"
+                            ),
+                        )
+                    })?
+            })??,
+            _ => block_on(connecting)??,
+        };
         Ok(SESSIONS.insert(session))
     })
 }

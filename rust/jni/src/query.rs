@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use athena_core::query::Query;
 use athena_core::session::QueryContext;
+use athena_core::{Error, ErrorKind};
 use jni::objects::{JClass, JObjectArray, JString};
 use jni::sys::{jint, jlong, jstring};
 use jni::JNIEnv;
@@ -68,13 +69,26 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'l
         let timeout = (timeout_millis > 0).then(|| Duration::from_millis(timeout_millis as u64));
         let stream = block_on(async {
             let completion = query.wait(timeout).await?;
-            query
-                .results(
-                    &completion,
-                    max_rows.max(0) as u64,
-                    fetch_size.max(0) as u32,
-                )
-                .await
+            let opening = query.results(
+                &completion,
+                max_rows.max(0) as u64,
+                fetch_size.max(0) as u32,
+            );
+            // The query timeout bounds the first page's fetch and each later wait for a page.
+            match timeout {
+                None => opening.await,
+                Some(limit) => tokio::time::timeout(limit, opening).await.map_err(|_| {
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "the first rows did not arrive within the query timeout ({} s)",
+                            limit.as_secs_f64()
+                        ),
+                    )
+                    .with_query_id(query.id())
+                })?,
+            }
+            .map(|stream| stream.with_page_timeout(timeout))
         })??;
         Ok(register(stream))
     })

@@ -20,6 +20,19 @@ pub enum FaultKind {
     /// Queries started by the next N `StartQueryExecution` calls stay
     /// RUNNING at least `delay_ms`.
     QueryDelay,
+    /// The answer's headers promise the whole body, half of it is sent, and
+    /// the connection closes: a reset or a cut in the middle of a response.
+    CutBody,
+    /// 200 with the body cut in half, its length consistent: a response
+    /// that arrives whole but is not readable (malformed JSON or XML).
+    Malformed,
+}
+
+impl FaultKind {
+    /// Faults that change the answer once it is made, rather than the call.
+    fn on_response(self) -> bool {
+        matches!(self, FaultKind::CutBody | FaultKind::Malformed)
+    }
 }
 
 /// One armed fault, as posted to `/_athena_local/faults`.
@@ -90,17 +103,27 @@ impl Faults {
 
     /// The fault for this call of `operation`, if one is armed.
     pub fn take(&self, operation: &str) -> Option<FaultAction> {
-        let f = self.take_matching(operation, |k| k != FaultKind::QueryDelay)?;
+        let f = self.take_matching(operation, |k| {
+            k != FaultKind::QueryDelay && !k.on_response()
+        })?;
         Some(match f.kind {
             FaultKind::Throttle => FaultAction::Fail(ApiError::throttled()),
             FaultKind::InternalError => {
                 FaultAction::Fail(ApiError::internal("Injected internal error"))
             }
             FaultKind::Unavailable => FaultAction::Fail(ApiError::unavailable()),
-            FaultKind::Delay | FaultKind::QueryDelay => {
-                FaultAction::Delay(Duration::from_millis(f.delay_ms))
-            }
+            FaultKind::Delay
+            | FaultKind::QueryDelay
+            | FaultKind::CutBody
+            | FaultKind::Malformed => FaultAction::Delay(Duration::from_millis(f.delay_ms)),
         })
+    }
+
+    /// What to do to this call's answer (`CutBody` or `Malformed`), if a
+    /// response fault is armed for `operation`.
+    pub fn take_response(&self, operation: &str) -> Option<FaultKind> {
+        self.take_matching(operation, FaultKind::on_response)
+            .map(|f| f.kind)
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -168,6 +191,20 @@ mod tests {
         f.add(fault("X", FaultKind::Unavailable, 3));
         f.clear();
         assert!(f.take("X").is_none());
+    }
+
+    #[test]
+    fn response_faults_are_taken_apart_from_call_faults() {
+        let f = Faults::default();
+        f.add(fault("GetObject", FaultKind::CutBody, 1));
+        f.add(fault("GetObject", FaultKind::Malformed, 1));
+        assert!(
+            f.take("GetObject").is_none(),
+            "the call itself goes through"
+        );
+        assert_eq!(f.take_response("GetObject"), Some(FaultKind::CutBody));
+        assert_eq!(f.take_response("GetObject"), Some(FaultKind::Malformed));
+        assert_eq!(f.take_response("GetObject"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::athena::Athena;
 use crate::config::Config;
 use crate::errors::ApiError;
-use crate::faults::{Fault, FaultAction, Faults};
+use crate::faults::{Fault, FaultAction, FaultKind, Faults};
 use crate::identity::{self, sts, Caller, Identity, MintRequest, Settings};
 use crate::recorder::{CallRecord, Recorder};
 use crate::s3::{self, S3Error};
@@ -113,7 +113,9 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
                     tokio::spawn(async move {
                         let service = service_fn(move |req| {
                             let st = Arc::clone(&st);
-                            async move { Ok::<_, Infallible>(handle(st, peer, req).await) }
+                            async move {
+                                Ok::<_, Infallible>(WireBody::of(handle(st, peer, req).await).await)
+                            }
                         });
                         let conn = http1::Builder::new()
                             .serve_connection(TokioIo::new(stream), service);
@@ -416,6 +418,10 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
             )
         }
     };
+    let resp = match state.faults.take_response(&operation) {
+        Some(kind) => response_fault(resp, kind).await,
+        None => resp,
+    };
     state.recorder.record(CallRecord {
         service: route.service().to_string(),
         operation,
@@ -429,6 +435,88 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     });
     resp
+}
+
+/// Marks a response whose body is to be cut once half of it is sent.
+#[derive(Clone, Copy)]
+struct CutMark;
+
+/// `Malformed` halves the body now (a readable HTTP answer with unreadable
+/// content); `CutBody` marks it to be cut while it is sent.
+async fn response_fault(resp: Response<Full<Bytes>>, kind: FaultKind) -> Response<Full<Bytes>> {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    if kind == FaultKind::CutBody {
+        parts.extensions.insert(CutMark);
+        return Response::from_parts(parts, Full::new(bytes));
+    }
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.insert(
+        hyper::header::CONTENT_LENGTH,
+        hyper::header::HeaderValue::from(half.len()),
+    );
+    Response::from_parts(parts, Full::new(half))
+}
+
+/// The body athena-local sends: whole, or (a `CutBody` fault) its first
+/// half under a Content-Length of the whole, then an error that makes the
+/// server close the connection.
+pub enum WireBody {
+    Whole(Full<Bytes>),
+    Cut { half: Option<Bytes>, promised: u64 },
+}
+
+impl WireBody {
+    async fn of(resp: Response<Full<Bytes>>) -> Response<WireBody> {
+        if resp.extensions().get::<CutMark>().is_none() {
+            return resp.map(WireBody::Whole);
+        }
+        let (parts, body) = resp.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        let body = WireBody::Cut {
+            half: Some(bytes.slice(..bytes.len() / 2)),
+            promised: bytes.len() as u64,
+        };
+        Response::from_parts(parts, body)
+    }
+}
+
+impl hyper::body::Body for WireBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            WireBody::Whole(full) => std::pin::Pin::new(full)
+                .poll_frame(cx)
+                .map_err(|never| match never {}),
+            WireBody::Cut { half, .. } => std::task::Poll::Ready(Some(match half.take() {
+                Some(bytes) => Ok(hyper::body::Frame::data(bytes)),
+                None => Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "athena-local: injected cut_body fault",
+                )),
+            })),
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            WireBody::Whole(full) => full.size_hint(),
+            WireBody::Cut { promised, .. } => hyper::body::SizeHint::with_exact(*promised),
+        }
+    }
 }
 
 fn with_request_id(mut resp: Response<Full<Bytes>>, request_id: &str) -> Response<Full<Bytes>> {

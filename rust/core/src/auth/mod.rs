@@ -528,7 +528,7 @@ impl FederatedSignIn {
                 duration_seconds(duration),
             )
             .await
-            .map_err(|e| step_error(e, "web identity", role_property, role_arn))?;
+            .map_err(|e| step_error(e, "the web identity step", role_property, role_arn))?;
         self.logger.trace(|| {
             format!(
                 "STS AssumeRoleWithWebIdentity: credentials expire at {}",
@@ -558,10 +558,9 @@ fn duration_seconds(duration: Duration) -> i32 {
 }
 
 /// Names the step and the property whose value the service refused.
+/// `step` reads after "at": "step 4", "the web identity step".
 fn step_error(err: Error, step: &str, property: &str, value: &str) -> Error {
-    err.prefix(&format!(
-        "Sign-in failed at the {step} step ({property} {value}): "
-    ))
+    err.prefix(&format!("Sign-in failed at {step} ({property} {value}): "))
 }
 
 fn tagged_application(tags: &[(String, String)], workgroup_arn: &str) -> Result<String> {
@@ -673,6 +672,29 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_errors_name_the_step_once() {
+        let e = step_error(
+            Error::internal("boom"),
+            "step 4",
+            "CustomerIdcApplicationArn",
+            "arn:x",
+        );
+        assert_eq!(
+            e.to_string(),
+            "Sign-in failed at step 4 (CustomerIdcApplicationArn arn:x): boom"
+        );
+        let e = step_error(
+            Error::internal("boom"),
+            "the web identity step",
+            "RoleArn",
+            "arn:r",
+        );
+        assert!(e
+            .to_string()
+            .starts_with("Sign-in failed at the web identity step (RoleArn arn:r)"));
+    }
 
     fn creds(received: u64, expiry: u64) -> TemporaryCredentials {
         TemporaryCredentials {

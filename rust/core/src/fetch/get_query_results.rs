@@ -2,33 +2,38 @@
 //! for the previous one's NextToken. Works for every statement and every
 //! workgroup; the S3 fetcher's fallback.
 
+use std::collections::VecDeque;
+use std::time::Duration;
+
 use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
 use aws_sdk_athena::types::ColumnNullable;
 use aws_sdk_athena::Client;
-use tokio::sync::mpsc;
 
-use super::{raw_page, start, Request, PREFETCH_PAGES};
+use bytes::Bytes;
+
+use super::{raw_page, retrying, start, Fetchers, InFlight, Request, RESULT_RETRY_WINDOW};
 use crate::error::{from_sdk, Error, Result};
 use crate::page;
-use crate::results::ResultStream;
+use crate::results::{Pages, ResultStream};
 use crate::types::Column;
 
 /// GetQueryResults returns at most this many rows a call.
 pub const MAX_PAGE_ROWS: u32 = 1000;
 
-pub(super) async fn open(client: &Client, request: &Request<'_>) -> Result<ResultStream> {
+pub(super) async fn open(fetchers: &Fetchers, request: &Request<'_>) -> Result<ResultStream> {
     let page_rows = match request.fetch_size {
         0 => MAX_PAGE_ROWS,
         n => n.min(MAX_PAGE_ROWS),
     } as i32;
-    let output = fetch(client, request.id, page_rows, None).await?;
-    from_first_page(client, request, output, page_rows)
+    let window = fetchers.settings.retry_window;
+    let output = fetch(&fetchers.athena, request.id, page_rows, None, window).await?;
+    from_first_page(fetchers, request, output, page_rows)
 }
 
 /// Continues from a first page already fetched (the S3 fetcher asks for
 /// ColumnInfo with one GetQueryResults call and may hand that page over).
 pub(super) fn from_first_page(
-    client: &Client,
+    fetchers: &Fetchers,
     request: &Request<'_>,
     mut output: GetQueryResultsOutput,
     page_rows: i32,
@@ -56,87 +61,109 @@ pub(super) fn from_first_page(
     let mut remaining = request.row_limit();
     truncate(&mut rows, &mut remaining);
     let first = page::encode(&columns, &rows).map_err(|e| e.with_query_id(id))?;
-    let rest = match output.next_token() {
+    Ok(match output.next_token() {
         Some(token) if remaining > 0 => {
-            let (tx, rx) = mpsc::channel(PREFETCH_PAGES);
-            tokio::spawn(prefetch(
-                client.clone(),
-                id.to_string(),
-                columns.clone(),
-                page_rows,
-                token.to_string(),
-                remaining,
-                tx,
-            ));
-            Some(rx)
+            let token = token.to_string();
+            let (client, query_id) = (fetchers.athena.clone(), id.to_string());
+            let window = fetchers.settings.retry_window;
+            ResultStream::background(columns.clone(), Some(first), id, move |pages| {
+                let call = PageCall {
+                    client,
+                    id: query_id,
+                    page_rows,
+                    window,
+                };
+                prefetch(call, columns, token, remaining, pages)
+            })
         }
-        _ => None,
-    };
-    Ok(ResultStream::streaming(columns, Some(first), rest))
+        _ => ResultStream::complete(columns, Some(first)),
+    })
 }
 
 /// Fetches the pages after the first. The next call is sent as soon as a
 /// page's NextToken is known (before its rows are parsed), so Athena works on
 /// page N+1 while this page is parsed and encoded.
-async fn prefetch(
+/// What every call for a later page of one result shares.
+#[derive(Clone)]
+struct PageCall {
     client: Client,
     id: String,
-    columns: Vec<Column>,
     page_rows: i32,
+    window: Duration,
+}
+
+impl PageCall {
+    /// The page after `token`, retried while the failure is transient; the
+    /// token comes back with it so a page that does not parse can be asked
+    /// for again.
+    async fn fetch(self, token: String) -> (String, Result<Bytes>) {
+        let body = retrying(self.window, || {
+            raw_page::fetch(&self.client, &self.id, self.page_rows, token.clone())
+        })
+        .await;
+        (token, body)
+    }
+}
+
+/// A page that does not parse (cut or garbled on the way) is asked for
+/// again this many times before it is an error.
+const REREADS: u32 = 2;
+
+async fn prefetch(
+    call: PageCall,
+    columns: Vec<Column>,
     token: String,
     mut remaining: u64,
-    tx: mpsc::Sender<Result<Vec<u8>>>,
-) {
-    let fetch = |token: String| {
-        let client = client.clone();
-        let id = id.clone();
-        async move { raw_page::fetch(&client, &id, page_rows, token).await }
-    };
+    pages: Pages,
+) -> Result<()> {
+    let id = call.id.clone();
+    let page_rows = call.page_rows as u64;
     let width = columns.len().max(1);
-    let mut next = Some(start(fetch(token)).await);
-    while let Some(handle) = next.take() {
-        let body = handle
+    // The call in flight; aborted if reading stops early.
+    let mut next = InFlight(VecDeque::new());
+    next.0.push_back(start(call.clone().fetch(token)).await);
+    let mut rereads = 0;
+    while let Some(handle) = next.0.pop_front() {
+        let (token, body) = handle
             .await
-            .map_err(|e| Error::internal(format!("GetQueryResults reader stopped: {e}")))
-            .and_then(|r| r);
+            .map_err(|e| Error::internal(format!("GetQueryResults reader stopped: {e}")))?;
+        let body = body.map_err(|e| e.with_query_id(&id))?;
         // A page holds at most `page_rows` rows, so while more than that are
         // wanted the next call need not wait for the parse.
-        if remaining > page_rows as u64 {
-            if let Ok(Some(token)) = body
-                .as_deref()
-                .map(raw_page::next_token)
-                .unwrap_or(Ok(None))
-            {
-                next = Some(start(fetch(token)).await);
+        if remaining > page_rows {
+            if let Ok(Some(token)) = raw_page::next_token(&body) {
+                next.0.push_back(start(call.clone().fetch(token)).await);
             }
         }
-        let mut token_after_parse = None;
-        let page = body
-            .and_then(|body| {
-                let mut values = raw_page::values(&body, width)?;
-                let rows = (values.len() / width) as u64;
-                if rows > remaining {
-                    values.truncate(remaining as usize * width);
-                }
-                remaining = remaining.saturating_sub(rows);
-                if next.is_none() && remaining > 0 {
-                    token_after_parse = raw_page::next_token(&body)?;
-                }
-                page::encode_flat(&columns, &values)
-            })
-            .map_err(|e| e.with_query_id(&id));
-        if let Some(token) = token_after_parse {
-            next = Some(start(fetch(token)).await);
+        let mut values = match raw_page::values(&body, width) {
+            Ok(values) => values,
+            Err(_) if rereads < REREADS => {
+                // Whatever was started from this page is dropped with it.
+                rereads += 1;
+                next = InFlight(VecDeque::new());
+                next.0.push_back(start(call.clone().fetch(token)).await);
+                continue;
+            }
+            Err(e) => return Err(e.with_query_id(&id)),
+        };
+        rereads = 0;
+        let rows = (values.len() / width) as u64;
+        if rows > remaining {
+            values.truncate(remaining as usize * width);
         }
-        let failed = page.is_err();
+        remaining = remaining.saturating_sub(rows);
+        if next.0.is_empty() && remaining > 0 {
+            if let Some(token) = raw_page::next_token(&body).map_err(|e| e.with_query_id(&id))? {
+                next.0.push_back(start(call.clone().fetch(token)).await);
+            }
+        }
+        let page = page::encode_flat(&columns, &values).map_err(|e| e.with_query_id(&id))?;
         // A closed receiver means the result set was closed: stop fetching.
-        if tx.send(page).await.is_err() || failed {
-            if let Some(handle) = next {
-                handle.abort();
-            }
-            return;
+        if !pages.send(page).await {
+            return Ok(());
         }
     }
+    Ok(())
 }
 
 pub(super) fn truncate<T>(rows: &mut Vec<T>, remaining: &mut u64) {
@@ -151,7 +178,8 @@ pub(crate) async fn all_text_rows(client: &Client, id: &str) -> Result<Vec<Vec<O
     let mut rows = Vec::new();
     let mut token = None;
     loop {
-        let mut output = fetch(client, id, MAX_PAGE_ROWS as i32, token).await?;
+        let mut output =
+            fetch(client, id, MAX_PAGE_ROWS as i32, token, RESULT_RETRY_WINDOW).await?;
         rows.extend(rows_of(&mut output));
         token = output.next_token().map(str::to_string);
         if token.is_none() {
@@ -165,15 +193,20 @@ pub(super) async fn fetch(
     id: &str,
     page_rows: i32,
     token: Option<String>,
+    window: Duration,
 ) -> Result<GetQueryResultsOutput> {
-    client
-        .get_query_results()
-        .query_execution_id(id)
-        .max_results(page_rows)
-        .set_next_token(token)
-        .send()
-        .await
-        .map_err(|e| from_sdk("GetQueryResults", e).with_query_id(id))
+    retrying(window, || async {
+        client
+            .get_query_results()
+            .query_execution_id(id)
+            .max_results(page_rows)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetQueryResults", e))
+    })
+    .await
+    .map_err(|e| e.with_query_id(id))
 }
 
 pub(super) fn columns_of(output: &GetQueryResultsOutput) -> Vec<Column> {

@@ -20,6 +20,7 @@ pub use get_query_results::MAX_PAGE_ROWS;
 pub(crate) use unload::rewrite as unload_rewrite;
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use aws_sdk_athena::Client;
 use bytes::Bytes;
@@ -29,9 +30,6 @@ use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::query::Completion;
 use crate::results::ResultStream;
-
-/// How many encoded pages may wait ahead of the reader.
-const PREFETCH_PAGES: usize = 4;
 
 /// Which bytes of an S3 object to get.
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +123,62 @@ pub struct FetchSettings {
     pub s3_block_size: u64,
     /// UNLOAD mode: SELECTs run as UNLOAD to Parquet.
     pub unload: bool,
+    /// How long result reads keep retrying transient failures (zero: no retries).
+    pub retry_window: Duration,
+}
+
+/// Result reads (a page by its NextToken, a byte range of a finished
+/// result's file) are safe to repeat, so transient failures (network,
+/// throttling, 5xx) are retried, beyond the SDK's own few attempts, until
+/// this long after the first failure.
+pub const RESULT_RETRY_WINDOW: Duration = Duration::from_secs(20);
+/// First pause between result-read retries; it doubles up to the maximum,
+/// each pause drawn between half and all of it.
+const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
+const RETRY_MAX_PAUSE: Duration = Duration::from_secs(2);
+
+/// Runs `attempt` until it succeeds, fails with a non-transient error, or
+/// `window` has passed since its first transient failure.
+pub(crate) async fn retrying<T, F, Fut>(window: Duration, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut first_failure: Option<std::time::Instant> = None;
+    let mut pause = RETRY_FIRST_PAUSE;
+    loop {
+        let error = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(e) if e.kind() == ErrorKind::Transient => e,
+            Err(e) => return Err(e),
+        };
+        let failing_for = first_failure
+            .get_or_insert_with(std::time::Instant::now)
+            .elapsed();
+        if failing_for >= window {
+            return Err(if window.is_zero() {
+                error
+            } else {
+                error.append(&format!(
+                    " (still failing after {:.1} s of retries)",
+                    failing_for.as_secs_f64()
+                ))
+            });
+        }
+        tokio::time::sleep(jittered(pause)).await;
+        pause = (pause * 2).min(RETRY_MAX_PAUSE);
+    }
+}
+
+/// A pause between half and all of `pause`, so readers that failed together
+/// do not retry together.
+fn jittered(pause: Duration) -> Duration {
+    let mut random = [0u8; 2];
+    let fraction = match getrandom::fill(&mut random) {
+        Ok(()) => f64::from(u16::from_le_bytes(random)) / f64::from(u16::MAX),
+        Err(_) => 1.0,
+    };
+    pause.mul_f64(0.5 + fraction / 2.0)
 }
 
 /// The clients and settings every fetcher of a connection's queries uses.
@@ -184,19 +238,19 @@ impl Fetchers {
         }
         let choice = self.settings.choice;
         if choice == FetcherChoice::GetQueryResults {
-            return get_query_results::open(&self.athena, request).await;
+            return get_query_results::open(self, request).await;
         }
         let plan = match s3::plan(self, request) {
             Ok(plan) => plan,
             Err(s3::Skip::NotApplicable(why)) => {
                 self.logger
                     .debug(|| format!("query {id}: reading with GetQueryResults: {why}"));
-                return get_query_results::open(&self.athena, request).await;
+                return get_query_results::open(self, request).await;
             }
             Err(s3::Skip::Unreadable(e)) => {
                 return match self.unreadable(request, e) {
                     Some(e) => Err(e),
-                    None => get_query_results::open(&self.athena, request).await,
+                    None => get_query_results::open(self, request).await,
                 };
             }
         };
@@ -207,13 +261,19 @@ impl Fetchers {
             n => n.min(MAX_PAGE_ROWS),
         } as i32;
         let (first, probe) = tokio::join!(
-            get_query_results::fetch(&self.athena, id, page_rows, None),
-            plan.probe(self.settings.s3_block_size)
+            get_query_results::fetch(
+                &self.athena,
+                id,
+                page_rows,
+                None,
+                self.settings.retry_window
+            ),
+            plan.probe(self.settings.s3_block_size, self.settings.retry_window)
         );
         let first = first?;
         let columns = get_query_results::columns_of(&first);
         if columns.is_empty() {
-            return get_query_results::from_first_page(&self.athena, request, first, page_rows);
+            return get_query_results::from_first_page(self, request, first, page_rows);
         }
         match probe.and_then(|probe| plan.stream(probe, columns, request, &self.settings)) {
             Ok(stream) => {
@@ -228,7 +288,7 @@ impl Fetchers {
             }
             Err(e) => match self.unreadable(request, e) {
                 Some(e) => Err(e),
-                None => get_query_results::from_first_page(&self.athena, request, first, page_rows),
+                None => get_query_results::from_first_page(self, request, first, page_rows),
             },
         }
     }

@@ -5,8 +5,8 @@
 //! before its NextToken is known. Here the call still goes through the SDK
 //! (signing, retries, endpoints, error mapping), but a successful response's
 //! body is kept aside and the SDK sees `{}`; NextToken is then found with one
-//! byte search, the next call leaves at once, and the rows are parsed with
-//! values borrowed from the body while it travels.
+//! byte search, the next call leaves at once, and the rows are parsed, with
+//! values borrowed from the body, while that call travels.
 
 use std::borrow::Cow;
 use std::pin::Pin;
@@ -71,8 +71,8 @@ pub(super) fn next_token(body: &[u8]) -> Result<Option<String>> {
 }
 
 /// A page's values, row after row, `width` a row: plain values borrowed
-/// from `body`, values with escapes decoded. One pass over the body with no
-/// allocation per row or value.
+/// from `body`, values with escapes decoded. One pass over the body; no
+/// allocation per row, nor per value unless it has escapes.
 pub(super) fn values(body: &[u8], width: usize) -> Result<Vec<Option<Cow<'_, str>>>> {
     let text = std::str::from_utf8(body).map_err(|e| malformed(&e.to_string()))?;
     let mut scan = Scan {

@@ -8,14 +8,13 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
 
 use super::csv::{CsvReader, Row};
 use super::get_query_results::truncate;
-use super::{get_object, start, FetchSettings, Fetchers, InFlight, Request, Span, PREFETCH_PAGES};
+use super::{get_object, retrying, start, FetchSettings, Fetchers, InFlight, Request, Span};
 use crate::error::{Error, ErrorKind, Result};
 use crate::page;
-use crate::results::ResultStream;
+use crate::results::{Pages, ResultStream};
 use crate::types::Column;
 
 /// Rows per page when the user set no fetch size: large pages cross JNI
@@ -105,8 +104,15 @@ impl Plan {
     }
 
     /// Fetches the first block; its Content-Range tells the file's size.
-    pub(super) async fn probe(&self, block_size: u64) -> Result<Probe> {
-        let (first, size) = get_range(&self.client, &self.bucket, &self.key, 0, block_size).await?;
+    pub(super) async fn probe(
+        &self,
+        block_size: u64,
+        window: std::time::Duration,
+    ) -> Result<Probe> {
+        let (first, size) = retrying(window, || {
+            get_range(&self.client, &self.bucket, &self.key, 0, block_size)
+        })
+        .await?;
         let size = size.unwrap_or(first.len() as u64);
         Ok(Probe { size, first })
     }
@@ -146,7 +152,6 @@ impl Plan {
         if header.first() != Some(&expected) {
             return Err(wrong_header());
         }
-        let (tx, rx) = mpsc::channel(PREFETCH_PAGES);
         let reader = BlockReader {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -155,18 +160,17 @@ impl Plan {
             size: probe.size,
             block_size: settings.s3_block_size.max(1),
             threads: settings.s3_threads.max(1),
+            retry_window: settings.retry_window,
             page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
             remaining: request.row_limit(),
             columns: columns.clone(),
         };
         let first_rows = probe.first.slice(header_end..);
         let next_offset = probe.first.len() as u64;
-        tokio::spawn(async move {
-            if let Err(e) = reader.run(first_rows, next_offset, &tx).await {
-                let _ = tx.send(Err(e)).await;
-            }
-        });
-        Ok(ResultStream::streaming(columns, None, Some(rx)))
+        let id = self.id.clone();
+        Ok(ResultStream::background(columns, None, &id, move |pages| {
+            reader.run(first_rows, next_offset, pages)
+        }))
     }
 }
 
@@ -181,18 +185,14 @@ struct BlockReader {
     size: u64,
     block_size: u64,
     threads: usize,
+    retry_window: std::time::Duration,
     page_rows: usize,
     remaining: u64,
     columns: Vec<Column>,
 }
 
 impl BlockReader {
-    async fn run(
-        mut self,
-        first: Bytes,
-        mut offset: u64,
-        tx: &mpsc::Sender<Result<Vec<u8>>>,
-    ) -> Result<()> {
+    async fn run(mut self, first: Bytes, mut offset: u64, tx: Pages) -> Result<()> {
         let mut csv = CsvReader::new(self.columns.len());
         let mut rows: Vec<Row> = Vec::new();
         let mut sent_any = false;
@@ -204,8 +204,11 @@ impl BlockReader {
                 let client = self.client.clone();
                 let (bucket, key) = (self.bucket.clone(), self.key.clone());
                 in_flight.0.push_back(
-                    start(async move { get_range(&client, &bucket, &key, offset, end).await })
-                        .await,
+                    start(retrying(self.retry_window, move || {
+                        let (client, bucket, key) = (client.clone(), bucket.clone(), key.clone());
+                        async move { get_range(&client, &bucket, &key, offset, end).await }
+                    }))
+                    .await,
                 );
                 offset = end;
             }
@@ -226,7 +229,7 @@ impl BlockReader {
                 .map_err(|e| e.with_query_id(&self.id))?;
             while rows.len() >= self.page_rows {
                 let page: Vec<Row> = rows.drain(..self.page_rows).collect();
-                if !self.send(page, tx).await? {
+                if !self.send(page, &tx).await? {
                     return Ok(());
                 }
                 sent_any = true;
@@ -237,7 +240,7 @@ impl BlockReader {
         while !rows.is_empty() || !sent_any {
             let take = rows.len().min(self.page_rows);
             let page: Vec<Row> = rows.drain(..take).collect();
-            if !self.send(page, tx).await? {
+            if !self.send(page, &tx).await? {
                 return Ok(());
             }
             sent_any = true;
@@ -247,14 +250,10 @@ impl BlockReader {
 
     /// Encodes and sends one page; false when reading should stop (the
     /// reader closed the result set, or max rows is reached).
-    async fn send(
-        &mut self,
-        mut page: Vec<Row>,
-        tx: &mpsc::Sender<Result<Vec<u8>>>,
-    ) -> Result<bool> {
+    async fn send(&mut self, mut page: Vec<Row>, tx: &Pages) -> Result<bool> {
         truncate(&mut page, &mut self.remaining);
         let encoded = page::encode(&self.columns, &page).map_err(|e| e.with_query_id(&self.id))?;
-        if tx.send(Ok(encoded)).await.is_err() {
+        if !tx.send(encoded).await {
             return Ok(false);
         }
         Ok(self.remaining > 0)

@@ -23,13 +23,12 @@ use parquet::arrow::arrow_reader::{
 use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
 use parquet::file::reader::{ChunkReader, Length};
 use parquet::file::FOOTER_SIZE;
-use tokio::sync::mpsc;
 
-use super::{get_object, start, Fetchers, InFlight, Request, Span, UnloadRun, PREFETCH_PAGES};
+use super::{get_object, retrying, start, Fetchers, InFlight, Request, Span, UnloadRun};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
-use crate::results::ResultStream;
+use crate::results::{Pages, ResultStream};
 use crate::types::Column;
 
 /// Rows per page unless the user set a fetch size.
@@ -324,7 +323,8 @@ pub(super) async fn open(
         )
         .with_query_id(id)
     })?;
-    let listing = get_whole(&client, &bucket, &key)
+    let window = fetchers.settings.retry_window;
+    let listing = retrying(window, || get_whole(&client, &bucket, &key))
         .await
         .map_err(|e| e.with_query_id(id))?;
     let files: Vec<(String, String)> = String::from_utf8_lossy(&listing)
@@ -350,7 +350,7 @@ pub(super) async fn open(
         return as_written(fetchers, request, run).await;
     };
     // The first file's footer gives the columns.
-    let first = match footer(&client, first_bucket, first_key).await {
+    let first = match retrying(window, || footer(&client, first_bucket, first_key)).await {
         Ok(meta) => Arc::new(meta),
         Err(e) => {
             cleanup.run().await;
@@ -368,19 +368,22 @@ pub(super) async fn open(
         client,
         files,
         threads: fetchers.settings.s3_threads.max(1),
+        retry_window: fetchers.settings.retry_window,
         page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
         remaining: request.row_limit(),
         columns: columns.clone(),
         id: id.to_string(),
     };
-    let (tx, rx) = mpsc::channel(PREFETCH_PAGES);
-    tokio::spawn(async move {
-        if let Err(e) = reader.run(first, &tx).await {
-            let _ = tx.send(Err(e)).await;
-        }
-        cleanup.run().await;
-    });
-    Ok(ResultStream::streaming(columns, None, Some(rx)))
+    Ok(ResultStream::background(
+        columns,
+        None,
+        id,
+        move |pages| async move {
+            let read = reader.run(first, pages).await;
+            cleanup.run().await;
+            read
+        },
+    ))
 }
 
 /// An UNLOAD of no rows writes no files, so its columns are unknown: the
@@ -481,6 +484,7 @@ struct FileReader {
     client: aws_sdk_s3::Client,
     files: Vec<(String, String)>,
     threads: usize,
+    retry_window: std::time::Duration,
     page_rows: usize,
     remaining: u64,
     columns: Vec<Column>,
@@ -491,7 +495,7 @@ impl FileReader {
     /// Reads the files' row groups in manifest order, up to `threads`
     /// downloads ahead within [`HELD_BYTES`]; footers are read `threads`
     /// files ahead.
-    async fn run(mut self, first: Arc<FileMeta>, tx: &mpsc::Sender<Result<Vec<u8>>>) -> Result<()> {
+    async fn run(mut self, first: Arc<FileMeta>, tx: Pages) -> Result<()> {
         let files = std::mem::take(&mut self.files);
         let mut next_file = 1;
         let mut footers: InFlight<Result<FileMeta>> = InFlight(VecDeque::new());
@@ -503,9 +507,13 @@ impl FileReader {
             while footers.0.len() < self.threads && next_file < files.len() {
                 let client = self.client.clone();
                 let (bucket, key) = files[next_file].clone();
-                footers
-                    .0
-                    .push_back(start(async move { footer(&client, &bucket, &key).await }).await);
+                footers.0.push_back(
+                    start(retrying(self.retry_window, move || {
+                        let (client, bucket, key) = (client.clone(), bucket.clone(), key.clone());
+                        async move { footer(&client, &bucket, &key).await }
+                    }))
+                    .await,
+                );
                 next_file += 1;
             }
             if queued.is_empty() {
@@ -529,8 +537,11 @@ impl FileReader {
                 let (bucket, key) = (group.file.bucket.clone(), group.file.key.clone());
                 let span = Span::Range(group.start, group.end);
                 downloads.0.push_back(
-                    start(async move { Ok(get_object(&client, &bucket, &key, span).await?.0) })
-                        .await,
+                    start(retrying(self.retry_window, move || {
+                        let (client, bucket, key) = (client.clone(), bucket.clone(), key.clone());
+                        async move { Ok(get_object(&client, &bucket, &key, span).await?.0) }
+                    }))
+                    .await,
                 );
                 downloading.push_back(group);
             }
@@ -539,7 +550,7 @@ impl FileReader {
                 return Ok(());
             };
             let bytes = self.joined(handle.await)?;
-            let more = self.decode(&group, bytes, tx).await;
+            let more = self.decode(&group, bytes, &tx).await;
             held -= group.size();
             if !more? {
                 return Ok(());
@@ -557,12 +568,7 @@ impl FileReader {
     }
 
     /// Decodes one row group into pages; false when reading should stop.
-    async fn decode(
-        &mut self,
-        group: &RowGroup,
-        bytes: Bytes,
-        tx: &mpsc::Sender<Result<Vec<u8>>>,
-    ) -> Result<bool> {
+    async fn decode(&mut self, group: &RowGroup, bytes: Bytes, tx: &Pages) -> Result<bool> {
         let key = &group.file.key;
         let chunk = RowGroupBytes {
             start: group.start,
@@ -584,11 +590,7 @@ impl FileReader {
     }
 
     /// Sends one batch as a page; false when reading should stop.
-    async fn send(
-        &mut self,
-        batch: &RecordBatch,
-        tx: &mpsc::Sender<Result<Vec<u8>>>,
-    ) -> Result<bool> {
+    async fn send(&mut self, batch: &RecordBatch, tx: &Pages) -> Result<bool> {
         if batch.num_columns() != self.columns.len() {
             return Err(Error::new(
                 ErrorKind::Service,
@@ -604,7 +606,7 @@ impl FileReader {
         self.remaining -= rows as u64;
         let encoded = page::encode_arrow(&self.columns, batch, rows)
             .map_err(|e| e.with_query_id(&self.id))?;
-        if tx.send(Ok(encoded)).await.is_err() {
+        if !tx.send(encoded).await {
             return Ok(false);
         }
         Ok(self.remaining > 0)

@@ -44,7 +44,8 @@ public final class AthenaDriver implements Driver {
                 values.add(info.getProperty(key));
             }
         }
-        long handle = NativeConnection.open(url, keys.toArray(new String[0]), values.toArray(new String[0]));
+        long handle = NativeConnection.open(url, keys.toArray(new String[0]), values.toArray(new String[0]),
+                DriverManager.getLoginTimeout());
         return new AthenaConnection(handle, url);
     }
 

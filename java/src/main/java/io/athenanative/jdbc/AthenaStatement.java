@@ -83,19 +83,22 @@ public class AthenaStatement implements Statement {
         long query;
         try {
             query = NativeQuery.start(connection.handle(), sql, connection.catalogName(), connection.schemaName(), parameters);
-        } finally {
+        } catch (SQLException | RuntimeException e) {
             synchronized (lock) {
                 starting = false;
             }
+            throw e;
         }
         try {
-            queryExecutionId = NativeQuery.id(query);
+            // One step under the lock: a cancel() sees the query either starting (and is kept) or running.
             synchronized (lock) {
+                starting = false;
                 runningQuery = query;
                 if (cancelRequested) {
                     NativeQuery.cancel(query);
                 }
             }
+            queryExecutionId = NativeQuery.id(query);
             long results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize);
             dataScannedInBytes = NativeQuery.dataScannedInBytes(query);
             long count = NativeResults.updateCount(results);

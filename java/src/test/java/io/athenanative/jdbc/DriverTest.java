@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.athenanative.jdbc.jni.NativeDriver;
 import io.athenanative.jdbc.jni.NativeLibrary;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -24,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The driver as tools see it: registration, URLs, property lists, class loaders. */
@@ -97,5 +102,27 @@ class DriverTest {
             Method platformName = Class.forName("io.athenanative.jdbc.jni.NativeLibrary", true, loader).getMethod("platform");
             assertEquals("linux-x86_64", platformName.invoke(null));
         }
+    }
+
+    /** The library is extracted to a private temporary folder; neither the file nor the folder outlives the JVM. */
+    @Test
+    void leavesNothingInTheTemporaryFolder() throws Exception {
+        Path tmp = Files.createTempDirectory("athena-driver-tmp");
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Process p = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("athena.test.classpath"),
+                LoadNativeLibrary.class.getName()).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = p.getInputStream().read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM did not finish");
+        String output = new String(out.toByteArray(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("loaded"), output);
+        String[] left = tmp.toFile().list();
+        assertNotNull(left);
+        assertEquals("[]", Arrays.toString(left), "files left in java.io.tmpdir");
+        Files.delete(tmp);
     }
 }

@@ -95,6 +95,51 @@ class QueryLifecycleTest {
         }
     }
 
+    /**
+     * One cancel at a random instant from 1 to 40 ms after execute begins (while the query is being
+     * started, just started, or polled), on 4 threads at once: each must stop the query on the server.
+     */
+    @Test
+    void cancelAtAnyInstantStopsTheQuery() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random();
+                    StringBuilder report = new StringBuilder();
+                    for (int i = 0; i < 10; i++) {
+                        try (Statement s = connection.createStatement()) {
+                            s.setQueryTimeout(20);
+                            int delayMicros = 1000 + random.nextInt(39_000);
+                            CountDownLatch executing = new CountDownLatch(1);
+                            java.util.concurrent.Future<?> canceller = pool.submit(() -> {
+                                executing.await();
+                                TimeUnit.MICROSECONDS.sleep(delayMicros);
+                                s.cancel();
+                                return null;
+                            });
+                            executing.countDown();
+                            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(SLOW_QUERY));
+                            canceller.get(10, TimeUnit.SECONDS);
+                            assertEquals("57014", e.getSQLState(), "cancel after " + delayMicros + " us: " + e.getMessage());
+                            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+                            assertNotNull(id);
+                            assertEquals("CANCELLED", serverState(id), "cancel after " + delayMicros + " us");
+                            report.append(delayMicros).append(' ');
+                        }
+                    }
+                    return report.toString();
+                }));
+            }
+            for (java.util.concurrent.Future<String> run : runs) {
+                assertFalse(run.get(120, TimeUnit.SECONDS).isEmpty());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void queryTimeoutStopsTheQueryOnTheServer() throws Exception {
         try (Statement s = connection.createStatement()) {

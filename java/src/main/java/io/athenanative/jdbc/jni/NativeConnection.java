@@ -7,7 +7,8 @@ public final class NativeConnection {
     private NativeConnection() {
     }
 
-    public static native long open(String url, String[] keys, String[] values) throws SQLException;
+    /** {@code loginTimeoutSeconds}: DriverManager's login timeout, 0 for none. */
+    public static native long open(String url, String[] keys, String[] values, int loginTimeoutSeconds) throws SQLException;
 
     public static native void close(long handle) throws SQLException;
 

@@ -63,10 +63,16 @@ public final class NativeLibrary {
             }
             Path dir = Files.createTempDirectory("athena-jdbc-");
             Path target = dir.resolve(System.mapLibraryName(LIBRARY));
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            target.toFile().deleteOnExit();
+            // Exit hooks delete in the reverse order of registration: the file, then its (empty) folder.
             dir.toFile().deleteOnExit();
+            target.toFile().deleteOnExit();
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             System.load(target.toAbsolutePath().toString());
+            if (!platform().startsWith("windows")) {
+                // A loaded library stays mapped once its file is gone, so nothing is left even if the JVM is killed.
+                Files.deleteIfExists(target);
+                Files.deleteIfExists(dir);
+            }
         }
     }
 
