@@ -251,7 +251,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { default: Some("OFF"), ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level. Secrets are never logged.") },
     prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
-    PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy.") },
+    PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy; 0 also turns off the retries of result reads.") },
     prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of connecting and of each AWS call attempt (default: 10 s to connect, 60 s an attempt)."),
     PropertySpec {
         aliases: &["AWSCredentialsProviderClass", "AuthenticationType"],
