@@ -32,8 +32,16 @@ fn context() -> QueryContext {
     }
 }
 
-async fn run(session: &Session, sql: &str, max_rows: u64, fetch_size: u32) -> (Arc<Query>, ResultStream) {
-    let query = session.start_query(sql, &context(), &[]).await.expect("starts");
+async fn run(
+    session: &Session,
+    sql: &str,
+    max_rows: u64,
+    fetch_size: u32,
+) -> (Arc<Query>, ResultStream) {
+    let query = session
+        .start_query(sql, &context(), &[])
+        .await
+        .expect("starts");
     let completion = query.wait(None).await.expect("succeeds");
     let stream = query
         .results(&completion, max_rows, fetch_size)
@@ -45,7 +53,9 @@ async fn run(session: &Session, sql: &str, max_rows: u64, fetch_size: u32) -> (A
 /// Rows in an encoded page, from its header (magic, version, column count, row count).
 fn rows_in(page: &[u8]) -> u64 {
     let at = athena_core::page::MAGIC.len() + 2 + 2;
-    u64::from(u32::from_le_bytes(page[at..at + 4].try_into().expect("a page header")))
+    u64::from(u32::from_le_bytes(
+        page[at..at + 4].try_into().expect("a page header"),
+    ))
 }
 
 /// Rows per page until the end (or the error that ended the pages).
@@ -92,7 +102,11 @@ async fn the_header_row_is_dropped_once_even_when_rows_look_like_it() {
     .await;
     let (pages, error) = read(&mut stream).await;
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(pages.iter().sum::<u64>(), 3, "rows equal to the header are rows");
+    assert_eq!(
+        pages.iter().sum::<u64>(),
+        3,
+        "rows equal to the header are rows"
+    );
     server.shutdown().await;
 }
 
@@ -145,7 +159,10 @@ async fn transient_failures_while_paging_are_ridden_out() {
     let (pages, error) = read(&mut stream).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(pages.iter().sum::<u64>(), 20000);
-    assert!(server.state().faults.list().is_empty(), "every fault was met");
+    assert!(
+        server.state().faults.list().is_empty(),
+        "every fault was met"
+    );
     server.shutdown().await;
 }
 
@@ -159,8 +176,15 @@ async fn closing_a_result_early_stops_its_calls() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after_close = calls(&server, "GetQueryResults");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(calls(&server, "GetQueryResults"), after_close, "no call after close");
-    assert!(after_close < 20, "{after_close} pages were fetched for one read");
+    assert_eq!(
+        calls(&server, "GetQueryResults"),
+        after_close,
+        "no call after close"
+    );
+    assert!(
+        after_close < 20,
+        "{after_close} pages were fetched for one read"
+    );
     server.shutdown().await;
 }
 
@@ -169,7 +193,11 @@ async fn cancel_interrupts_a_poll_in_flight() {
     let server = start(sample_config()).await;
     let session = session(&server, "").await;
     let query = session
-        .start_query("SELECT sum(value % 7) FROM range(1, 100000000000)", &context(), &[])
+        .start_query(
+            "SELECT sum(value % 7) FROM range(1, 100000000000)",
+            &context(),
+            &[],
+        )
         .await
         .expect("starts");
     // Every poll hangs for 10 s on the server.
