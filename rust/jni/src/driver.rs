@@ -2,7 +2,7 @@
 
 use athena_core::properties::{masked_url, Status, REGISTRY, URL_PREFIXES};
 use jni::objects::{JClass, JString};
-use jni::sys::{jobjectArray, jstring};
+use jni::sys::{jlongArray, jobjectArray, jstring};
 use jni::JNIEnv;
 
 use crate::convert::{string, to_jstring, to_string_array};
@@ -61,5 +61,27 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_maskedUrl<'loc
     entry(&mut env, std::ptr::null_mut(), |env| {
         let url = string(env, &url)?;
         to_jstring(env, &masked_url(&url))
+    })
+}
+
+/// Open native handles: connections, queries, result sets (for tests of leaks).
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeDriver_openHandles<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+) -> jlongArray {
+    entry(&mut env, std::ptr::null_mut(), |env| {
+        let counts = [
+            crate::connection::SESSIONS.count(),
+            crate::query::QUERIES.count(),
+            crate::results::RESULTS.count(),
+        ]
+        .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let array = env
+            .new_long_array(counts.len() as i32)
+            .map_err(|e| athena_core::Error::internal(format!("openHandles: {e}")))?;
+        env.set_long_array_region(&array, 0, &counts)
+            .map_err(|e| athena_core::Error::internal(format!("openHandles: {e}")))?;
+        Ok(array.into_raw())
     })
 }

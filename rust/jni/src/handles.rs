@@ -39,6 +39,12 @@ impl<T> HandleTable<T> {
             .ok_or_else(|| Error::invalid_state(format!("the {} is closed", self.what)))
     }
 
+    /// How many handles are open (for tests of leaks).
+    pub fn count(&self) -> usize {
+        let guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().map_or(0, HashMap::len)
+    }
+
     pub fn remove(&self, id: i64) -> Option<Arc<T>> {
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         guard.as_mut().and_then(|m| m.remove(&id))

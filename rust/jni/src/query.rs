@@ -17,7 +17,7 @@ use crate::handles::HandleTable;
 use crate::results::register;
 use crate::runtime::block_on;
 
-static QUERIES: HandleTable<Arc<Query>> = HandleTable::new("query");
+pub static QUERIES: HandleTable<Arc<Query>> = HandleTable::new("query");
 
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_start<'local>(

@@ -20,7 +20,7 @@ pub struct OpenResults {
     pending: Option<Vec<u8>>,
 }
 
-static RESULTS: HandleTable<Mutex<OpenResults>> = HandleTable::new("result set");
+pub static RESULTS: HandleTable<Mutex<OpenResults>> = HandleTable::new("result set");
 
 pub fn register(stream: ResultStream) -> jlong {
     RESULTS.insert(Mutex::new(OpenResults {

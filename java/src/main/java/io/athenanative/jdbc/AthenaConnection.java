@@ -1,5 +1,6 @@
 package io.athenanative.jdbc;
 
+import io.athenanative.jdbc.jni.NativeCleaner;
 import io.athenanative.jdbc.jni.NativeConnection;
 import java.sql.Array;
 import java.sql.Blob;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executor;
 /** An Athena connection: auto-commit only (Athena has no transactions), catalog and schema per connection. */
 public final class AthenaConnection implements Connection {
     private final long handle;
+    private final NativeCleaner.Cleanable cleanable;
     private final String url;
     private final String workGroup;
     private final String userName;
@@ -40,6 +42,7 @@ public final class AthenaConnection implements Connection {
 
     AthenaConnection(long handle, String url) throws SQLException {
         this.handle = handle;
+        this.cleanable = NativeCleaner.register(this, "a connection", handle, NativeConnection::close);
         this.url = url;
         String[] settings = NativeConnection.settings(handle);
         this.catalog = settings[0];
@@ -223,7 +226,7 @@ public final class AthenaConnection implements Connection {
             }
         }
         statements.clear();
-        NativeConnection.close(handle);
+        cleanable.clean();
         if (first != null) {
             throw first;
         }

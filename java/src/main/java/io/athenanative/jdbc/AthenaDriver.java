@@ -1,5 +1,6 @@
 package io.athenanative.jdbc;
 
+import io.athenanative.jdbc.jni.NativeCleaner;
 import io.athenanative.jdbc.jni.NativeConnection;
 import io.athenanative.jdbc.jni.NativeDriver;
 import io.athenanative.jdbc.jni.NativeLibrary;
@@ -8,7 +9,6 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +109,8 @@ public final class AthenaDriver implements Driver {
     }
 
     @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw Errors.unsupported("java.util.logging");
+    public Logger getParentLogger() {
+        // Only warnings about objects left unclosed go here; the driver's own log is LogLevel/LogPath.
+        return NativeCleaner.LOG;
     }
 }

@@ -1,5 +1,6 @@
 package io.athenanative.jdbc;
 
+import io.athenanative.jdbc.jni.NativeCleaner;
 import io.athenanative.jdbc.jni.NativeResults;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -28,10 +29,16 @@ import java.util.Map;
 
 /** Rows of a query or metadata result, read page by page from the native core. */
 public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
-    private static final int FIRST_BUFFER_BYTES = 256 * 1024;
+    /**
+     * Small, and grown to the size a page asks for: direct buffers are freed only when the collector
+     * runs, so a large first buffer per result set makes many short queries hold gigabytes between
+     * collections.
+     */
+    private static final int FIRST_BUFFER_BYTES = 8 * 1024;
 
     private final Statement statement;
     private final long handle;
+    private final NativeCleaner.Cleanable cleanable;
     private final String queryExecutionId;
     private final ColumnInfo[] columns;
     private ByteBuffer buffer;
@@ -48,6 +55,7 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     AthenaResultSet(Statement statement, long handle, String queryExecutionId) throws SQLException {
         this.statement = statement;
         this.handle = handle;
+        this.cleanable = NativeCleaner.register(this, "a result set", handle, NativeResults::close);
         this.queryExecutionId = queryExecutionId;
         this.columns = ColumnInfo.fromNative(NativeResults.columns(handle), NativeResults.COLUMN_FIELDS);
         this.buffer = ByteBuffer.allocateDirect(FIRST_BUFFER_BYTES);
@@ -94,7 +102,7 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     }
 
     private void releaseNative() throws SQLException {
-        NativeResults.close(handle);
+        cleanable.clean();
     }
 
     @Override

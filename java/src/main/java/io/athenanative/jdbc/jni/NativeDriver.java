@@ -14,6 +14,14 @@ public final class NativeDriver {
 
     public static native String[] urlPrefixes();
 
+    /** Open native handles, for tests of leaks: connections, queries, result sets. */
+    public static long[] openHandleCounts() throws SQLException {
+        NativeLibrary.ensureLoaded();
+        return openHandles();
+    }
+
+    private static native long[] openHandles() throws SQLException;
+
     /** The URL with the value of every secret property replaced by ****. */
     public static native String maskedUrl(String url) throws SQLException;
 }

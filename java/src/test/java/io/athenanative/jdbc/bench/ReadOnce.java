@@ -81,8 +81,17 @@ public final class ReadOnce {
 
     /** VmHWM: the process's peak resident set. */
     static double peakRssMib() throws IOException {
+        return statusMib("VmHWM:");
+    }
+
+    /** VmRSS: the process's resident set now. */
+    static double currentRssMib() throws IOException {
+        return statusMib("VmRSS:");
+    }
+
+    private static double statusMib(String field) throws IOException {
         for (String line : Files.readAllLines(Paths.get("/proc/self/status"), StandardCharsets.US_ASCII)) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         }
