@@ -16,3 +16,10 @@ pub mod session;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result};
+
+/// Parsers of outside input, reachable by the fuzz targets (`rust/fuzz`)
+/// and property tests; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::fetch::csv::{CsvReader, Row};
+}

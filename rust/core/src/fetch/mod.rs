@@ -9,7 +9,7 @@
 //! falls back to GetQueryResults otherwise, logging the choice at DEBUG;
 //! `ResultFetcher=S3` makes an unreadable file an error.
 
-mod csv;
+pub(crate) mod csv;
 mod get_query_results;
 mod raw_page;
 mod s3;
