@@ -157,10 +157,12 @@ impl std::error::Error for Error {}
 
 /// Classifies an AWS SDK error by its error code, so that the same mapping serves
 /// every operation of every service.
-pub fn from_sdk<E, R>(operation: &str, err: aws_sdk_athena::error::SdkError<E, R>) -> Error
+pub fn from_sdk<E>(
+    operation: &str,
+    err: aws_sdk_athena::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> Error
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug + 'static,
 {
     use aws_sdk_athena::error::SdkError;
     // A failure of the driver's own credentials provider keeps its own kind and words.
@@ -172,6 +174,17 @@ where
         source = cause.source();
     }
     match &err {
+        SdkError::ServiceError(service)
+            if service.raw().status().is_success() && service.err().code().is_none() =>
+        {
+            Error::new(
+                ErrorKind::Transient,
+                format!(
+                    "{operation} received an unreadable response: HTTP {} with a body that does not parse",
+                    service.raw().status().as_u16()
+                ),
+            )
+        }
         SdkError::ServiceError(service) => {
             let inner = service.err();
             let code = inner.code().unwrap_or("UnknownError").to_string();
@@ -303,5 +316,50 @@ mod tests {
             assert_eq!(classify_code(code), ErrorKind::Transient, "{code}");
             assert_eq!(classify_code(code).sql_state(), "08S01", "{code}");
         }
+    }
+}
+
+/// Lets the SDK retry an answer that arrived but did not parse (cut short or
+/// garbled on the way), as it retries a dropped connection. Only for
+/// clients whose calls are safe to repeat: reads, and StartQueryExecution,
+/// whose ClientRequestToken makes a repeat return the same query.
+#[derive(Debug, Default)]
+pub struct UnreadableAnswerIsTransient;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry
+    for UnreadableAnswerIsTransient
+{
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        // Under a 2xx status, an error that is not the connection's, a
+        // timeout or an interceptor's is a body that did not parse (as an
+        // unmodeled service error in REST protocols, "other" in JSON ones).
+        let success = ctx.response().is_some_and(|r| r.status().is_success());
+        match ctx.output_or_error() {
+            Some(Err(e))
+                if e.is_response_error()
+                    || (success
+                        && !e.is_connector_error()
+                        && !e.is_timeout_error()
+                        && !e.is_interceptor_error()) =>
+            {
+                RetryAction::transient_error()
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "UnreadableAnswerIsTransient"
+    }
+
+    fn priority(
+        &self,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority;
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }

@@ -11,6 +11,7 @@ use aws_sdk_athena::types::{
 };
 use aws_sdk_athena::Client;
 
+use crate::auth::renewal::RenewExpired;
 use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
@@ -45,9 +46,10 @@ impl Session {
         let logger = Logger::open(&config.log)?;
         logger.debug(|| format!("connecting: {config:?}"));
         let result = async {
-            let sdk_config = load_sdk_config(&config, &logger).await?;
-            let client = athena_client(&config, &sdk_config);
-            let s3 = s3_client(&config, &sdk_config);
+            let (sdk_config, sign_in) = load_sdk_config(&config, &logger).await?;
+            let renewal = sign_in.map(RenewExpired);
+            let client = athena_client(&config, &sdk_config, renewal.as_ref());
+            let s3 = s3_client(&config, &sdk_config, renewal.as_ref());
             if s3.is_none() {
                 logger.debug(|| {
                     "no S3 endpoint for a custom AthenaEndpoint: results are read with GetQueryResults unless S3Endpoint is set".to_string()
@@ -339,8 +341,18 @@ fn timeouts(network_timeout: Option<Duration>) -> aws_config::timeout::TimeoutCo
 }
 
 /// The Athena client; AthenaEndpoint applies to it alone.
-fn athena_client(config: &ConnectionConfig, sdk_config: &aws_types::SdkConfig) -> Client {
-    let mut builder = aws_sdk_athena::config::Builder::from(sdk_config);
+fn athena_client(
+    config: &ConnectionConfig,
+    sdk_config: &aws_types::SdkConfig,
+    renewal: Option<&RenewExpired>,
+) -> Client {
+    let mut builder = aws_sdk_athena::config::Builder::from(sdk_config)
+        .retry_classifier(crate::error::UnreadableAnswerIsTransient);
+    if let Some(renewal) = renewal {
+        builder = builder
+            .interceptor(renewal.clone())
+            .retry_classifier(renewal.clone());
+    }
     if let Some(endpoint) = &config.athena_endpoint {
         builder = builder.endpoint_url(endpoint);
     }
@@ -353,8 +365,15 @@ fn athena_client(config: &ConnectionConfig, sdk_config: &aws_types::SdkConfig) -
 fn s3_client(
     config: &ConnectionConfig,
     sdk_config: &aws_types::SdkConfig,
+    renewal: Option<&RenewExpired>,
 ) -> Option<aws_sdk_s3::Client> {
-    let mut builder = aws_sdk_s3::config::Builder::from(sdk_config);
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk_config)
+        .retry_classifier(crate::error::UnreadableAnswerIsTransient);
+    if let Some(renewal) = renewal {
+        builder = builder
+            .interceptor(renewal.clone())
+            .retry_classifier(renewal.clone());
+    }
     match (&config.s3_endpoint, &config.athena_endpoint) {
         (Some(endpoint), _) => {
             builder = builder.endpoint_url(endpoint).force_path_style(true);
@@ -373,11 +392,13 @@ fn is_aws_endpoint(url: &str) -> bool {
         .is_some_and(|h| h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn"))
 }
 
+/// The connection's shared AWS settings, and its federated sign-in if it has one.
 async fn load_sdk_config(
     config: &ConnectionConfig,
     logger: &Logger,
-) -> Result<aws_types::SdkConfig> {
+) -> Result<(aws_types::SdkConfig, Option<FederatedSignIn>)> {
     let mut loader = common_loader(config)?;
+    let mut federated = None;
     match &config.credentials {
         Credentials::Static {
             access_key_id,
@@ -423,6 +444,7 @@ async fn load_sdk_config(
                 .ok_or_else(|| Error::internal("federated settings without a federated flow"))?;
             // Signing in now gives errors that name the step, not the first Athena call.
             sign_in.credentials().await?;
+            federated = Some(sign_in.clone());
             // The flow keeps its own cache (shared across connections); the
             // SDK's would hide an early refresh.
             loader = loader
@@ -432,7 +454,7 @@ async fn load_sdk_config(
     }
     let sdk_config = loader.load().await;
     require_region(&sdk_config)?;
-    Ok(sdk_config)
+    Ok((sdk_config, federated))
 }
 
 fn require_region(sdk_config: &aws_types::SdkConfig) -> Result<()> {

@@ -16,7 +16,16 @@ fuzz_target!(|input: (&str, Vec<(String, String)>)| {
         .find_map(|p| p.strip_prefix("Password="))
         .filter(|s| s.len() > 8 && !s.contains(';') && !s.contains('*'))
     {
-        assert!(!masked.contains(secret), "a password survived masking");
+        // The same text may stand elsewhere in the URL (a host, another
+        // property); only the password's own occurrence must go.
+        let elsewhere = url
+            .replacen(&format!("Password={secret}"), "Password=", 1)
+            .matches(secret)
+            .count();
+        assert!(
+            masked.matches(secret).count() <= elsewhere,
+            "a password survived masking"
+        );
     }
     let _ = ConnectionConfig::from_url(&url, &[]);
 });

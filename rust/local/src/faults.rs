@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum FaultKind {
     /// 400 `TooManyRequestsException` (the SDK retries it as throttling).
     Throttle,
+    /// 400 `ThrottlingException`, the other throttling answer AWS services give.
+    Throttling,
     /// 500 `InternalServerException`.
     InternalError,
     /// 503 `ServiceUnavailableException`.
@@ -108,6 +110,9 @@ impl Faults {
         })?;
         Some(match f.kind {
             FaultKind::Throttle => FaultAction::Fail(ApiError::throttled()),
+            FaultKind::Throttling => {
+                FaultAction::Fail(ApiError::new(400, "ThrottlingException", "Rate exceeded"))
+            }
             FaultKind::InternalError => {
                 FaultAction::Fail(ApiError::internal("Injected internal error"))
             }

@@ -10,6 +10,7 @@ pub mod arns;
 pub mod browser;
 pub mod file_cache;
 pub mod oidc;
+pub mod renewal;
 pub mod services;
 pub mod token;
 
@@ -116,6 +117,25 @@ struct State {
     file_read: bool,
 }
 
+impl State {
+    /// Drops credentials AWS refused as expired and those they were signed
+    /// in with (expired with them when revoked), so the next call signs in
+    /// again. Credentials already renewed since are kept.
+    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
+        let held = |c: &Option<TemporaryCredentials>| {
+            c.as_ref().is_some_and(|c| c.access_key_id == access_key_id)
+        };
+        if held(&self.web_identity) || held(&self.access) {
+            logger.info(|| {
+                "AWS refused the session's credentials as expired before their time; signing in again"
+                    .to_string()
+            });
+            self.web_identity = None;
+            self.access = None;
+        }
+    }
+}
+
 #[derive(Debug)]
 enum FlowSettings {
     Jwt(JwtSettings),
@@ -143,12 +163,15 @@ struct Flow {
     settings: FlowSettings,
     services: Services,
     state: tokio::sync::Mutex<State>,
+    /// An access key AWS refused as expired, to drop at the next sign-in.
+    rejected: Mutex<Option<String>>,
 }
 
 static FLOWS: Lazy<Mutex<HashMap<String, Arc<Flow>>>> = Lazy::new(Default::default);
 
 /// One connection's view of a shared flow: the credentials provider of its
 /// Athena client.
+#[derive(Clone)]
 pub struct FederatedSignIn {
     flow: Arc<Flow>,
     logger: Logger,
@@ -190,6 +213,7 @@ impl FederatedSignIn {
                         settings,
                         services,
                         state: Default::default(),
+                        rejected: Mutex::new(None),
                     })
                 })
                 .clone()
@@ -197,9 +221,25 @@ impl FederatedSignIn {
         Some(FederatedSignIn { flow, logger })
     }
 
+    /// AWS refused `access_key_id` as expired: credentials holding it are
+    /// not handed out again.
+    pub fn reject(&self, access_key_id: &str) {
+        let mut rejected = self.flow.rejected.lock().unwrap_or_else(|p| p.into_inner());
+        *rejected = Some(access_key_id.to_string());
+    }
+
     /// Valid credentials, from the cache or by running (part of) the flow.
     pub async fn credentials(&self) -> Result<TemporaryCredentials> {
         let mut state = self.flow.state.lock().await;
+        let rejected = self
+            .flow
+            .rejected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(key) = rejected {
+            state.forget(&key, &self.logger);
+        }
         match &self.flow.settings {
             FlowSettings::Jwt(s) => self.jwt(&mut state, s).await,
             FlowSettings::Tip { token, tip } => {

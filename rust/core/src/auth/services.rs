@@ -8,7 +8,8 @@ use aws_types::SdkConfig;
 
 use crate::auth::TemporaryCredentials;
 use crate::config::{Secret, ServiceEndpoints};
-use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::error::{from_sdk, Error, ErrorKind, Result, UnreadableAnswerIsTransient};
+use crate::fetch::REREADS;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const IDENTITY_CENTER_CONTEXT: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
@@ -36,7 +37,9 @@ impl Services {
     }
 
     fn sts(&self, signer: Option<&TemporaryCredentials>) -> aws_sdk_sts::Client {
-        let mut config = aws_sdk_sts::config::Builder::from(&self.base);
+        // STS calls are safe to repeat: AssumeRoleWithWebIdentity does not spend the JWT.
+        let mut config = aws_sdk_sts::config::Builder::from(&self.base)
+            .retry_classifier(UnreadableAnswerIsTransient);
         if let Some(url) = &self.endpoints.sts {
             config = config.endpoint_url(url);
         }
@@ -53,17 +56,23 @@ impl Services {
         token: &Secret,
         duration_seconds: i32,
     ) -> Result<TemporaryCredentials> {
-        let output = self
-            .sts(None)
-            .assume_role_with_web_identity()
-            .role_arn(role_arn)
-            .role_session_name(session_name)
-            .web_identity_token(token.expose())
-            .duration_seconds(duration_seconds)
-            .send()
-            .await
-            .map_err(|e| from_sdk("STS AssumeRoleWithWebIdentity", e))?;
-        TemporaryCredentials::from_sts(output.credentials(), "AssumeRoleWithWebIdentity")
+        let sts = self.sts(None);
+        for _ in 0..=REREADS {
+            let output = sts
+                .assume_role_with_web_identity()
+                .role_arn(role_arn)
+                .role_session_name(session_name)
+                .web_identity_token(token.expose())
+                .duration_seconds(duration_seconds)
+                .send()
+                .await
+                .map_err(|e| from_sdk("STS AssumeRoleWithWebIdentity", e))?;
+            let op = "AssumeRoleWithWebIdentity";
+            if let Some(c) = TemporaryCredentials::from_sts(output.credentials(), op)? {
+                return Ok(c);
+            }
+        }
+        Err(cut_short("AssumeRoleWithWebIdentity"))
     }
 
     pub async fn assume_role_with_identity_context(
@@ -78,17 +87,22 @@ impl Services {
             .provider_arn(IDENTITY_CENTER_CONTEXT)
             .context_assertion(context_assertion.expose())
             .build();
-        let output = self
-            .sts(Some(signer))
-            .assume_role()
-            .role_arn(role_arn)
-            .role_session_name(session_name)
-            .duration_seconds(duration_seconds)
-            .provided_contexts(context)
-            .send()
-            .await
-            .map_err(|e| from_sdk("STS AssumeRole", e))?;
-        TemporaryCredentials::from_sts(output.credentials(), "AssumeRole")
+        let sts = self.sts(Some(signer));
+        for _ in 0..=REREADS {
+            let output = sts
+                .assume_role()
+                .role_arn(role_arn)
+                .role_session_name(session_name)
+                .duration_seconds(duration_seconds)
+                .provided_contexts(context.clone())
+                .send()
+                .await
+                .map_err(|e| from_sdk("STS AssumeRole", e))?;
+            if let Some(c) = TemporaryCredentials::from_sts(output.credentials(), "AssumeRole")? {
+                return Ok(c);
+            }
+        }
+        Err(cut_short("AssumeRole"))
     }
 
     /// The Identity Center id token for the JWT (a JWT whose `jti` is then spent).
@@ -124,8 +138,9 @@ impl Services {
         signer: &TemporaryCredentials,
         workgroup_arn: &str,
     ) -> Result<Vec<(String, String)>> {
-        let mut config =
-            aws_sdk_athena::config::Builder::from(&self.base).credentials_provider(signer.to_sdk());
+        let mut config = aws_sdk_athena::config::Builder::from(&self.base)
+            .credentials_provider(signer.to_sdk())
+            .retry_classifier(UnreadableAnswerIsTransient);
         if let Some(url) = &self.athena_endpoint {
             config = config.endpoint_url(url);
         }
@@ -159,7 +174,8 @@ impl Services {
         application_arn: &str,
     ) -> Result<Vec<(String, String)>> {
         let mut config = aws_sdk_ssoadmin::config::Builder::from(&self.base)
-            .credentials_provider(signer.to_sdk());
+            .credentials_provider(signer.to_sdk())
+            .retry_classifier(UnreadableAnswerIsTransient);
         if let Some(url) = &self.endpoints.sso_admin {
             config = config.endpoint_url(url);
         }
@@ -186,11 +202,22 @@ impl Services {
     }
 }
 
+/// STS answered with credentials missing a part, every time it was asked.
+fn cut_short(operation: &str) -> Error {
+    Error::new(
+        ErrorKind::Transient,
+        format!("STS {operation} returned incomplete credentials {} times (answers cut short on the way)", REREADS + 1),
+    )
+}
+
 impl TemporaryCredentials {
+    /// None when the credentials lack a part: a response cut short still
+    /// parses, with its missing fields left empty, and such credentials
+    /// would only fail later as "invalid token".
     fn from_sts(
         credentials: Option<&aws_sdk_sts::types::Credentials>,
         operation: &str,
-    ) -> Result<TemporaryCredentials> {
+    ) -> Result<Option<TemporaryCredentials>> {
         let c = credentials.ok_or_else(|| {
             Error::new(
                 ErrorKind::Authentication,
@@ -203,13 +230,20 @@ impl TemporaryCredentials {
                 format!("STS {operation} returned an unreadable expiration"),
             )
         })?;
-        Ok(TemporaryCredentials {
+        if c.access_key_id().is_empty()
+            || c.secret_access_key().is_empty()
+            || c.session_token().is_empty()
+            || expiry <= SystemTime::UNIX_EPOCH
+        {
+            return Ok(None);
+        }
+        Ok(Some(TemporaryCredentials {
             access_key_id: c.access_key_id().to_string(),
             secret_access_key: Secret::new(c.secret_access_key()),
             session_token: Secret::new(c.session_token()),
             expiry,
             received: SystemTime::now(),
-        })
+        }))
     }
 
     pub fn to_sdk(&self) -> SdkCredentials {

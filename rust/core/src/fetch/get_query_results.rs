@@ -11,7 +11,7 @@ use aws_sdk_athena::Client;
 
 use bytes::Bytes;
 
-use super::{raw_page, retrying, start, Fetchers, InFlight, Request, RESULT_RETRY_WINDOW};
+use super::{raw_page, retrying, start, Fetchers, InFlight, Request, REREADS, RESULT_RETRY_WINDOW};
 use crate::error::{from_sdk, Error, Result};
 use crate::page;
 use crate::results::{Pages, ResultStream};
@@ -104,10 +104,6 @@ impl PageCall {
         (token, body)
     }
 }
-
-/// A page that does not parse (cut or garbled on the way) is asked for
-/// again this many times before it is an error.
-const REREADS: u32 = 2;
 
 async fn prefetch(
     call: PageCall,

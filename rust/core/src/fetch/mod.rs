@@ -134,6 +134,10 @@ pub struct FetchSettings {
 pub const RESULT_RETRY_WINDOW: Duration = Duration::from_secs(20);
 /// First pause between result-read retries; it doubles up to the maximum,
 /// each pause drawn between half and all of it.
+/// An answer that arrives whole but does not read right (a page that does
+/// not parse, a manifest that disagrees with the files) is asked for again
+/// this many times before it is an error.
+pub(crate) const REREADS: u32 = 2;
 const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
 const RETRY_MAX_PAUSE: Duration = Duration::from_secs(2);
 

@@ -145,6 +145,100 @@ fn split_uri(uri: &str) -> Option<(String, String)> {
     (!bucket.is_empty()).then(|| (bucket.to_string(), key.to_string()))
 }
 
+/// The files the manifest lists, checked against the files under `prefix`:
+/// a manifest cut short at a line end reads as a valid, shorter list, and
+/// its missing files would be missing rows.
+async fn manifest_files(
+    client: &aws_sdk_s3::Client,
+    window: std::time::Duration,
+    (bucket, key): (&str, &str),
+    prefix: &str,
+) -> Result<Vec<(String, String)>> {
+    let (prefix_bucket, prefix_key) =
+        split_uri(prefix).ok_or_else(|| Error::internal("UNLOAD prefix is not s3://"))?;
+    let mut rereads = 0;
+    loop {
+        let listing = retrying(window, || get_whole(client, bucket, key)).await?;
+        let files = parse_manifest(&listing)?;
+        let written = retrying(window, || list_keys(client, &prefix_bucket, &prefix_key)).await?;
+        match manifest_mismatch(&files, &prefix_bucket, &written) {
+            None => return Ok(files),
+            Some(_) if rereads < super::REREADS => rereads += 1,
+            Some(why) => {
+                return Err(Error::new(
+                    ErrorKind::Service,
+                    format!("the UNLOAD manifest s3://{bucket}/{key} {why} under {prefix}"),
+                ))
+            }
+        }
+    }
+}
+
+fn parse_manifest(listing: &[u8]) -> Result<Vec<(String, String)>> {
+    String::from_utf8_lossy(listing)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            split_uri(l).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Service,
+                    format!("the UNLOAD manifest names {l}, not an s3:// location"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Why the manifest's files are not the files written, if they are not.
+fn manifest_mismatch(
+    files: &[(String, String)],
+    bucket: &str,
+    written: &[String],
+) -> Option<String> {
+    use std::collections::HashSet;
+    let listed: HashSet<(&str, &str)> = files
+        .iter()
+        .map(|(b, k)| (b.as_str(), k.as_str()))
+        .collect();
+    let written: HashSet<(&str, &str)> = written.iter().map(|k| (bucket, k.as_str())).collect();
+    let absent = listed.difference(&written).count();
+    let unlisted = written.difference(&listed).count();
+    (absent > 0 || unlisted > 0).then(|| {
+        format!(
+            "lists {} files, {absent} of them not written, and leaves out {unlisted} of the {} files written",
+            listed.len(),
+            written.len()
+        )
+    })
+}
+
+/// Every key under `prefix` in `bucket`.
+async fn list_keys(client: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> Result<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut token = None;
+    loop {
+        let listed = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token)
+            .send()
+            .await
+            .map_err(|e| from_sdk("ListObjectsV2", e))?;
+        keys.extend(
+            listed
+                .contents()
+                .iter()
+                .filter_map(|o| o.key())
+                .map(str::to_string),
+        );
+        token = listed.next_continuation_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(keys);
+        }
+    }
+}
+
 /// A whole object (the manifest).
 async fn get_whole(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Bytes> {
     Ok(get_object(client, bucket, key, Span::Whole).await?.0)
@@ -324,22 +418,9 @@ pub(super) async fn open(
         .with_query_id(id)
     })?;
     let window = fetchers.settings.retry_window;
-    let listing = retrying(window, || get_whole(&client, &bucket, &key))
+    let files = manifest_files(&client, window, (&bucket, &key), prefix)
         .await
         .map_err(|e| e.with_query_id(id))?;
-    let files: Vec<(String, String)> = String::from_utf8_lossy(&listing)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            split_uri(l).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Service,
-                    format!("the UNLOAD manifest names {l}, not an s3:// location"),
-                )
-                .with_query_id(id)
-            })
-        })
-        .collect::<Result<_>>()?;
     let cleanup = Cleanup {
         client: client.clone(),
         prefix: prefix.to_string(),
@@ -441,42 +522,27 @@ impl Cleanup {
     async fn delete(&self) -> Result<()> {
         let (bucket, prefix) =
             split_uri(&self.prefix).ok_or_else(|| Error::internal("UNLOAD prefix is not s3://"))?;
-        let mut token = None;
-        loop {
-            let listed = self
-                .client
-                .list_objects_v2()
-                .bucket(&bucket)
-                .prefix(&prefix)
-                .set_continuation_token(token)
-                .send()
-                .await
-                .map_err(|e| from_sdk("ListObjectsV2", e))?;
-            let keys: Vec<ObjectIdentifier> = listed
-                .contents()
+        let keys = list_keys(&self.client, &bucket, &prefix).await?;
+        // DeleteObjects takes at most 1000 keys a call.
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
                 .iter()
-                .filter_map(|o| o.key())
                 .filter_map(|k| ObjectIdentifier::builder().key(k).build().ok())
                 .collect();
-            if !keys.is_empty() {
-                let delete = Delete::builder()
-                    .set_objects(Some(keys))
-                    .quiet(true)
-                    .build()
-                    .map_err(|e| Error::internal(format!("DeleteObjects request: {e}")))?;
-                self.client
-                    .delete_objects()
-                    .bucket(&bucket)
-                    .delete(delete)
-                    .send()
-                    .await
-                    .map_err(|e| from_sdk("DeleteObjects", e))?;
-            }
-            token = listed.next_continuation_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(());
-            }
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| Error::internal(format!("DeleteObjects request: {e}")))?;
+            self.client
+                .delete_objects()
+                .bucket(&bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| from_sdk("DeleteObjects", e))?;
         }
+        Ok(())
     }
 }
 
@@ -615,6 +681,21 @@ impl FileReader {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_manifest_must_list_exactly_the_files_written() {
+        let files =
+            super::parse_manifest(b"s3://b/p/q_00000\ns3://b/p/q_00001\n").unwrap_or_default();
+        let written = vec!["p/q_00000".to_string(), "p/q_00001".to_string()];
+        assert_eq!(super::manifest_mismatch(&files, "b", &written), None);
+        let short = &files[..1];
+        let why = super::manifest_mismatch(short, "b", &written).unwrap_or_default();
+        assert!(why.contains("leaves out 1 of the 2 files written"), "{why}");
+        let elsewhere = vec![("c".to_string(), "p/q_00000".to_string())];
+        let why = super::manifest_mismatch(&elsewhere, "b", &written[..1]).unwrap_or_default();
+        assert!(why.contains("1 of them not written"), "{why}");
+        assert!(super::parse_manifest(b"not a location\n").is_err());
+    }
+
     use super::*;
 
     #[test]

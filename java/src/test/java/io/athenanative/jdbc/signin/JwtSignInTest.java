@@ -125,6 +125,21 @@ class JwtSignInTest {
     }
 
     @Test
+    void credentialsRevokedOnceTheJwtHasExpiredGiveAClearError() throws Exception {
+        String token = Identity.mint(athena, "{\"exp\":" + (Identity.now() + 3) + "}", "valid");
+        try (Connection c = DriverManager.getConnection(Identity.jwtUrl(athena, token, ""));
+                Statement s = c.createStatement()) {
+            assertTrue(cityCount(c) > 0);
+            Thread.sleep(3500);
+            athena.admin("POST", "/_athena_local/identity/expire", "{}");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT count(*) FROM cities"));
+            assertEquals("28000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("JWT in JwtWebIdentityToken expired"), e.getMessage());
+            assertFalse(e.getMessage().contains(token));
+        }
+    }
+
+    @Test
     void aRoleThatDoesNotTrustTheIssuerIsNamed() throws Exception {
         String token = Identity.mint(athena);
         String url = Identity.jwtUrl(athena, token, "").replace(Identity.JWT_ROLE, Identity.UNTRUSTING_ROLE);
