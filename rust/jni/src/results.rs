@@ -3,11 +3,11 @@
 //! the memory Java reads and no native pointer outlives a close.
 
 use athena_core::results::ResultStream;
-use athena_core::Error;
+use athena_core::{Error, ErrorKind};
 use jni::objects::{JByteBuffer, JClass};
 use jni::sys::{jint, jlong, jobjectArray};
 use jni::JNIEnv;
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 use crate::convert::to_string_array;
 use crate::errors::entry;
@@ -20,13 +20,23 @@ pub struct OpenResults {
     pending: Option<Vec<u8>>,
 }
 
-pub static RESULTS: HandleTable<Mutex<OpenResults>> = HandleTable::new("result set");
+pub struct Results {
+    open: Mutex<OpenResults>,
+    /// Set by `Statement.cancel()` from another thread: outside the lock a
+    /// reader waiting for a page holds, and wakes that reader.
+    cancelled: watch::Sender<bool>,
+}
+
+pub static RESULTS: HandleTable<Results> = HandleTable::new("result set");
 
 pub fn register(stream: ResultStream) -> jlong {
-    RESULTS.insert(Mutex::new(OpenResults {
-        stream,
-        pending: None,
-    }))
+    RESULTS.insert(Results {
+        open: Mutex::new(OpenResults {
+            stream,
+            pending: None,
+        }),
+        cancelled: watch::channel(false).0,
+    })
 }
 
 /// Fields per column in `columns`' flat array.
@@ -42,7 +52,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'loca
     entry(&mut env, std::ptr::null_mut(), |env| {
         let results = RESULTS.get(handle)?;
         let flat = block_on(async {
-            let open = results.lock().await;
+            let open = results.open.lock().await;
             let mut flat = Vec::with_capacity(open.stream.columns().len() * COLUMN_FIELDS);
             for c in open.stream.columns() {
                 flat.extend([
@@ -70,7 +80,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_warnings<'loc
 ) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let results = RESULTS.get(handle)?;
-        let warnings = block_on(async { results.lock().await.stream.warnings().to_vec() })?;
+        let warnings = block_on(async { results.open.lock().await.stream.warnings().to_vec() })?;
         to_string_array(env, &warnings)
     })
 }
@@ -84,7 +94,15 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'
 ) -> jlong {
     entry(&mut env, -1, |_| {
         let results = RESULTS.get(handle)?;
-        block_on(async { results.lock().await.stream.update_count().unwrap_or(-1) })
+        block_on(async {
+            results
+                .open
+                .lock()
+                .await
+                .stream
+                .update_count()
+                .unwrap_or(-1)
+        })
     })
 }
 
@@ -105,10 +123,17 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
         let capacity = env
             .get_direct_buffer_capacity(&buffer)
             .map_err(|e| Error::internal(format!("page buffer: {e}")))?;
+        let mut cancelled = results.cancelled.subscribe();
         block_on(async {
-            let mut open = results.lock().await;
+            let mut open = results.open.lock().await;
             if open.pending.is_none() {
-                open.pending = open.stream.next_page().await?;
+                open.pending = tokio::select! {
+                    page = open.stream.next_page() => page?,
+                    _ = cancelled.wait_for(|c| *c) => {
+                        let why = "reading the results was cancelled";
+                        return Err(Error::new(ErrorKind::Cancelled, why));
+                    }
+                };
             }
             let Some(page) = open.pending.take() else {
                 return Ok(0);
@@ -124,6 +149,22 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
             unsafe { std::ptr::copy_nonoverlapping(page.as_ptr(), address, page.len()) };
             Ok::<jint, Error>(length)
         })?
+    })
+}
+
+/// Makes the reader's next or current wait for a page fail as cancelled. A
+/// result set already released is not an error: the cancel came late.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_cancel<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    entry(&mut env, (), |_| {
+        if let Ok(results) = RESULTS.get(handle) {
+            results.cancelled.send_replace(true);
+        }
+        Ok(())
     })
 }
 

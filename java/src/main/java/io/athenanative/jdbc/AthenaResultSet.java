@@ -47,6 +47,8 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     private long rowNumber;
     private boolean exhausted;
     private boolean closed;
+    /** Set by Statement.cancel() from another thread. */
+    private volatile boolean cancelled;
     private boolean wasNull;
     private int fetchSize;
     private SQLWarning warnings;
@@ -74,6 +76,9 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         if (exhausted) {
             return false;
         }
+        if (cancelled) {
+            throw readingCancelled();
+        }
         row++;
         while (page == null || row >= page.rows()) {
             if (!loadPage()) {
@@ -89,10 +94,15 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     }
 
     private boolean loadPage() throws SQLException {
-        int length = NativeResults.fillPage(handle, buffer);
-        if (length < 0) {
-            buffer = ByteBuffer.allocateDirect(-length);
+        int length;
+        try {
             length = NativeResults.fillPage(handle, buffer);
+            if (length < 0) {
+                buffer = ByteBuffer.allocateDirect(-length);
+                length = NativeResults.fillPage(handle, buffer);
+            }
+        } catch (SQLException e) {
+            throw cancelled ? readingCancelled() : e;
         }
         if (length <= 0) {
             return false;
@@ -103,6 +113,24 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
 
     private void releaseNative() throws SQLException {
         cleanable.clean();
+    }
+
+    /**
+     * Statement.cancel() once the query has finished: the rows still to come are not read. The reader
+     * gets an SQLException at its next row, or at once if it is waiting for a page.
+     */
+    void cancelReading() throws SQLException {
+        cancelled = true;
+        NativeResults.cancel(handle);
+    }
+
+    /** Ends the reading after a cancel: the native rows are released and no more rows come. */
+    private SQLException readingCancelled() throws SQLException {
+        exhausted = true;
+        page = null;
+        releaseNative();
+        return new SQLException("Reading the results of query " + queryExecutionId
+                + " was cancelled (Statement.cancel)", "57014");
     }
 
     @Override

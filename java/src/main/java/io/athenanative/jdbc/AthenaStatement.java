@@ -26,7 +26,8 @@ public class AthenaStatement implements Statement {
     private boolean escapeProcessing = true;
     private final List<String> batch = new ArrayList<String>();
     private volatile long dataScannedInBytes = -1;
-    private AthenaResultSet resultSet;
+    // Written under lock, so that cancel() sees the rows it is to stop.
+    private volatile AthenaResultSet resultSet;
     private long updateCount = -1;
     private volatile String queryExecutionId;
     // Guarded by lock: the running query's handle, and a cancel that arrived before it existed.
@@ -107,7 +108,16 @@ public class AthenaStatement implements Statement {
                 updateCount = count;
                 return false;
             }
-            resultSet = new AthenaResultSet(this, results, queryExecutionId);
+            AthenaResultSet rows = new AthenaResultSet(this, results, queryExecutionId);
+            boolean cancelledMeanwhile;
+            synchronized (lock) {
+                resultSet = rows;
+                // A cancel() after the query finished but before the rows were here.
+                cancelledMeanwhile = cancelRequested;
+            }
+            if (cancelledMeanwhile) {
+                rows.cancelReading();
+            }
             return true;
         } finally {
             synchronized (lock) {
@@ -157,12 +167,21 @@ public class AthenaStatement implements Statement {
 
     @Override
     public void cancel() throws SQLException {
+        AthenaResultSet reading;
         synchronized (lock) {
+            // Kept until the next statement starts, for rows that arrive after it.
+            cancelRequested = true;
             if (runningQuery != 0) {
                 NativeQuery.cancel(runningQuery);
+                return;
             } else if (starting) {
-                cancelRequested = true;
+                return;
             }
+            reading = resultSet;
+        }
+        // The query has finished: what remains is reading its rows.
+        if (reading != null) {
+            reading.cancelReading();
         }
     }
 
@@ -201,19 +220,26 @@ public class AthenaStatement implements Statement {
     }
 
     private void closeResultSet() throws SQLException {
-        AthenaResultSet current = resultSet;
-        resultSet = null;
+        AthenaResultSet current;
+        synchronized (lock) {
+            current = resultSet;
+            resultSet = null;
+        }
         if (current != null) {
             current.close();
         }
     }
 
     void resultSetClosed(AthenaResultSet closedSet) throws SQLException {
-        if (resultSet == closedSet) {
-            resultSet = null;
-            if (closeOnCompletion) {
-                close();
+        boolean current;
+        synchronized (lock) {
+            current = resultSet == closedSet;
+            if (current) {
+                resultSet = null;
             }
+        }
+        if (current && closeOnCompletion) {
+            close();
         }
     }
 

@@ -179,6 +179,35 @@ class FaultTest {
     }
 
     @Test
+    void aCancelInterruptsAWaitForAPage() throws Exception {
+        try (Connection c = DriverManager.getConnection(athena.url("ResultFetcher=GetQueryResults"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(SQL)) {
+            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            arm("GetQueryResults", "delay", 1, 20000);
+            Thread canceller = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                    s.cancel();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            canceller.start();
+            long started = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> {
+                while (rs.next()) {
+                    rs.getString(2);
+                }
+            });
+            canceller.join();
+            assertTrue(System.nanoTime() - started < 10_000_000_000L, "the wait for the stalled page ended at the cancel");
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains(id), e.getMessage());
+        }
+    }
+
+    @Test
     void theLoginTimeoutBoundsConnecting() throws Exception {
         arm("GetWorkGroup", "delay", 1, 5000);
         DriverManager.setLoginTimeout(1);

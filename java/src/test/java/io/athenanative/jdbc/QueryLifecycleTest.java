@@ -141,6 +141,84 @@ class QueryLifecycleTest {
     }
 
     @Test
+    void cancelWhileReadingEndsTheRowsWithAnError() throws Exception {
+        try (Connection c = DriverManager.getConnection(athena.url("ResultFetcher=GetQueryResults"));
+                Statement s = c.createStatement()) {
+            s.setFetchSize(1000);
+            ResultSet rs = s.executeQuery("SELECT value FROM range(200000) ORDER BY value");
+            String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+            long rows = 0;
+            while (rows < 1500 && rs.next()) {
+                rows++;
+            }
+            s.cancel();
+            SQLException e = assertThrows(SQLException.class, rs::next);
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains(id), e.getMessage());
+            assertFalse(rs.next(), "no rows after the cancel");
+            rs.close();
+            assertTrue(s.executeQuery("SELECT 1").next(), "the statement runs again after a cancel");
+        }
+    }
+
+    /** Cancels at random instants from execute to the end of the rows: all the rows, or a 57014, never fewer. */
+    @Test
+    void cancelAtAnyInstantOfTheReadGivesAllRowsOrAnError() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.concurrent.atomic.AtomicInteger whileReading = new java.util.concurrent.atomic.AtomicInteger();
+        try (Connection c = DriverManager.getConnection(athena.url("ResultFetcher=GetQueryResults"))) {
+            java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random();
+                    for (int i = 0; i < 10; i++) {
+                        try (Statement s = c.createStatement()) {
+                            int delayMicros = random.nextInt(150_000);
+                            CountDownLatch executing = new CountDownLatch(1);
+                            java.util.concurrent.Future<?> canceller = pool.submit(() -> {
+                                executing.await();
+                                TimeUnit.MICROSECONDS.sleep(delayMicros);
+                                s.cancel();
+                                return null;
+                            });
+                            executing.countDown();
+                            long rows = 0;
+                            long sum = 0;
+                            boolean executed = false;
+                            try (ResultSet rs = s.executeQuery("SELECT value FROM range(20000)")) {
+                                executed = true;
+                                while (rs.next()) {
+                                    sum += rs.getLong(1);
+                                    rows++;
+                                }
+                                assertEquals(20000, rows, "without an error, every row");
+                                assertEquals(19999L * 20000 / 2, sum);
+                            } catch (SQLException e) {
+                                assertEquals("57014", e.getSQLState(), "cancel after " + delayMicros + " us: " + e.getMessage());
+                                String id = s.unwrap(AthenaStatement.class).getQueryExecutionId();
+                                if (id != null) {
+                                    assertTrue(e.getMessage().contains(id), e.getMessage());
+                                }
+                                if (executed) {
+                                    whileReading.incrementAndGet();
+                                }
+                            }
+                            canceller.get(10, TimeUnit.SECONDS);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(whileReading.get() > 0, "some cancels came while rows were read");
+    }
+
+    @Test
     void queryTimeoutStopsTheQueryOnTheServer() throws Exception {
         try (Statement s = connection.createStatement()) {
             s.setQueryTimeout(1);

@@ -23,4 +23,7 @@ public final class NativeResults {
     public static native int fillPage(long handle, ByteBuffer buffer) throws SQLException;
 
     public static native void close(long handle) throws SQLException;
+
+    /** Fails the reader's current or next wait for a page (Statement.cancel() from another thread). */
+    public static native void cancel(long handle) throws SQLException;
 }
