@@ -9,7 +9,10 @@
 // exits when its stdin closes, so a crashed test leaves nothing behind.
 // Environment: OIDC_ID_TOKEN_TTL (seconds, default 3600); OIDC_CLIENT_AUTH_METHODS
 // (comma-separated, default none,client_secret_basic,client_secret_post): what
-// the token endpoint advertises, and so which clients exist.
+// the token endpoint advertises, and so which clients exist; OIDC_ISSUED_LOG (a
+// file): each authorization code, access token and refresh token issued, one
+// "kind value" line each, for tests that check no secret reaches a log.
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -67,6 +70,13 @@ const provider = new Provider(issuer, {
   cookies: { keys: [randomBytes(32).toString('hex')] },
   ttl: { IdToken: idTokenTtl, AccessToken: idTokenTtl, RefreshToken: 86400, Grant: 86400, Session: 86400, Interaction: 600 },
 });
+if (process.env.OIDC_ISSUED_LOG) {
+  // An opaque token's value is its jti.
+  const record = (kind) => (token) => appendFileSync(process.env.OIDC_ISSUED_LOG, `${kind} ${token.jti}\n`);
+  provider.on('authorization_code.saved', record('code'));
+  provider.on('access_token.saved', record('access_token'));
+  provider.on('refresh_token.saved', record('refresh_token'));
+}
 // Loopback over plain http is what the tests run; oidc-provider allows it.
 provider.proxy = false;
 server.on('request', provider.callback());

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * CredentialsProvider=BrowserOidcTip (seed 004) against a real OpenID provider (node's oidc-provider) and a
@@ -54,7 +56,7 @@ class BrowserSignInTest {
         assertNotNull(browser, "run through 'gradle junitTest', which sets BROWSER to tests/browser/browse.mjs");
         control = Paths.get(System.getenv("ATHENA_TEST_BROWSER_CONTROL"));
         browserLog = Paths.get(System.getenv("ATHENA_TEST_BROWSER_LOG"));
-        provider = OidcProvider.start(16, null);
+        provider = OidcProvider.start(24, null);
         athena = startAthena(provider);
     }
 
@@ -187,6 +189,46 @@ class BrowserSignInTest {
         for (String secret : Identity.issuedSecrets(athena)) {
             assertFalse(log.contains(secret), "a secret athena-local issued is in the log");
         }
+    }
+
+    /**
+     * The browser flow at TRACE failing at each step, the identity provider's token endpoint included: no
+     * client secret, authorization code, access, refresh or id token, nor any credential athena-local
+     * issued, in the log, in a message or in a toString.
+     */
+    @ParameterizedTest(name = "failing at {0}")
+    @ValueSource(strings = {"the token endpoint", "AssumeRoleWithWebIdentity", "ListTagsForResource",
+        "CreateTokenWithIAM", "AssumeRole", "GetWorkGroup", "StartQueryExecution", "GetQueryResults"})
+    void noSecretLeaksWhenAStepFails(String failing) throws Exception {
+        person("login", "bob");
+        Path logs = Files.createTempDirectory("athena-browser-secrets");
+        String wrongSecret = "wrong-client-secret-" + UUID.randomUUID();
+        String secret = failing.equals("the token endpoint") ? wrongSecret : OidcProvider.CLIENT_SECRET;
+        String url = url(athena, provider, port(), "NumRetries=0;LogLevel=TRACE;LogPath=" + logs)
+                .replace(OidcProvider.PUBLIC_CLIENT, OidcProvider.BASIC_CLIENT) + ";OidcClientSecret=" + secret;
+        athena.admin("DELETE", "/_athena_local/faults", null);
+        if (!failing.equals("the token endpoint")) {
+            athena.admin("POST", "/_athena_local/faults",
+                    "{\"operation\":\"" + failing + "\",\"kind\":\"internal_error\",\"count\":100}");
+        }
+        List<String> seen = new ArrayList<String>();
+        SQLException failure;
+        try {
+            failure = SecretsTest.useAndCollect(url, seen);
+        } finally {
+            athena.admin("DELETE", "/_athena_local/faults", null);
+        }
+        String expected = failing.equals("the token endpoint") ? "invalid_client" : failing;
+        assertTrue(failure.getMessage().contains(expected), failure.getMessage());
+        String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
+        assertTrue(log.contains("TRACE") || log.contains("DEBUG"), "the log is at its most detailed");
+        seen.add(log);
+        List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
+        secrets.addAll(provider.issuedSecrets());
+        assertFalse(provider.issuedSecrets().isEmpty(), "the provider issued a code");
+        secrets.add(OidcProvider.CLIENT_SECRET);
+        secrets.add(wrongSecret);
+        SecretsTest.assertNoSecretIn(seen, secrets);
     }
 
     @Test

@@ -4,6 +4,9 @@ import io.athenanative.jdbc.ChildProcess;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,11 +23,13 @@ final class OidcProvider implements AutoCloseable {
     private final Process process;
     private final String issuer;
     private final List<Integer> redirectPorts;
+    private final Path issuedLog;
 
-    private OidcProvider(Process process, String issuer, List<Integer> redirectPorts) {
+    private OidcProvider(Process process, String issuer, List<Integer> redirectPorts, Path issuedLog) {
         this.process = process;
         this.issuer = issuer;
         this.redirectPorts = redirectPorts;
+        this.issuedLog = issuedLog;
     }
 
     /** Starts the provider with {@code ports} free loopback ports registered as redirect URIs. */
@@ -40,11 +45,13 @@ final class OidcProvider implements AutoCloseable {
             command.add(port.toString());
         }
         ProcessBuilder builder = new ProcessBuilder(command);
+        Path issuedLog = Files.createTempFile("oidc-issued", ".log");
+        builder.environment().put("OIDC_ISSUED_LOG", issuedLog.toString());
         if (authMethods != null) {
             builder.environment().put("OIDC_CLIENT_AUTH_METHODS", authMethods);
         }
         ChildProcess.Started started = ChildProcess.start(builder, "oidc-provider listening on ");
-        return new OidcProvider(started.process, started.announced, redirectPorts);
+        return new OidcProvider(started.process, started.announced, redirectPorts, issuedLog);
     }
 
     static int freePort() throws IOException {
@@ -64,6 +71,18 @@ final class OidcProvider implements AutoCloseable {
     /** The i-th port registered in a redirect URI at the provider. */
     int redirectPort(int i) {
         return redirectPorts.get(i);
+    }
+
+    /** Every authorization code, access token and refresh token the provider issued so far. */
+    List<String> issuedSecrets() throws IOException {
+        List<String> secrets = new ArrayList<String>();
+        for (String line : Files.readAllLines(issuedLog, StandardCharsets.UTF_8)) {
+            int space = line.indexOf(' ');
+            if (space > 0) {
+                secrets.add(line.substring(space + 1));
+            }
+        }
+        return secrets;
     }
 
     @Override

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Every sign-in flow at LogLevel=TRACE with a failure at each of its steps: no secret (keys, session
  * tokens, JWTs, passwords, context assertions) in the log, in any exception message or in any toString.
- * The browser flow's secrets are checked the same way in {@link BrowserSignInTest}.
+ * The browser flow is checked the same way in {@link BrowserSignInTest}.
  */
 class SecretsTest {
     /** The secret key of a second pair in tests/data/athena-local.toml. */
@@ -67,6 +67,23 @@ class SecretsTest {
         athena.admin("POST", "/_athena_local/faults",
                 "{\"operation\":\"" + failing + "\",\"kind\":\"internal_error\",\"count\":100}");
         List<String> seen = new ArrayList<String>();
+        SQLException failure = useAndCollect(url, seen);
+        assertTrue(failure.getMessage().contains(failing), failure.getMessage());
+        String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
+        assertTrue(log.contains("TRACE") || log.contains("DEBUG"), "the log is at its most detailed");
+        seen.add(log);
+        List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
+        secrets.add(token);
+        secrets.add(PASSWORD);
+        assertNoSecretIn(seen, secrets);
+    }
+
+    /**
+     * Connects, queries and reads as an application would, adding to {@code seen} every text the user can
+     * see: toString of each object, the URL, and the message of each exception in the chain. Returns the
+     * failure, which must come.
+     */
+    static SQLException useAndCollect(String url, List<String> seen) {
         SQLException failure = null;
         try (Connection c = DriverManager.getConnection(url)) {
             seen.add(c.toString());
@@ -86,13 +103,10 @@ class SecretsTest {
             seen.add(t.toString());
             seen.add(String.valueOf(t.getMessage()));
         }
-        assertTrue(failure.getMessage().contains(failing), failure.getMessage());
-        String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
-        assertTrue(log.contains("TRACE") || log.contains("DEBUG"), "the log is at its most detailed");
-        seen.add(log);
-        List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
-        secrets.add(token);
-        secrets.add(PASSWORD);
+        return failure;
+    }
+
+    static void assertNoSecretIn(List<String> seen, List<String> secrets) {
         for (String text : seen) {
             for (String secret : secrets) {
                 assertFalse(text.contains(secret), "a secret (" + secret.length() + " characters) leaked into: "
