@@ -4,7 +4,7 @@ use crate::errors::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +49,12 @@ pub struct Fault {
     pub count: u32,
     #[serde(default)]
     pub delay_ms: u64,
+    /// When set, the fault meets every matching call for this long after it
+    /// is armed, whatever `count` says: an outage of a given length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_ms: Option<u64>,
+    #[serde(skip, default = "Instant::now")]
+    pub armed_at: Instant,
 }
 
 fn one() -> u32 {
@@ -70,8 +76,9 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn add(&self, fault: Fault) {
-        if fault.count > 0 {
+    pub fn add(&self, mut fault: Fault) {
+        fault.armed_at = Instant::now();
+        if fault.count > 0 || fault.for_ms.is_some() {
             self.lock().push(fault);
         }
     }
@@ -92,13 +99,20 @@ impl Faults {
     /// Consumes one use of the first fault matching `operation` among `kinds`.
     fn take_matching(&self, operation: &str, want: impl Fn(FaultKind) -> bool) -> Option<Fault> {
         let mut armed = self.lock();
+        // Outages that are over are gone.
+        armed.retain(|f| {
+            f.for_ms
+                .is_none_or(|ms| f.armed_at.elapsed() < Duration::from_millis(ms))
+        });
         let idx = armed
             .iter()
             .position(|f| (f.operation == operation || f.operation == "*") && want(f.kind))?;
         let fault = armed[idx].clone();
-        armed[idx].count -= 1;
-        if armed[idx].count == 0 {
-            armed.remove(idx);
+        if fault.for_ms.is_none() {
+            armed[idx].count -= 1;
+            if armed[idx].count == 0 {
+                armed.remove(idx);
+            }
         }
         Some(fault)
     }
@@ -157,6 +171,8 @@ mod tests {
             kind,
             count,
             delay_ms: 7,
+            for_ms: None,
+            armed_at: Instant::now(),
         }
     }
 
@@ -196,6 +212,21 @@ mod tests {
         f.add(fault("X", FaultKind::Unavailable, 3));
         f.clear();
         assert!(f.take("X").is_none());
+    }
+
+    #[test]
+    fn an_outage_meets_every_call_until_it_is_over() {
+        let f = Faults::default();
+        f.add(Fault {
+            for_ms: Some(50),
+            ..fault("X", FaultKind::Unavailable, 1)
+        });
+        for _ in 0..5 {
+            assert!(f.take("X").is_some());
+        }
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(f.take("X").is_none());
+        assert!(f.list().is_empty());
     }
 
     #[test]

@@ -86,6 +86,8 @@ fn arm(server: &ServerHandle, operation: &str, kind: FaultKind, count: u32, dela
         kind,
         count,
         delay_ms,
+        for_ms: None,
+        armed_at: std::time::Instant::now(),
     });
 }
 

@@ -82,6 +82,25 @@ class FaultTest {
     }
 
     @Test
+    void tenSecondsOfDroppedConnectionsWhilePagingAreRiddenOut() throws Exception {
+        long started;
+        List<String> lines = new ArrayList<String>();
+        try (Connection c = DriverManager.getConnection(athena.url("ResultFetcher=GetQueryResults"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(SQL)) {
+            // Every page call's answer is cut off for ten seconds, with the default retry settings.
+            athena.admin("POST", "/_athena_local/faults",
+                    "{\"operation\":\"GetQueryResults\",\"kind\":\"cut_body\",\"for_ms\":10000}");
+            started = System.nanoTime();
+            while (rs.next()) {
+                lines.add(rs.getLong(1) + "|" + rs.getString(2));
+            }
+        }
+        assertTrue(System.nanoTime() - started >= 10_000_000_000L, "the outage was met");
+        assertEquals(expectedPlain(), sha256(lines), "the same rows as without the outage");
+    }
+
+    @Test
     void aStalledPageIsRetriedAfterTheNetworkTimeout() throws Exception {
         String viaFaults = readWithFaultWhilePaging(
                 athena.url("ResultFetcher=GetQueryResults;NetworkTimeoutMillis=1000"), "delay", 2, 5000);
