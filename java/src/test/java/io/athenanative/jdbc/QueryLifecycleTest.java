@@ -112,14 +112,7 @@ class QueryLifecycleTest {
                         try (Statement s = connection.createStatement()) {
                             s.setQueryTimeout(20);
                             int delayMicros = 1000 + random.nextInt(39_000);
-                            CountDownLatch executing = new CountDownLatch(1);
-                            java.util.concurrent.Future<?> canceller = pool.submit(() -> {
-                                executing.await();
-                                TimeUnit.MICROSECONDS.sleep(delayMicros);
-                                s.cancel();
-                                return null;
-                            });
-                            executing.countDown();
+                            java.util.concurrent.Future<?> canceller = cancelLater(pool, s, delayMicros);
                             SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(SLOW_QUERY));
                             canceller.get(10, TimeUnit.SECONDS);
                             assertEquals("57014", e.getSQLState(), "cancel after " + delayMicros + " us: " + e.getMessage());
@@ -174,14 +167,7 @@ class QueryLifecycleTest {
                     for (int i = 0; i < 10; i++) {
                         try (Statement s = c.createStatement()) {
                             int delayMicros = random.nextInt(150_000);
-                            CountDownLatch executing = new CountDownLatch(1);
-                            java.util.concurrent.Future<?> canceller = pool.submit(() -> {
-                                executing.await();
-                                TimeUnit.MICROSECONDS.sleep(delayMicros);
-                                s.cancel();
-                                return null;
-                            });
-                            executing.countDown();
+                            java.util.concurrent.Future<?> canceller = cancelLater(pool, s, delayMicros);
                             long rows = 0;
                             long sum = 0;
                             boolean executed = false;
@@ -216,6 +202,17 @@ class QueryLifecycleTest {
             pool.shutdownNow();
         }
         assertTrue(whileReading.get() > 0, "some cancels came while rows were read");
+    }
+
+    /** Cancels {@code s} from a thread of the pool {@code delayMicros} from now. */
+    private static java.util.concurrent.Future<?> cancelLater(java.util.concurrent.ExecutorService pool, Statement s,
+            int delayMicros) {
+        long at = System.nanoTime() + delayMicros * 1000L;
+        return pool.submit(() -> {
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, at - System.nanoTime()));
+            s.cancel();
+            return null;
+        });
     }
 
     @Test

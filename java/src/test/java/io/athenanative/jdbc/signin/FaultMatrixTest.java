@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.athenanative.jdbc.AthenaStatement;
+import io.athenanative.jdbc.Checksums;
 import io.athenanative.jdbc.LocalAthena;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -192,14 +191,6 @@ class FaultMatrixTest {
         }
         Collections.sort(lines);
         rowCount[0] = lines.size();
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        for (String line : lines) {
-            digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        StringBuilder hex = new StringBuilder();
-        for (byte b : digest.digest()) {
-            hex.append(String.format("%02x", b));
-        }
-        return hex.toString();
+        return Checksums.sha256(lines);
     }
 }
