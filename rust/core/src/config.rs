@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::fetch::{FetchSettings, FetcherChoice};
+use crate::network::{NetworkSettings, Proxy};
 use crate::properties::{self, Auth, RawProperties, Status, ValueType};
 
 /// A value that must never be printed.
@@ -180,6 +181,7 @@ pub struct ConnectionConfig {
     pub num_retries: Option<u32>,
     pub network_timeout: Option<Duration>,
     pub endpoints: ServiceEndpoints,
+    pub network: NetworkSettings,
     pub log: LogSettings,
     pub auth: Auth,
     pub credentials: Credentials,
@@ -336,6 +338,7 @@ impl Parser<'_> {
                 sso_oidc: self.text("SsoOidcEndpoint"),
                 sso_admin: self.text("SsoAdminEndpoint"),
             },
+            network: self.network(),
             log: LogSettings {
                 level: LogLevel::parse(self.value("LogLevel").unwrap_or("OFF")),
                 path: self.text("LogPath").map(std::path::PathBuf::from),
@@ -344,6 +347,72 @@ impl Parser<'_> {
             credentials: credentials?,
             warnings: std::mem::take(&mut self.warnings),
         })
+    }
+
+    /// The proxy: on with ProxyHost (or UseProxy=1, which then needs it).
+    fn network(&mut self) -> NetworkSettings {
+        let given = |name: &str| self.raw.get(name).is_some();
+        let use_proxy = self.raw.get("UseProxy").and_then(parse_bool);
+        let proxy_for_idp = self.boolean("ProxyEnabledForIdP");
+        let Some(host) = self.text("ProxyHost").filter(|h| !h.trim().is_empty()) else {
+            let dependent = [
+                "ProxyPort",
+                "ProxyUsername",
+                "ProxyPassword",
+                "ProxyExemptHosts",
+                "ProxyEnabledForIdP",
+            ];
+            for name in dependent.into_iter().filter(|n| given(n)) {
+                self.problems
+                    .push(format!("{name} applies only with ProxyHost"));
+            }
+            if use_proxy == Some(true) {
+                self.problems
+                    .push("UseProxy=1 needs ProxyHost and ProxyPort".into());
+            }
+            return NetworkSettings::default();
+        };
+        if use_proxy == Some(false) {
+            self.problems.push(format!(
+                "ProxyHost {host} is set but UseProxy=0 turns the proxy off; remove one of them"
+            ));
+            return NetworkSettings::default();
+        }
+        if !given("ProxyPort") {
+            self.problems
+                .push(format!("ProxyPort is required with ProxyHost {host}"));
+        }
+        let credentials = match (self.text("ProxyUsername"), self.raw.get("ProxyPassword")) {
+            (Some(user), Some(password)) => Some((user, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) => {
+                self.problems
+                    .push("ProxyUsername needs ProxyPassword".into());
+                None
+            }
+            (None, Some(_)) => {
+                self.problems
+                    .push("ProxyPassword needs ProxyUsername".into());
+                None
+            }
+        };
+        let exempt_hosts = self
+            .text("ProxyExemptHosts")
+            .unwrap_or_default()
+            .split(['|', ','])
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect();
+        NetworkSettings {
+            proxy: Some(Proxy {
+                host: host.trim().to_string(),
+                port: u16::try_from(self.integer("ProxyPort")).unwrap_or(0),
+                credentials,
+                exempt_hosts,
+            }),
+            proxy_for_idp,
+        }
     }
 
     /// Type checks every given value and rejects what is not built yet.
@@ -714,7 +783,7 @@ mod tests {
     #[test]
     fn all_problems_at_once_without_secrets() {
         let err = parse(
-            "jdbc:athena://FetchSize=-1;Password=hunter2;ProxyHost=p;JwtRoleArn=x;LogLevel=LOUD",
+            "jdbc:athena://FetchSize=-1;Password=hunter2;UseResultsetStreaming=1;JwtRoleArn=x;LogLevel=LOUD",
         )
         .unwrap_err();
         let text = err.to_string();
@@ -722,7 +791,7 @@ mod tests {
         for needle in [
             "FetchSize",
             "LogLevel must be one of",
-            "ProxyHost is not supported yet",
+            "UseResultsetStreaming is not supported yet",
             "JwtRoleArn must be an ARN",
             "User is required",
         ] {

@@ -173,6 +173,22 @@ where
         }
         source = cause.source();
     }
+    // The proxy's refusal: its answer (plain HTTP), or a refused tunnel (HTTPS).
+    let proxy_refused = match &err {
+        SdkError::ServiceError(service) => refused_by_proxy(service.raw()),
+        // Some proxies close the connection right after their answer.
+        SdkError::ResponseError(response) => refused_by_proxy(response.raw()),
+        SdkError::DispatchFailure(_) => {
+            describe_chain(&err).contains("proxy authorization required")
+        }
+        _ => false,
+    };
+    if proxy_refused {
+        return Error::new(
+            ErrorKind::InvalidProperties,
+            format!("{operation} was refused by the proxy (407 Proxy Authentication Required): check ProxyUsername and ProxyPassword"),
+        );
+    }
     match &err {
         SdkError::ServiceError(service)
             if service.raw().status().is_success() && service.err().code().is_none() =>
@@ -218,6 +234,20 @@ where
             ErrorKind::Service,
             format!("{operation} failed: {}", describe_chain(&err)),
         ),
+    }
+}
+
+/// 407, or the 401 with a Basic challenge that tinyproxy sends for a wrong
+/// password: AWS services never ask for Basic authentication.
+fn refused_by_proxy(response: &aws_smithy_runtime_api::http::Response) -> bool {
+    let basic_challenge = response
+        .headers()
+        .get("www-authenticate")
+        .is_some_and(|v| v.starts_with("Basic"));
+    match response.status().as_u16() {
+        407 => true,
+        401 => basic_challenge,
+        _ => false,
     }
 }
 

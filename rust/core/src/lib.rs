@@ -8,6 +8,7 @@ pub mod error;
 pub mod fetch;
 pub mod log;
 pub mod metadata;
+pub mod network;
 pub mod page;
 pub mod properties;
 pub mod query;

@@ -218,8 +218,6 @@ const fn int(min: i64, max: i64) -> ValueType {
     ValueType::Integer { min, max }
 }
 
-const PROXY_NOT_YET: Status = Status::NotYet("proxy support is not built yet");
-
 pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["AwsRegion"], ..prop("Region", ValueType::Text, "AWS Region of the Athena endpoint, e.g. us-east-1. Defaults to the SDK's region chain (AWS_REGION, profile).") },
     PropertySpec { default: Some("AwsDataCatalog"), ..prop("Catalog", ValueType::Text, "Data catalog for unqualified table names.") },
@@ -243,11 +241,11 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
     PropertySpec { default: Some("false"), ..prop("Unload", ValueType::Boolean, "Run each SELECT as UNLOAD to Parquet under the output location and read the files in parallel (PyAthena's unload=True); the files are deleted once read. Queries with a top-level ORDER BY, and statements other than SELECT, run as written.") },
     PropertySpec { aliases: &["S3EndpointOverride"], ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher, addressed path-style. Needed for S3 reads when AthenaEndpoint is not an AWS endpoint.") },
-    PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyHost", ValueType::Text, "HTTP proxy host.") },
-    PropertySpec { status: PROXY_NOT_YET, ..prop("ProxyPort", int(1, 65_535), "HTTP proxy port.") },
-    PropertySpec { aliases: &["ProxyUID"], status: PROXY_NOT_YET, ..prop("ProxyUsername", ValueType::Text, "HTTP proxy user.") },
-    PropertySpec { aliases: &["ProxyPWD"], secret: true, status: PROXY_NOT_YET, ..prop("ProxyPassword", ValueType::Text, "HTTP proxy password.") },
-    PropertySpec { aliases: &["NonProxyHosts", "NonProxyHost"], status: PROXY_NOT_YET, ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by |.") },
+    prop("ProxyHost", ValueType::Text, "HTTP proxy host for every AWS call (Athena, STS, SSO, S3); needs ProxyPort."),
+    prop("ProxyPort", int(1, 65_535), "HTTP proxy port."),
+    PropertySpec { aliases: &["ProxyUID"], ..prop("ProxyUsername", ValueType::Text, "Proxy user (Basic authentication); needs ProxyPassword.") },
+    PropertySpec { aliases: &["ProxyPWD"], secret: true, ..prop("ProxyPassword", ValueType::Text, "Proxy password (Basic authentication).") },
+    PropertySpec { aliases: &["NonProxyHosts", "NonProxyHost"], ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by vertical bars or commas; *.example.com covers a domain.") },
     PropertySpec { default: Some("OFF"), ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level. Secrets are never logged.") },
     prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
@@ -304,8 +302,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { default: Some("0"), status: Status::NotYet("results are not read through the GetQueryResultsStream API"), ..prop("UseResultsetStreaming", ValueType::Boolean, "ODBC (legacy): read results through the streaming API; now ResultFetcher=GetQueryResultsStream.") },
     PropertySpec { default: Some("1"), ..prop("UseMultipleS3Threads", ValueType::Boolean, "ODBC: 1 keeps 4 ranged GETs of the result file in flight, 0 one at a time.") },
     PropertySpec { default: Some("16777216"), ..prop("S3ResultBlockSize", int(10_485_760, 2_146_435_072), "ODBC: bytes per ranged GET of the result file (default 16 MiB).") },
-    PropertySpec { default: Some("0"), status: PROXY_NOT_YET, ..prop("UseProxy", ValueType::Boolean, "ODBC: use the proxy.") },
-    PropertySpec { aliases: &["UseProxyForIdP"], default: Some("false"), status: PROXY_NOT_YET, ..prop("ProxyEnabledForIdP", ValueType::Boolean, "Send identity provider requests through the proxy.") },
+    prop("UseProxy", ValueType::Boolean, "ODBC: 1 to use the proxy ProxyHost names (ProxyHost alone also turns it on)."),
+    PropertySpec { aliases: &["UseProxyForIdP"], default: Some("false"), ..prop("ProxyEnabledForIdP", ValueType::Boolean, "Send the identity provider's discovery, key and token requests through the proxy too.") },
     PropertySpec { default: Some("1"), status: Status::NotYet("custom TLS settings are not built yet"), ..prop("VerifySSL", ValueType::Boolean, "ODBC: verify TLS certificates (always on here).") },
     PropertySpec { status: Status::NotYet("custom TLS settings are not built yet"), ..prop("TrustedCerts", ValueType::Text, "ODBC: CA bundle for TLS.") },
     PropertySpec { scope: Scope::Only(&[Auth::Profile]), status: Status::NotYet("profiles that name a sign-in plugin are not built yet"), ..prop("plugin_name", ValueType::Text, "ODBC: sign-in plugin of an IAM profile.") },

@@ -320,6 +320,9 @@ fn common_loader(config: &ConnectionConfig) -> Result<aws_config::ConfigLoader> 
             aws_config::retry::RetryConfig::standard().with_max_attempts(retries + 1),
         );
     }
+    if let Some(client) = crate::network::aws_http_client(&config.network)? {
+        loader = loader.http_client(client);
+    }
     Ok(loader.timeout_config(timeouts(config.network_timeout)))
 }
 
@@ -439,6 +442,7 @@ async fn load_sdk_config(
                 base,
                 config.endpoints.clone(),
                 config.athena_endpoint.clone(),
+                config.network.clone(),
             );
             let sign_in = FederatedSignIn::for_connection(config, services, logger.clone())
                 .ok_or_else(|| Error::internal("federated settings without a federated flow"))?;

@@ -485,7 +485,7 @@ impl FederatedSignIn {
         {
             return Ok(token.clone());
         }
-        let client = OidcClient::new(oidc)?;
+        let client = OidcClient::new(oidc, self.flow.services.network())?;
         let discovery = client.discover().await?;
         let tokens = match state.refresh_token.clone() {
             Some(refresh_token) => match client.refresh(&discovery, &refresh_token).await {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{OidcSettings, Secret};
 use crate::error::{describe_chain, Error, ErrorKind, Result};
+use crate::network::NetworkSettings;
 
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on the id token's times.
@@ -98,16 +99,8 @@ pub struct OidcClient<'a> {
 }
 
 impl<'a> OidcClient<'a> {
-    pub fn new(settings: &'a OidcSettings) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(HTTP_TIMEOUT)
-            .build()
-            .map_err(|e| {
-                Error::internal(format!(
-                    "cannot build the HTTP client: {}",
-                    describe_chain(&e)
-                ))
-            })?;
+    pub fn new(settings: &'a OidcSettings, network: &NetworkSettings) -> Result<Self> {
+        let http = crate::network::idp_http_client(network, HTTP_TIMEOUT)?;
         Ok(OidcClient { http, settings })
     }
 
@@ -467,7 +460,7 @@ mod tests {
     #[test]
     fn the_authorization_request_carries_pkce_state_and_nonce() {
         let s = settings("openid email offline_access");
-        let client = OidcClient::new(&s).unwrap();
+        let client = OidcClient::new(&s, &NetworkSettings::default()).unwrap();
         let request = client.authorization_request(&discovery()).unwrap();
         let url = reqwest::Url::parse(&request.url).unwrap();
         let query: std::collections::HashMap<String, String> =
@@ -488,7 +481,7 @@ mod tests {
         assert_ne!(again.state, request.state);
         assert_ne!(again.nonce, request.nonce);
         let no_offline = settings("openid email");
-        let plain = OidcClient::new(&no_offline)
+        let plain = OidcClient::new(&no_offline, &NetworkSettings::default())
             .unwrap()
             .authorization_request(&discovery())
             .unwrap();
@@ -594,7 +587,7 @@ mod tests {
     #[test]
     fn the_secret_goes_where_the_provider_advertises() {
         let s = settings("openid");
-        let client = OidcClient::new(&s).unwrap();
+        let client = OidcClient::new(&s, &NetworkSettings::default()).unwrap();
         let mut d = discovery();
         assert!(!client.secret_in_body(&d));
         d.token_endpoint_auth_methods_supported = Some(vec!["client_secret_post".into()]);

@@ -10,6 +10,7 @@ use crate::auth::TemporaryCredentials;
 use crate::config::{Secret, ServiceEndpoints};
 use crate::error::{from_sdk, Error, ErrorKind, Result, UnreadableAnswerIsTransient};
 use crate::fetch::REREADS;
+use crate::network::NetworkSettings;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const IDENTITY_CENTER_CONTEXT: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
@@ -21,6 +22,7 @@ pub struct Services {
     base: SdkConfig,
     endpoints: ServiceEndpoints,
     athena_endpoint: Option<String>,
+    network: NetworkSettings,
 }
 
 impl Services {
@@ -28,12 +30,19 @@ impl Services {
         base: SdkConfig,
         endpoints: ServiceEndpoints,
         athena_endpoint: Option<String>,
+        network: NetworkSettings,
     ) -> Self {
         Services {
             base,
             endpoints,
             athena_endpoint,
+            network,
         }
+    }
+
+    /// How the identity provider is reached (the AWS clients get it from `base`).
+    pub fn network(&self) -> &NetworkSettings {
+        &self.network
     }
 
     fn sts(&self, signer: Option<&TemporaryCredentials>) -> aws_sdk_sts::Client {

@@ -96,9 +96,9 @@ class ConnectionTest {
 
     @Test
     void notYetBuiltFeaturesAreRefusedNotIgnored() {
-        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(athena.url("ProxyHost=proxy.example")));
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(athena.url("UseResultsetStreaming=1")));
         assertEquals("0A000", e.getSQLState());
-        assertTrue(e.getMessage().contains("ProxyHost is not supported yet"), e.getMessage());
+        assertTrue(e.getMessage().contains("UseResultsetStreaming is not supported yet"), e.getMessage());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.athenanative.jdbc.LocalAthena;
+import io.athenanative.jdbc.TinyProxy;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -56,7 +57,7 @@ class BrowserSignInTest {
         assertNotNull(browser, "run through 'gradle junitTest', which sets BROWSER to tests/browser/browse.mjs");
         control = Paths.get(System.getenv("ATHENA_TEST_BROWSER_CONTROL"));
         browserLog = Paths.get(System.getenv("ATHENA_TEST_BROWSER_LOG"));
-        provider = OidcProvider.start(24, null);
+        provider = OidcProvider.start(28, null);
         athena = startAthena(provider);
     }
 
@@ -229,6 +230,33 @@ class BrowserSignInTest {
         secrets.add(OidcProvider.CLIENT_SECRET);
         secrets.add(wrongSecret);
         SecretsTest.assertNoSecretIn(seen, secrets);
+    }
+
+    /**
+     * With a proxy, AWS calls always go through it; the identity provider's discovery, keys and token
+     * calls only with ProxyEnabledForIdP, as in the official drivers.
+     */
+    @ParameterizedTest(name = "ProxyEnabledForIdP={0}")
+    @ValueSource(booleans = {true, false})
+    void theIdentityProviderIsReachedThroughTheProxyOnlyWhenAsked(boolean forIdp) throws Exception {
+        try (TinyProxy proxy = TinyProxy.start("idp-proxy-user", "idp-proxy-pass")) {
+            person("login", "carol");
+            String url = url(athena, provider, port(), proxy.properties("idp-proxy-user", "idp-proxy-pass")
+                    + ";ProxyEnabledForIdP=" + forIdp);
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertTrue(proxy.requestsTo(athena.endpoint()) > 0, "AWS calls went through the proxy");
+            String issuer = provider.issuer();
+            if (forIdp) {
+                assertTrue(proxy.requests().contains("GET " + issuer + "/.well-known/openid-configuration"),
+                        proxy.requests().toString());
+                assertTrue(proxy.requests().contains("POST " + issuer + "/token"), proxy.requests().toString());
+                assertTrue(proxy.requests().contains("GET " + issuer + "/jwks"), proxy.requests().toString());
+            } else {
+                assertEquals(0, proxy.requestsTo(issuer), "the identity provider was reached directly");
+            }
+        }
     }
 
     @Test
