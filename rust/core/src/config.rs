@@ -349,8 +349,17 @@ impl Parser<'_> {
         })
     }
 
-    /// The proxy: on with ProxyHost (or UseProxy=1, which then needs it).
+    /// The proxy and the CAs TLS trusts.
     fn network(&mut self) -> NetworkSettings {
+        let trusted_certs = self.text("TrustedCerts").map(std::path::PathBuf::from);
+        NetworkSettings {
+            trusted_certs,
+            ..self.proxy()
+        }
+    }
+
+    /// The proxy: on with ProxyHost (or UseProxy=1, which then needs it).
+    fn proxy(&mut self) -> NetworkSettings {
         let given = |name: &str| self.raw.get(name).is_some();
         let use_proxy = self.raw.get("UseProxy").and_then(parse_bool);
         let proxy_for_idp = self.boolean("ProxyEnabledForIdP");
@@ -412,6 +421,7 @@ impl Parser<'_> {
                 exempt_hosts,
             }),
             proxy_for_idp,
+            trusted_certs: None,
         }
     }
 

@@ -183,6 +183,15 @@ where
         }
         _ => false,
     };
+    if let SdkError::DispatchFailure(_) = &err {
+        let chain = describe_chain(&err);
+        if chain.contains("invalid peer certificate") {
+            return Error::new(
+                ErrorKind::InvalidProperties,
+                format!("{operation}: the server's TLS certificate is not trusted ({chain}); if the endpoint or a TLS-inspecting proxy uses a private CA, name its PEM file in TrustedCerts"),
+            );
+        }
+    }
     if proxy_refused {
         return Error::new(
             ErrorKind::InvalidProperties,

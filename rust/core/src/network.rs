@@ -1,6 +1,8 @@
 //! How the driver reaches AWS and the identity provider: through an HTTP
-//! proxy (Basic authentication, exempt hosts) or directly. One home for it,
-//! used by the AWS SDK's HTTP client and by the identity provider's client.
+//! proxy (Basic authentication, exempt hosts) or directly, and which
+//! certificates TLS trusts (the system's, plus a CA bundle the user names).
+//! One home for both, used by the AWS SDK's HTTP client and by the identity
+//! provider's client.
 
 use std::fmt;
 use std::time::Duration;
@@ -19,6 +21,9 @@ pub struct NetworkSettings {
     /// ProxyEnabledForIdP: the identity provider's discovery, keys and token
     /// calls go through the proxy too (AWS calls always do).
     pub proxy_for_idp: bool,
+    /// TrustedCerts: a PEM file of CA certificates trusted besides the
+    /// system's (a TLS-inspecting proxy's CA, a private endpoint's).
+    pub trusted_certs: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -33,6 +38,9 @@ pub struct Proxy {
 
 impl fmt::Debug for NetworkSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.trusted_certs {
+            write!(f, "trusting {} and the system's CAs, ", path.display())?;
+        }
         match &self.proxy {
             None => write!(f, "direct"),
             Some(p) => write!(
@@ -86,19 +94,63 @@ impl Proxy {
     }
 }
 
-/// The AWS SDK's HTTP client when a proxy is set; None keeps the SDK's own.
+impl NetworkSettings {
+    /// The TrustedCerts file's PEM, checked to hold at least one certificate.
+    fn trusted_pem(&self) -> Result<Option<Vec<u8>>> {
+        let Some(path) = &self.trusted_certs else {
+            return Ok(None);
+        };
+        let unusable = |why: String| {
+            Error::new(
+                ErrorKind::InvalidProperties,
+                format!("TrustedCerts {}: {why}", path.display()),
+            )
+        };
+        let pem = std::fs::read(path).map_err(|e| unusable(format!("cannot be read ({e})")))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| unusable(format!("is not a PEM certificate bundle ({e})")))?;
+        if certificates.is_empty() {
+            return Err(unusable("holds no PEM certificate".into()));
+        }
+        Ok(Some(pem))
+    }
+}
+
+/// The AWS SDK's HTTP client when a proxy or extra CAs are set; None keeps
+/// the SDK's own.
 pub fn aws_http_client(settings: &NetworkSettings) -> Result<Option<SharedHttpClient>> {
-    let Some(proxy) = &settings.proxy else {
+    let trusted = settings.trusted_pem()?;
+    if settings.proxy.is_none() && trusted.is_none() {
         return Ok(None);
+    }
+    let config = match &settings.proxy {
+        None => ProxyConfig::disabled(),
+        Some(proxy) => {
+            let mut config = ProxyConfig::all(proxy.url()).map_err(|e| proxy.invalid(&e))?;
+            if let Some((user, password)) = &proxy.credentials {
+                config = config.with_basic_auth(user, password.expose());
+            }
+            if !proxy.exempt_hosts.is_empty() {
+                config = config.no_proxy(proxy.no_proxy());
+            }
+            config
+        }
     };
-    let mut config = ProxyConfig::all(proxy.url()).map_err(|e| proxy.invalid(&e))?;
-    if let Some((user, password)) = &proxy.credentials {
-        config = config.with_basic_auth(user, password.expose());
+    // The system's CAs, always; the user's on top.
+    let mut trust = tls::TrustStore::default();
+    if let Some(pem) = trusted {
+        trust = trust.with_pem_certificate(pem);
     }
-    if !proxy.exempt_hosts.is_empty() {
-        config = config.no_proxy(proxy.no_proxy());
-    }
-    // As the SDK's default client, with the proxy added.
+    let context = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidProperties,
+                format!("TrustedCerts is not usable: {}", describe_chain(&e)),
+            )
+        })?;
+    // As the SDK's default client, with the proxy and the CAs added.
     let client = aws_smithy_http_client::Builder::new().build_with_connector_fn(
         move |settings, components| {
             let mut builder = Connector::builder().proxy_config(config.clone());
@@ -110,6 +162,7 @@ pub fn aws_http_client(settings: &NetworkSettings) -> Result<Option<SharedHttpCl
                 .tls_provider(tls::Provider::Rustls(
                     tls::rustls_provider::CryptoMode::AwsLc,
                 ))
+                .tls_context(context.clone())
                 .build()
         },
     );
@@ -120,6 +173,11 @@ pub fn aws_http_client(settings: &NetworkSettings) -> Result<Option<SharedHttpCl
 /// ProxyEnabledForIdP, as the official drivers do.
 pub fn idp_http_client(settings: &NetworkSettings, timeout: Duration) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder().timeout(timeout).no_proxy();
+    if let Some(pem) = settings.trusted_pem()? {
+        for certificate in reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default() {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
     if let (Some(proxy), true) = (&settings.proxy, settings.proxy_for_idp) {
         let mut through = reqwest::Proxy::all(proxy.url()).map_err(|e| proxy.invalid(&e))?;
         if let Some((user, password)) = &proxy.credentials {
@@ -154,6 +212,7 @@ mod tests {
         let settings = NetworkSettings {
             proxy: Some(proxy()),
             proxy_for_idp: true,
+            trusted_certs: None,
         };
         let shown = format!("{settings:?}");
         assert!(shown.contains("proxy.corp:3128 as alice"), "{shown}");

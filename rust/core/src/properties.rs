@@ -304,8 +304,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { default: Some("16777216"), ..prop("S3ResultBlockSize", int(10_485_760, 2_146_435_072), "ODBC: bytes per ranged GET of the result file (default 16 MiB).") },
     prop("UseProxy", ValueType::Boolean, "ODBC: 1 to use the proxy ProxyHost names (ProxyHost alone also turns it on)."),
     PropertySpec { aliases: &["UseProxyForIdP"], default: Some("false"), ..prop("ProxyEnabledForIdP", ValueType::Boolean, "Send the identity provider's discovery, key and token requests through the proxy too.") },
-    PropertySpec { default: Some("1"), status: Status::NotYet("custom TLS settings are not built yet"), ..prop("VerifySSL", ValueType::Boolean, "ODBC: verify TLS certificates (always on here).") },
-    PropertySpec { status: Status::NotYet("custom TLS settings are not built yet"), ..prop("TrustedCerts", ValueType::Text, "ODBC: CA bundle for TLS.") },
+    PropertySpec { default: Some("1"), status: Status::NotYet("certificate checks cannot be turned off; name the CA in TrustedCerts instead"), ..prop("VerifySSL", ValueType::Boolean, "ODBC: verify TLS certificates (always on here).") },
+    prop("TrustedCerts", ValueType::Text, "PEM file of CA certificates TLS trusts besides the system's (a TLS-inspecting proxy's CA, a private endpoint's); ODBC's name. The official JDBC driver reads the JVM's trust store instead."),
     PropertySpec { scope: Scope::Only(&[Auth::Profile]), status: Status::NotYet("profiles that name a sign-in plugin are not built yet"), ..prop("plugin_name", ValueType::Text, "ODBC: sign-in plugin of an IAM profile.") },
     // Settings of sign-in flows this driver does not build yet (the flow itself is refused with 0A000).
     PropertySpec { aliases: &["AwsCredentialsProviderArguments"], scope: Scope::Only(&[Auth::Custom]), ..prop("CredentialsProviderArguments", ValueType::Text, "Arguments of a custom credentials provider class.") },

@@ -25,10 +25,11 @@ pub mod s3;
 pub mod server;
 pub mod sigv4;
 pub mod storage;
+pub mod tls;
 pub mod unload;
 
 pub use config::Config;
-pub use server::{start, ServerHandle};
+pub use server::{start, start_with_tls, ServerHandle};
 
 /// Errors that stop the server from starting.
 #[derive(Debug, thiserror::Error)]

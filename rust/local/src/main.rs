@@ -1,12 +1,13 @@
-//! `athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--exit-on-stdin-close]`
+//! `athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--tls [--tls-ca-out FILE] | --tls-cert FILE --tls-key FILE] [--exit-on-stdin-close]`
 
+use athena_local::tls::TlsSource;
 use athena_local::{Config, Error};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 const USAGE: &str =
-    "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--exit-on-stdin-close]";
+    "usage: athena-local --port N [--host 127.0.0.1] [--config FILE] [--storage-dir DIR] [--latency-ms N] [--tls [--tls-ca-out FILE] | --tls-cert FILE --tls-key FILE] [--exit-on-stdin-close]";
 
 struct Args {
     port: u16,
@@ -14,6 +15,7 @@ struct Args {
     config: Option<PathBuf>,
     storage_dir: Option<PathBuf>,
     latency_ms: Option<u64>,
+    tls: Option<TlsSource>,
     exit_on_stdin_close: bool,
 }
 
@@ -24,6 +26,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
     let mut storage_dir = None;
     let mut latency_ms = None;
     let mut exit_on_stdin_close = false;
+    let mut tls = false;
+    let mut tls_ca_out = None;
+    let mut tls_cert = None;
+    let mut tls_key = None;
     let usage = |msg: &str| Error::Usage(format!("{msg}\n{USAGE}"));
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -54,11 +60,27 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
                 );
             }
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
+            "--tls" => tls = true,
+            "--tls-ca-out" => tls_ca_out = Some(PathBuf::from(value("--tls-ca-out")?)),
+            "--tls-cert" => tls_cert = Some(PathBuf::from(value("--tls-cert")?)),
+            "--tls-key" => tls_key = Some(PathBuf::from(value("--tls-key")?)),
             "-h" | "--help" => return Err(Error::Usage(USAGE.to_string())),
             other => return Err(usage(&format!("unknown argument: {other}"))),
         }
     }
+    let tls = match (tls, tls_ca_out, tls_cert, tls_key) {
+        (false, None, None, None) => None,
+        (_, ca_out, None, None) => Some(TlsSource::Generated { ca_out }),
+        (_, None, Some(cert), Some(key)) => Some(TlsSource::Files { cert, key }),
+        (_, Some(_), Some(_), _) => {
+            return Err(usage(
+                "--tls-ca-out is for a generated certificate, not --tls-cert",
+            ))
+        }
+        _ => return Err(usage("--tls-cert and --tls-key go together")),
+    };
     Ok(Args {
+        tls,
         port: port.ok_or_else(|| usage("--port is required"))?,
         host,
         config,
@@ -116,7 +138,13 @@ async fn run(args: Args) -> Result<(), Error> {
     if let Some(ms) = args.latency_ms {
         config.call_latency_ms = ms;
     }
-    let server = athena_local::start(config, SocketAddr::new(args.host, args.port)).await?;
+    let tls = args
+        .tls
+        .as_ref()
+        .map(athena_local::tls::acceptor)
+        .transpose()?;
+    let server =
+        athena_local::start_with_tls(config, SocketAddr::new(args.host, args.port), tls).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "athena-local listening on {}", server.endpoint_url()).map_err(Error::Io)?;

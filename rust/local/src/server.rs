@@ -25,6 +25,7 @@ use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const TARGET_PREFIX: &str = "AmazonAthena.";
@@ -46,6 +47,7 @@ pub struct AppState {
 /// A running server; dropping it stops accepting connections.
 pub struct ServerHandle {
     addr: SocketAddr,
+    scheme: &'static str,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     state: Arc<AppState>,
@@ -56,9 +58,9 @@ impl ServerHandle {
         self.addr
     }
 
-    /// `http://HOST:PORT`, ready for an SDK's `endpoint_url`.
+    /// `http://HOST:PORT` (`https` with TLS), ready for an SDK's `endpoint_url`.
     pub fn endpoint_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// `iss` of the built-in test issuer's tokens.
@@ -85,14 +87,24 @@ impl Drop for ServerHandle {
     }
 }
 
-/// Binds `addr` (port 0 picks a free port) and serves until shut down.
+/// Binds `addr` (port 0 picks a free port) and serves plain HTTP until shut down.
 pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, crate::Error> {
+    start_with_tls(config, addr, None).await
+}
+
+/// As `start`, serving HTTPS when `tls` is given.
+pub async fn start_with_tls(
+    config: Config,
+    addr: SocketAddr,
+    tls: Option<TlsAcceptor>,
+) -> Result<ServerHandle, crate::Error> {
     // Bound first: the test issuer's URL is the bound address.
     let listener = TcpListener::bind(addr).await.map_err(crate::Error::Io)?;
     let addr = listener.local_addr().map_err(crate::Error::Io)?;
     let faults = Arc::new(Faults::default());
     faults.set_latency(std::time::Duration::from_millis(config.call_latency_ms));
-    let identity = Identity::new(&config, &base_url(addr))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let identity = Identity::new(&config, &base_url(scheme, addr))?;
     let athena = Athena::new(config, Arc::clone(&faults)).await?;
     let state = Arc::new(AppState {
         athena,
@@ -109,24 +121,15 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
                 accepted = listener.accept() => {
                     let Ok((stream, peer)) = accepted else { continue };
                     let st = Arc::clone(&loop_state);
-                    let mut conn_rx = rx.clone();
+                    let conn_rx = rx.clone();
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        let service = service_fn(move |req| {
-                            let st = Arc::clone(&st);
-                            async move {
-                                Ok::<_, Infallible>(WireBody::of(handle(st, peer, req).await).await)
-                            }
-                        });
-                        let conn = http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service);
-                        tokio::pin!(conn);
-                        tokio::select! {
-                            _ = conn.as_mut() => {}
-                            _ = conn_rx.changed() => {
-                                // Let an in-flight response finish, then close.
-                                conn.as_mut().graceful_shutdown();
-                                let _ = conn.as_mut().await;
-                            }
+                        match tls {
+                            None => serve_connection(stream, st, peer, conn_rx).await,
+                            // A client that does not trust the certificate just goes away.
+                            Some(tls) => if let Ok(stream) = tls.accept(stream).await {
+                                serve_connection(stream, st, peer, conn_rx).await;
+                            },
                         }
                     });
                 }
@@ -135,6 +138,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
     });
     Ok(ServerHandle {
         addr,
+        scheme,
         shutdown: tx,
         task: Some(task),
         state,
@@ -143,13 +147,39 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<ServerHandle, cra
 
 /// `http://HOST:PORT` that this process itself can reach (a wildcard bind
 /// is reached through loopback).
-fn base_url(addr: SocketAddr) -> String {
+/// Serves HTTP/1.1 on one accepted connection (plain or TLS) until it ends
+/// or the server shuts down.
+async fn serve_connection<S>(
+    io: S,
+    st: Arc<AppState>,
+    peer: SocketAddr,
+    mut conn_rx: watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let st = Arc::clone(&st);
+        async move { Ok::<_, Infallible>(WireBody::of(handle(st, peer, req).await).await) }
+    });
+    let conn = http1::Builder::new().serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = conn_rx.changed() => {
+            // Let an in-flight response finish, then close.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.as_mut().await;
+        }
+    }
+}
+
+fn base_url(scheme: &str, addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
         std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
         ip => ip,
     };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
+    format!("{scheme}://{}", SocketAddr::new(ip, addr.port()))
 }
 
 fn response(status: u16, body: Vec<u8>, content_type: &str) -> Response<Full<Bytes>> {
@@ -919,10 +949,16 @@ mod tests {
     #[test]
     fn base_urls() {
         assert_eq!(
-            base_url("0.0.0.0:80".parse().unwrap()),
+            base_url("http", "0.0.0.0:80".parse().unwrap()),
             "http://127.0.0.1:80"
         );
-        assert_eq!(base_url("[::]:80".parse().unwrap()), "http://[::1]:80");
-        assert_eq!(base_url("10.0.0.1:8".parse().unwrap()), "http://10.0.0.1:8");
+        assert_eq!(
+            base_url("http", "[::]:80".parse().unwrap()),
+            "http://[::1]:80"
+        );
+        assert_eq!(
+            base_url("https", "10.0.0.1:8".parse().unwrap()),
+            "https://10.0.0.1:8"
+        );
     }
 }

@@ -21,10 +21,12 @@ public final class LocalAthena implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final String scheme;
 
-    private LocalAthena(Process process, int port) {
+    private LocalAthena(Process process, int port, String scheme) {
         this.process = process;
         this.port = port;
+        this.scheme = scheme;
     }
 
     /** One server for the whole test run. */
@@ -43,6 +45,19 @@ public final class LocalAthena implements AutoCloseable {
 
     /** A server with its own configuration file. */
     public static LocalAthena start(String config) throws IOException {
+        return launch(config, "http");
+    }
+
+    /**
+     * A server on HTTPS with a certificate signed by a test CA it makes at start, whose PEM it writes to
+     * {@code caOut}. (The admin helpers below speak plain HTTP: they are for the other servers.)
+     */
+    public static LocalAthena startTls(java.nio.file.Path caOut) throws IOException {
+        return launch(System.getProperty("athena.local.config", "tests/data/athena-local.toml"), "https",
+                "--tls", "--tls-ca-out", caOut.toString());
+    }
+
+    private static LocalAthena launch(String config, String scheme, String... extra) throws IOException {
         String binary = System.getProperty("athena.local.binary", "target/release/athena-local");
         List<String> command = new ArrayList<String>();
         command.add(new File(binary).getAbsolutePath());
@@ -51,9 +66,10 @@ public final class LocalAthena implements AutoCloseable {
         command.add("--config");
         command.add(config);
         command.add("--exit-on-stdin-close");
-        ChildProcess.Started started =
-                ChildProcess.start(new ProcessBuilder(command), "athena-local listening on http://127.0.0.1:");
-        return new LocalAthena(started.process, Integer.parseInt(started.announced));
+        command.addAll(java.util.Arrays.asList(extra));
+        ChildProcess.Started started = ChildProcess.start(new ProcessBuilder(command),
+                "athena-local listening on " + scheme + "://127.0.0.1:");
+        return new LocalAthena(started.process, Integer.parseInt(started.announced), scheme);
     }
 
     public int port() {
@@ -61,7 +77,7 @@ public final class LocalAthena implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     /** A URL with athena-local's default keys; {@code extra} is appended as more Key=Value pairs. */
