@@ -1,7 +1,7 @@
 package io.athenanative.jdbc;
 
+import io.athenanative.local.junit.AthenaLocal;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,24 +9,21 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An athena-local server started as a real child process on a free port. It exits
- * when its stdin closes, so a crashed test JVM leaves no server behind.
+ * An athena-local server of this build, started through athena-local's JUnit extension (a real child
+ * process on a free port that exits when its stdin closes), with the admin API the driver's tests use.
  */
 public final class LocalAthena implements AutoCloseable {
     private static LocalAthena shared;
 
-    private final Process process;
-    private final int port;
-    private final String scheme;
+    private final AthenaLocal server;
 
-    private LocalAthena(Process process, int port, String scheme) {
-        this.process = process;
-        this.port = port;
-        this.scheme = scheme;
+    private LocalAthena(AthenaLocal server) {
+        this.server = server;
     }
 
     /** One server for the whole test run. */
@@ -45,7 +42,7 @@ public final class LocalAthena implements AutoCloseable {
 
     /** A server with its own configuration file. */
     public static LocalAthena start(String config) throws IOException {
-        return launch(config, "http");
+        return new LocalAthena(builder(config).start());
     }
 
     /**
@@ -53,31 +50,22 @@ public final class LocalAthena implements AutoCloseable {
      * {@code caOut}. (The admin helpers below speak plain HTTP: they are for the other servers.)
      */
     public static LocalAthena startTls(java.nio.file.Path caOut) throws IOException {
-        return launch(System.getProperty("athena.local.config", "tests/data/athena-local.toml"), "https",
-                "--tls", "--tls-ca-out", caOut.toString());
+        return new LocalAthena(builder(System.getProperty("athena.local.config", "tests/data/athena-local.toml"))
+                .httpsWithTestCa(caOut).start());
     }
 
-    private static LocalAthena launch(String config, String scheme, String... extra) throws IOException {
+    /** athena-local's JUnit extension's builder, with the binary of this build and a configuration file. */
+    private static AthenaLocal.Builder builder(String config) {
         String binary = System.getProperty("athena.local.binary", "target/release/athena-local");
-        List<String> command = new ArrayList<String>();
-        command.add(new File(binary).getAbsolutePath());
-        command.add("--port");
-        command.add("0");
-        command.add("--config");
-        command.add(config);
-        command.add("--exit-on-stdin-close");
-        command.addAll(java.util.Arrays.asList(extra));
-        ChildProcess.Started started = ChildProcess.start(new ProcessBuilder(command),
-                "athena-local listening on " + scheme + "://127.0.0.1:");
-        return new LocalAthena(started.process, Integer.parseInt(started.announced), scheme);
+        return AthenaLocal.builder().binary(Paths.get(binary).toAbsolutePath()).configFile(Paths.get(config));
     }
 
     public int port() {
-        return port;
+        return server.port();
     }
 
     public String endpoint() {
-        return scheme + "://127.0.0.1:" + port;
+        return server.endpoint();
     }
 
     /** A URL with athena-local's default keys; {@code extra} is appended as more Key=Value pairs. */
@@ -167,6 +155,6 @@ public final class LocalAthena implements AutoCloseable {
 
     @Override
     public void close() {
-        ChildProcess.stop(process);
+        server.close();
     }
 }
