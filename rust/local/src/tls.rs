@@ -106,4 +106,32 @@ mod tests {
         assert!(missing.is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn a_certificate_and_key_given_by_path_serve() {
+        let dir =
+            std::env::temp_dir().join(format!("athena-local-tls-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let key = KeyPair::generate().expect("key");
+        let cert = CertificateParams::new(vec!["localhost".to_string()])
+            .expect("params")
+            .self_signed(&key)
+            .expect("certificate");
+        std::fs::write(dir.join("cert.pem"), cert.pem()).expect("cert file");
+        std::fs::write(dir.join("key.pem"), key.serialize_pem()).expect("key file");
+        let files = TlsSource::Files {
+            cert: dir.join("cert.pem"),
+            key: dir.join("key.pem"),
+        };
+        assert!(acceptor(&files).is_ok());
+        std::fs::write(dir.join("cert.pem"), "not a certificate").expect("cert file");
+        match acceptor(&files) {
+            Err(Error::Usage(m)) => assert!(m.contains("cert.pem"), "{m}"),
+            other => panic!(
+                "expected an error naming the file, got {:?}",
+                other.map(|_| ())
+            ),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

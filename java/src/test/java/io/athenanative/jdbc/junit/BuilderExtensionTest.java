@@ -9,9 +9,6 @@ import io.athenanative.jdbc.ChildProcess;
 import io.athenanative.local.junit.AthenaLocal;
 import io.athenanative.local.junit.AthenaLocalExtension;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -48,22 +45,13 @@ class BuilderExtensionTest {
                 "-Dathena.local.junit.binary=" + System.getProperty("athena.local.binary"),
                 StartThenHalt.class.getName());
         ChildProcess.Started started = ChildProcess.start(child, "endpoint ");
-        URI endpoint = URI.create(started.announced);
+        String endpoint = started.announced;
         assertEquals(0, started.process.waitFor(), "the child JVM halted");
         long deadline = System.currentTimeMillis() + 10_000;
-        while (listening(endpoint) && System.currentTimeMillis() < deadline) {
+        while (ServerScopeTest.listening(endpoint) && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        assertFalse(listening(endpoint), "athena-local outlived the JVM that started it");
-    }
-
-    private static boolean listening(URI endpoint) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 500);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
+        assertFalse(ServerScopeTest.listening(endpoint), "athena-local outlived the JVM that started it");
     }
 
     @Test

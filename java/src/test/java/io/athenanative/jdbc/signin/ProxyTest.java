@@ -58,8 +58,10 @@ class ProxyTest {
         athena.clearCalls();
         int before = proxy.requestsTo(athena.endpoint());
         Path logs = Files.createTempDirectory("athena-proxy-log");
+        // The application ARN given: its access role comes from SSO Admin's tags, so every service is called.
         String url = Identity.tipUrl(athena, Identity.mint(athena), "ResultFetcher=S3;S3Endpoint=" + athena.endpoint()
-                + ";" + proxy.properties(USER, PASSWORD) + ";LogLevel=TRACE;LogPath=" + logs);
+                + ";CustomerIdcApplicationArn=" + Identity.APPLICATION + ";" + proxy.properties(USER, PASSWORD)
+                + ";LogLevel=TRACE;LogPath=" + logs);
         assertEquals(5000, rows(url));
         String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
         assertTrue(log.contains("proxy 127.0.0.1:" + proxy.port() + " as " + USER), "the log names the proxy");
@@ -67,7 +69,7 @@ class ProxyTest {
         int served = athena.calls().size();
         assertEquals(served, proxy.requestsTo(athena.endpoint()) - before,
                 "every call athena-local served came through the proxy");
-        for (String service : new String[] {"sts", "sso-oidc", "athena", "s3"}) {
+        for (String service : new String[] {"sts", "sso-oidc", "sso-admin", "athena", "s3"}) {
             assertTrue(Identity.callsTo(athena, service) > 0, service + " was called");
         }
     }
