@@ -12,12 +12,11 @@ import java.sql.SQLTimeoutException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults athena-local injects on the result path: the rows read are exactly the rows of a fault-free
@@ -28,19 +27,10 @@ class FaultTest {
     static final String SQL = "SELECT value AS v, concat('row \"', CAST(value AS VARCHAR), '\", with\ncomma') AS s "
             + "FROM range(20000) ORDER BY v";
 
-    private static LocalAthena athena;
+    /** Its own server: faults are armed server-wide. */
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
     private static String plain;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // Its own server: faults are armed server-wide.
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
 
     @AfterEach
     void disarm() throws Exception {

@@ -12,18 +12,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An athena-local server of this build, started through athena-local's JUnit extension (a real child
  * process on a free port that exits when its stdin closes), with the admin API the driver's tests use.
  */
-public final class LocalAthena implements AutoCloseable {
+public final class LocalAthena implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private static LocalAthena shared;
 
-    private final AthenaLocal server;
+    /** Set at start; for a {@link #perClass()} server, when its test class begins. */
+    private AthenaLocal server;
 
     private LocalAthena(AthenaLocal server) {
         this.server = server;
+    }
+
+    /**
+     * A server of its own for a test class, started before its tests and stopped after them:
+     * {@code @RegisterExtension static final LocalAthena athena = LocalAthena.perClass();}
+     */
+    public static LocalAthena perClass() {
+        return new LocalAthena(null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        server = builder(System.getProperty("athena.local.config", "tests/data/athena-local.toml")).start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** One server for the whole test run. */
@@ -155,6 +177,8 @@ public final class LocalAthena implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 }

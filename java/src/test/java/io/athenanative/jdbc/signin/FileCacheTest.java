@@ -21,23 +21,13 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** JwtTipFileCache=1 across processes: each connection here is a new JVM with its own HOME. */
 class FileCacheTest {
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     /** Runs {@link SignInProcess} in a new JVM; returns its output, failing on a non-zero exit. */
     static String connectInNewJvm(Path home, String url) throws Exception {
@@ -72,7 +62,6 @@ class FileCacheTest {
     static Path cacheFolder(Path home) {
         return home.resolve(".athena-native-jdbc").resolve("jwt-tip-cache");
     }
-
 
     private static String hex(byte[] bytes) {
         StringBuilder s = new StringBuilder();

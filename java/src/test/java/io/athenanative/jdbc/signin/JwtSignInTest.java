@@ -11,25 +11,15 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CredentialsProvider=JWT (seed 002) end to end, and the token checks both JWT flows share. */
 class JwtSignInTest {
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     static long cityCount(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM cities")) {

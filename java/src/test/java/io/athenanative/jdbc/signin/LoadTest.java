@@ -19,9 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Load through a real pool: 64 threads × 100 queries over HikariCP with JWT_TIP sign-in. No errors,
@@ -32,17 +31,8 @@ class LoadTest {
     private static final int QUERIES = 100;
     private static final int POOL = 16;
 
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     @Test
     void sixtyFourThreadsOverAPoolWithOneTokenExchange() throws Exception {

@@ -15,11 +15,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every sign-in flow at LogLevel=TRACE with a failure at each of its steps: no secret (keys, session
@@ -29,17 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SecretsTest {
     /** The secret key of a second pair in tests/data/athena-local.toml. */
     private static final String PASSWORD = "local-secret-not-for-logs";
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     @AfterEach
     void disarm() throws Exception {

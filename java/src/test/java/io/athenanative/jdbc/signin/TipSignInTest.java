@@ -25,25 +25,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CredentialsProvider=JWT_TIP (seed 000): the five steps, the tag look-ups and the in-memory cache. */
 class TipSignInTest {
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     private static void assertQueriesRanAsTheUser() throws Exception {
         boolean queried = false;
