@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,16 +32,8 @@ class HttpsTest {
 
     /** Rows of a query read with the S3 fetcher (Athena and S3 both over HTTPS). */
     private static long rows(String extra) throws SQLException {
-        long rows = 0;
         String url = athena.url("ResultFetcher=S3;S3Endpoint=" + athena.endpoint() + ";" + extra);
-        try (Connection c = DriverManager.getConnection(url);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT value FROM range(3000)")) {
-            while (rs.next()) {
-                rows++;
-            }
-        }
-        return rows;
+        return Checksums.rowCount(url, "SELECT value FROM range(3000)");
     }
 
     @Test

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.athenanative.jdbc.Checksums;
 import io.athenanative.jdbc.LocalAthena;
 import io.athenanative.jdbc.TinyProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,15 +40,7 @@ class ProxyTest {
     }
 
     private static long rows(String url) throws SQLException {
-        long rows = 0;
-        try (Connection c = DriverManager.getConnection(url);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT value FROM range(5000)")) {
-            while (rs.next()) {
-                rows++;
-            }
-        }
-        return rows;
+        return Checksums.rowCount(url, "SELECT value FROM range(5000)");
     }
 
     @Test
