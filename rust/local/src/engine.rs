@@ -543,17 +543,27 @@ impl Engine {
             t.name.as_str(),
         );
         let path = t.path.to_string_lossy().to_string();
-        // A single file may have any extension; folders need the usual one.
+        // A single file may have any extension. In a folder, the files with
+        // the usual one; if none has it (UNLOAD writes names without one, as
+        // Athena's does), every file.
         let ext = if t.path.is_file() {
             t.path
                 .extension()
                 .map(|e| format!(".{}", e.to_string_lossy()))
                 .unwrap_or_default()
         } else {
-            match t.format {
-                TableFormat::Csv => ".csv".to_string(),
-                TableFormat::Parquet => ".parquet".to_string(),
-            }
+            let usual = match t.format {
+                TableFormat::Csv => ".csv",
+                TableFormat::Parquet => ".parquet",
+            };
+            let has_usual = std::fs::read_dir(&t.path)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .any(|e| e.file_name().to_string_lossy().ends_with(usual))
+                })
+                .unwrap_or(true);
+            if has_usual { usual } else { "" }.to_string()
         };
         let result = match t.format {
             TableFormat::Csv => {

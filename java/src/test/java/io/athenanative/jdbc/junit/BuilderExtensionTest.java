@@ -9,9 +9,14 @@ import io.athenanative.jdbc.ChildProcess;
 import io.athenanative.local.junit.AthenaLocal;
 import io.athenanative.local.junit.AthenaLocalExtension;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,6 +57,41 @@ class BuilderExtensionTest {
             Thread.sleep(100);
         }
         assertFalse(ServerScopeTest.listening(endpoint), "athena-local outlived the JVM that started it");
+    }
+
+    @Test
+    void parquetTablesByExtensionOrByFormat() throws Exception {
+        Path copy = Files.createTempDirectory("parquet-table").resolve("cities.parquet");
+        Path folder;
+        long cities;
+        try (AthenaLocal source = AthenaLocal.builder().table("cities", "tests/data/cities.csv").start();
+                Connection c = DriverManager.getConnection(source.jdbcUrl());
+                Statement s = c.createStatement()) {
+            cities = count(s, "cities");
+            s.execute("UNLOAD (SELECT * FROM cities) TO 's3://athena-local-results/export/' WITH (format = 'PARQUET')");
+            folder = Files.createTempDirectory("parquet-folder");
+            try (Stream<Path> files = Files.list(source.storageDir().resolve("athena-local-results/export"))) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.copy(file, folder.resolve(file.getFileName()));
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        try (AthenaLocal target = AthenaLocal.builder().table("by_extension", copy.toString())
+                        .table("default", "by_format", folder.toString(), "parquet").start();
+                Connection c = DriverManager.getConnection(target.jdbcUrl());
+                Statement s = c.createStatement()) {
+            assertTrue(cities > 0);
+            assertEquals(cities, count(s, "by_extension"));
+            assertEquals(cities, count(s, "by_format"));
+        }
+    }
+
+    private static long count(Statement s, String table) throws Exception {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -48,6 +48,11 @@ public final class AthenaLocal implements AutoCloseable {
         return endpoint;
     }
 
+    /** The folder holding the S3 buckets, one folder each (e.g. to look at files a query wrote). */
+    public Path storageDir() {
+        return workDir.resolve("s3");
+    }
+
     public int port() {
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
@@ -123,7 +128,15 @@ public final class AthenaLocal implements AutoCloseable {
          * file, or a folder of them. A path that is not a file is looked up as a classpath resource.
          */
         public Builder table(String database, String name, String path) {
-            tables.add(new String[] {database, name, path});
+            return table(database, name, path, "");
+        }
+
+        /** As {@link #table(String, String, String)}, in {@code format} ("csv" or "parquet"; "" by extension). */
+        public Builder table(String database, String name, String path, String format) {
+            if (!format.isEmpty() && !format.equals("csv") && !format.equals("parquet")) {
+                throw new IllegalArgumentException("table " + name + ": format must be csv or parquet, not " + format);
+            }
+            tables.add(new String[] {database, name, path, format});
             return this;
         }
 
@@ -193,7 +206,8 @@ public final class AthenaLocal implements AutoCloseable {
             for (String[] table : tables) {
                 Path file = locate(table[2], workDir.resolve("table-" + n++));
                 String lower = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-                String format = lower.endsWith(".parquet") || (Files.isDirectory(file) && hasParquet(file))
+                String format = !table[3].isEmpty() ? table[3]
+                        : lower.endsWith(".parquet") || (Files.isDirectory(file) && hasParquet(file))
                         ? "parquet" : "csv";
                 toml.append("[[tables]]\ndatabase = ").append(quote(table[0])).append("\nname = ")
                         .append(quote(table[1])).append("\nformat = ").append(quote(format)).append("\npath = ")

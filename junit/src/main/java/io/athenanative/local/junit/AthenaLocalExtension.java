@@ -79,7 +79,7 @@ public final class AthenaLocalExtension implements BeforeAllCallback, ParameterR
         String[] keys = new String[annotation.tables().length];
         for (int i = 0; i < keys.length; i++) {
             AthenaLocalTable t = annotation.tables()[i];
-            keys[i] = t.database() + "." + t.name() + "=" + t.path();
+            keys[i] = t.database() + "." + t.name() + "=" + t.path() + ":" + t.format();
         }
         return keys;
     }
@@ -90,7 +90,7 @@ public final class AthenaLocalExtension implements BeforeAllCallback, ParameterR
             b = AthenaLocal.builder();
             if (annotation != null) {
                 for (AthenaLocalTable t : annotation.tables()) {
-                    b.table(t.database(), t.name(), t.path());
+                    b.table(t.database(), t.name(), t.path(), t.format());
                 }
             }
         }

@@ -14,4 +14,7 @@ public @interface AthenaLocalTable {
 
     /** A file or folder path (relative to the working directory), or a classpath resource. */
     String path();
+
+    /** "csv" or "parquet"; by default from the file's extension (.parquet, else CSV). */
+    String format() default "";
 }
