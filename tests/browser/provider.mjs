@@ -11,9 +11,13 @@
 // (comma-separated, default none,client_secret_basic,client_secret_post): what
 // the token endpoint advertises, and so which clients exist; OIDC_ISSUED_LOG (a
 // file): each authorization code, access token and refresh token issued, one
-// "kind value" line each, for tests that check no secret reaches a log.
+// "kind value" line each, for tests that check no secret reaches a log;
+// OIDC_TLS_PFX and OIDC_TLS_PASSPHRASE: serve HTTPS with that PKCS#12
+// certificate and key.
 import { appendFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -34,9 +38,12 @@ if (ports.length === 0) {
 const redirectUris = ports.map((p) => `http://localhost:${p}/athena`);
 const idTokenTtl = Number(process.env.OIDC_ID_TOKEN_TTL || 3600);
 
-const server = http.createServer();
+const tls = process.env.OIDC_TLS_PFX
+  ? { pfx: readFileSync(process.env.OIDC_TLS_PFX), passphrase: process.env.OIDC_TLS_PASSPHRASE || '' }
+  : null;
+const server = tls ? https.createServer(tls) : http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}`;
+const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const common = {

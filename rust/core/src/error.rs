@@ -185,10 +185,13 @@ where
     };
     if let SdkError::DispatchFailure(_) = &err {
         let chain = describe_chain(&err);
-        if chain.contains("invalid peer certificate") {
+        if crate::network::is_untrusted_certificate(&chain) {
             return Error::new(
                 ErrorKind::InvalidProperties,
-                format!("{operation}: the server's TLS certificate is not trusted ({chain}); if the endpoint or a TLS-inspecting proxy uses a private CA, name its PEM file in TrustedCerts"),
+                format!(
+                    "{operation}: the server's TLS certificate is not trusted ({chain}); {}",
+                    crate::network::TRUSTED_CERTS_HINT
+                ),
             );
         }
     }

@@ -105,12 +105,19 @@ impl<'a> OidcClient<'a> {
     }
 
     fn unreachable(&self, what: &str, url: &str, e: &reqwest::Error) -> Error {
+        let chain = describe_chain(e);
+        if crate::network::is_untrusted_certificate(&chain) {
+            return Error::new(
+                ErrorKind::InvalidProperties,
+                format!(
+                    "the identity provider's {what} ({url}): its TLS certificate is not trusted ({chain}); {}",
+                    crate::network::TRUSTED_CERTS_HINT
+                ),
+            );
+        }
         Error::new(
             ErrorKind::Transient,
-            format!(
-                "the identity provider's {what} ({url}) could not be read: {}",
-                describe_chain(e)
-            ),
+            format!("the identity provider's {what} ({url}) could not be read: {chain}"),
         )
     }
 

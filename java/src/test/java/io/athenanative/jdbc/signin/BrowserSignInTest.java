@@ -259,6 +259,51 @@ class BrowserSignInTest {
         }
     }
 
+    /**
+     * An identity provider on HTTPS with its own certificate: refused with a clear error until TrustedCerts
+     * names it; then the sign-in gets past discovery to the browser (where nobody signs in here).
+     */
+    @Test
+    void anHttpsIdentityProviderIsTrustedThroughTrustedCerts() throws Exception {
+        Path dir = Files.createTempDirectory("idp-tls");
+        Path pkcs12 = dir.resolve("idp.p12");
+        Path pem = dir.resolve("idp.pem");
+        String keytool = System.getProperty("java.home") + "/bin/keytool";
+        run(keytool, "-genkeypair", "-keyalg", "RSA", "-keysize", "2048", "-alias", "idp", "-keystore",
+                pkcs12.toString(), "-storetype", "PKCS12", "-storepass", "idp-store", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2");
+        run(keytool, "-exportcert", "-rfc", "-alias", "idp", "-keystore", pkcs12.toString(), "-storepass",
+                "idp-store", "-file", pem.toString());
+        try (OidcProvider https = OidcProvider.startHttps(2, pkcs12, "idp-store")) {
+            assertTrue(https.issuer().startsWith("https://"), https.issuer());
+            SQLException untrusted = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(url(athena, https, https.redirectPort(0), "")));
+            assertEquals("08001", untrusted.getSQLState(), untrusted.getMessage());
+            assertTrue(untrusted.getMessage().contains("certificate is not trusted"), untrusted.getMessage());
+            assertTrue(untrusted.getMessage().contains("TrustedCerts"), untrusted.getMessage());
+            person("ignore", "alice");
+            SQLException trusted = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                    url(athena, https, https.redirectPort(1), "IdpResponseTimeout=2;TrustedCerts=" + pem)));
+            assertFalse(trusted.getMessage().contains("certificate"), trusted.getMessage());
+            assertEquals(1, browserRuns(1).size(), "discovery passed and the browser opened: " + trusted.getMessage());
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(readAll(p.getInputStream()), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+
+    private static byte[] readAll(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        for (int n; (n = in.read(chunk)) > 0; ) {
+            out.write(chunk, 0, n);
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void aSecretOnlyTheBodyMayCarryGoesInTheBody() throws Exception {
         try (OidcProvider postOnly = OidcProvider.start(1, "none,client_secret_post");

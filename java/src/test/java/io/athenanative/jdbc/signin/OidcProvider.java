@@ -34,6 +34,16 @@ final class OidcProvider implements AutoCloseable {
 
     /** Starts the provider with {@code ports} free loopback ports registered as redirect URIs. */
     static OidcProvider start(int ports, String authMethods) throws IOException {
+        return start(ports, authMethods, null, null);
+    }
+
+    /** As {@link #start(int, String)}, serving HTTPS with a PKCS#12 certificate and key. */
+    static OidcProvider startHttps(int ports, Path pkcs12, String passphrase) throws IOException {
+        return start(ports, null, pkcs12, passphrase);
+    }
+
+    private static OidcProvider start(int ports, String authMethods, Path pkcs12, String passphrase)
+            throws IOException {
         List<Integer> redirectPorts = new ArrayList<Integer>();
         for (int i = 0; i < ports; i++) {
             redirectPorts.add(freePort());
@@ -49,6 +59,10 @@ final class OidcProvider implements AutoCloseable {
         builder.environment().put("OIDC_ISSUED_LOG", issuedLog.toString());
         if (authMethods != null) {
             builder.environment().put("OIDC_CLIENT_AUTH_METHODS", authMethods);
+        }
+        if (pkcs12 != null) {
+            builder.environment().put("OIDC_TLS_PFX", pkcs12.toString());
+            builder.environment().put("OIDC_TLS_PASSPHRASE", passphrase);
         }
         ChildProcess.Started started = ChildProcess.start(builder, "oidc-provider listening on ");
         return new OidcProvider(started.process, started.announced, redirectPorts, issuedLog);
