@@ -95,6 +95,21 @@ class ConnectionTest {
     }
 
     @Test
+    void anEndpointThatRefusesConnectionsIsAClearErrorNotAHang() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String url = "jdbc:athena://Region=us-east-1;AthenaEndpoint=http://127.0.0.1:" + closed + ";User=test;Password=test";
+        long started = System.nanoTime();
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url));
+        assertTrue(System.nanoTime() - started < 30_000_000_000L, "the refusal came back quickly");
+        assertEquals("08S01", e.getSQLState(), e.getMessage());
+        assertTrue(e.getMessage().contains("could not reach the endpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("GetWorkGroup"), e.getMessage());
+    }
+
+    @Test
     void notYetBuiltFeaturesAreRefusedNotIgnored() {
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(athena.url("UseResultsetStreaming=1")));
         assertEquals("0A000", e.getSQLState());
