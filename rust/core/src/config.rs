@@ -172,6 +172,8 @@ pub struct ConnectionConfig {
     pub workgroup: String,
     pub results: ResultSettings,
     pub fetch_size: u32,
+    /// StringColumnLength: the precision reported for an unbounded varchar.
+    pub string_column_length: i32,
     pub poll: PollPolicy,
     pub athena_endpoint: Option<String>,
     /// S3 endpoint of the S3 fetcher (path-style addressing when set).
@@ -320,6 +322,8 @@ impl Parser<'_> {
             workgroup,
             results,
             fetch_size: self.integer("FetchSize") as u32,
+            string_column_length: i32::try_from(self.integer("StringColumnLength"))
+                .unwrap_or(crate::types::DEFAULT_STRING_COLUMN_LENGTH),
             poll,
             athena_endpoint: self.text("AthenaEndpoint"),
             s3_endpoint: self.text("S3Endpoint"),
@@ -893,8 +897,18 @@ mod tests {
     }
 
     #[test]
+    fn string_column_length_defaults_to_255_and_has_effect() {
+        let default = parse("jdbc:athena://User=AK;Password=x").unwrap();
+        assert_eq!(default.string_column_length, 255);
+        let c = parse("jdbc:athena://User=AK;Password=x;StringColumnLength=4000").unwrap();
+        assert_eq!(c.string_column_length, 4000);
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert!(parse("jdbc:athena://User=AK;Password=x;StringColumnLength=0").is_err());
+    }
+
+    #[test]
     fn official_settings_without_effect_become_warnings() {
-        let c = parse("jdbc:athena://User=AK;Password=x;MetadataRetrievalMethod=ProxyAPI;ConnectionTest=false;UseAwsLogger=1;StringColumnLength=255")
+        let c = parse("jdbc:athena://User=AK;Password=x;MetadataRetrievalMethod=ProxyAPI;ConnectionTest=false;UseAwsLogger=1;ComplexTypeColumnLength=255")
             .unwrap();
         assert_eq!(c.warnings.len(), 4, "{:?}", c.warnings);
         assert!(c

@@ -247,7 +247,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["ProxyPWD"], secret: true, ..prop("ProxyPassword", ValueType::Text, "Proxy password (Basic authentication).") },
     PropertySpec { aliases: &["NonProxyHosts", "NonProxyHost"], ..prop("ProxyExemptHosts", ValueType::Text, "Hosts reached without the proxy, separated by vertical bars or commas; *.example.com covers a domain.") },
     PropertySpec { default: Some("OFF"), ..prop("LogLevel", ValueType::Choice(&["OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]), "Driver log level. Secrets are never logged.") },
-    prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Defaults to the system temp folder."),
+    prop("LogPath", ValueType::Text, "Folder of the driver log file athena-native-jdbc.log. Without it, the log is athena-native-jdbc-UID.log (UID: the numeric user id; athena-native-jdbc.log on Windows) in the system temp folder. On Unix the file is private (0600), and a symbolic link, a file of another user or anything but a regular file in its place is refused."),
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
     PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy; 0 also turns off the retries of result reads.") },
     prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of connecting and of each AWS call attempt (default: 10 s to connect, 60 s an attempt)."),
@@ -286,7 +286,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { status: Status::NoEffect("catalogs are listed as Athena lists them"), ..prop("QueryExternalCatalogs", ValueType::Boolean, "ODBC: list external catalogs.") },
     PropertySpec { status: Status::NoEffect("catalogs and schemas are listed as Athena lists them"), ..prop("UseSingleCatalogAndSchema", ValueType::Boolean, "ODBC: report only the connection's catalog and schema.") },
     PropertySpec { status: Status::NoEffect("tables are listed with ListTableMetadata"), ..prop("UseQueryToListTables", ValueType::Boolean, "ODBC: list tables with SHOW TABLES.") },
-    PropertySpec { status: Status::NoEffect("column sizes come from the types Athena reports"), ..prop("StringColumnLength", int(1, i32::MAX as i64), "ODBC: reported length of string columns.") },
+    PropertySpec { default: Some("255"), ..prop("StringColumnLength", int(1, i32::MAX as i64), "Precision and display size reported for varchar columns without a length (ResultSetMetaData); varchar(n) keeps n. As the ODBC and Simba-based JDBC drivers.") },
     PropertySpec { status: Status::NoEffect("column sizes come from the types Athena reports"), ..prop("ComplexTypeColumnLength", int(1, i32::MAX as i64), "ODBC: reported length of array, map and struct columns.") },
     PropertySpec { status: Status::NoEffect("JDBC strings are Java strings"), ..prop("UseWCharForStringTypes", ValueType::Boolean, "ODBC: report strings as wide characters.") },
     PropertySpec { status: Status::NoEffect("an ODBC data source setting"), ..prop("DSN", ValueType::Text, "ODBC: data source name.") },
@@ -488,6 +488,19 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
     let chars: Vec<char> = body.chars().collect();
     let mut i = 0;
     let mut first = true;
+    // The key of the latest pair, while its value is a secret, and whether a
+    // problem was reported after it: a segment after it that does not parse
+    // (no `=`, or an unknown key) may be the rest of that value, cut at an
+    // unbraced `;`, so it is reported, once, without quoting.
+    let mut after_secret: Option<(String, bool)> = None;
+    fn fragment(after_secret: &mut Option<(String, bool)>, problems: &mut Vec<String>) {
+        if let Some((key, reported)) = after_secret {
+            if !*reported {
+                problems.push(secret_fragment_message(key, None));
+                *reported = true;
+            }
+        }
+    }
     while i < chars.len() {
         let start = i;
         while i < chars.len() && chars[i] != '=' && chars[i] != ';' {
@@ -500,6 +513,8 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
                 if first && !segment.contains('=') {
                     let host = segment.trim_end_matches('/');
                     pairs.push(("AthenaEndpoint".to_string(), format!("https://{host}")));
+                } else if after_secret.is_some() {
+                    fragment(&mut after_secret, problems);
                 } else {
                     problems.push(format!(
                         "URL segment '{segment}' is not of the form Key=Value"
@@ -510,6 +525,7 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
             first = false;
             continue;
         }
+        let unknown_after_secret = after_secret.is_some() && resolve(&key, None).is_none();
         i += 1; // '='
         let mut value = String::new();
         if i < chars.len() && chars[i] == '{' {
@@ -530,10 +546,14 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
                 i += 1;
             }
             if !closed {
-                problems.push(format!(
-                    "the value of {} opens with {{ but never closes",
-                    key.trim()
-                ));
+                if unknown_after_secret {
+                    fragment(&mut after_secret, problems);
+                } else {
+                    problems.push(format!(
+                        "the value of {} opens with {{ but never closes",
+                        key.trim()
+                    ));
+                }
                 // The rest of the URL is not this key's value: never check or quote it.
                 return pairs;
             }
@@ -548,9 +568,50 @@ pub fn split_url(url: &str, problems: &mut Vec<String>) -> Vec<(String, String)>
         }
         i += 1; // ';'
         first = false;
-        pairs.push((key.trim().to_string(), value.trim().to_string()));
+        let (key, value) = (key.trim().to_string(), value.trim().to_string());
+        if !unknown_after_secret {
+            after_secret = is_secret_key(&key).then(|| (key.clone(), false));
+        } else if !value.is_empty() {
+            match (&after_secret, close_misspelling(&key)) {
+                // Likelier a misspelled key than part of the secret: worth a
+                // hint, still without quoting it.
+                (Some((secret_key, _)), Some(name)) => {
+                    problems.push(secret_fragment_message(secret_key, Some(name)))
+                }
+                _ => fragment(&mut after_secret, problems),
+            }
+            continue;
+        }
+        // An unknown key with an empty value stays a pair, as `collect` ignores
+        // empty values whatever the key: reporting it here would newly refuse
+        // URLs accepted so far. It does not end what follows a secret.
+        pairs.push((key, value));
     }
     pairs
+}
+
+/// Whether a key's value is a secret; an unknown key counts when it is a near
+/// miss of a secret one (`Pasword`), as its value is then most likely one too.
+fn is_secret_key(key: &str) -> bool {
+    match resolve(key, None) {
+        Some(spec) => spec.secret,
+        None => suggestion(key)
+            .and_then(|name| resolve(name, None))
+            .is_some_and(|spec| spec.secret),
+    }
+}
+
+/// Says what is wrong after a secret-valued key without a word of the text,
+/// which may be part of the secret.
+fn secret_fragment_message(key: &str, did_you_mean: Option<&str>) -> String {
+    let not_quoted = format!("not quoted: it may be part of the secret value of {key}");
+    let why = match did_you_mean {
+        Some(name) => format!("did you mean {name}? It is {not_quoted}"),
+        None => not_quoted,
+    };
+    format!(
+        "URL text after {key} is not a Key=Value pair of a known property ({why}); if the value of {key} contains ';', wrap it in braces: {key}={{...}}, with any '}}' in it doubled"
+    )
 }
 
 /// The URL as `DatabaseMetaData.getURL` shows it: every secret value (and the
@@ -621,8 +682,31 @@ pub fn collect(pairs: &[(String, String)], problems: &mut Vec<String>) -> RawPro
 }
 
 fn unknown_key_message(key: &str) -> String {
-    let lower = key.to_ascii_lowercase();
-    let suggestion = REGISTRY
+    match suggestion(key) {
+        Some(name) => format!("unknown property '{key}' (did you mean {name}?)"),
+        None => format!("unknown property '{key}'"),
+    }
+}
+
+/// The registry name (or flow-dependent alias) an unknown key is a near miss of.
+fn suggestion(key: &str) -> Option<&'static str> {
+    nearest_name(key)
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, name)| name)
+}
+
+/// A near miss so close (an edit per four characters at most) that the key is
+/// much likelier a misspelled name than random text: `ConectionTest`, not `def`.
+fn close_misspelling(key: &str) -> Option<&'static str> {
+    let length = key.trim().chars().count();
+    nearest_name(key)
+        .filter(|(d, _)| *d * 4 <= length)
+        .map(|(_, name)| name)
+}
+
+fn nearest_name(key: &str) -> Option<(usize, &'static str)> {
+    let lower = key.trim().to_ascii_lowercase();
+    REGISTRY
         .iter()
         .flat_map(|s| {
             std::iter::once(s.name)
@@ -632,11 +716,6 @@ fn unknown_key_message(key: &str) -> String {
         .chain(FLOW_ALIASES.iter().map(|(alias, _)| (*alias, *alias)))
         .map(|(n, canonical)| (edit_distance(&lower, &n.to_ascii_lowercase()), canonical))
         .min_by_key(|(d, _)| *d)
-        .filter(|(d, _)| *d <= 3);
-    match suggestion {
-        Some((_, name)) => format!("unknown property '{key}' (did you mean {name}?)"),
-        None => format!("unknown property '{key}'"),
-    }
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -1018,6 +1097,134 @@ mod tests {
             masked,
             "jdbc:awsathena://Region=us-east-1;User=AKIA1;Password=****;client_secret=****;WorkGroup=wg"
         );
+    }
+
+    fn problems_of(url: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let pairs = split_url(url, &mut problems);
+        let _ = collect(&pairs, &mut problems);
+        problems
+    }
+
+    #[test]
+    fn a_segment_after_a_secret_is_not_quoted() {
+        let problems =
+            problems_of("jdbc:athena://Region=us-east-1;ProxyPassword=p@ss;word1;ProxyHost=h");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let problem = &problems[0];
+        assert!(
+            !problem.contains("word1") && !problem.contains("p@ss"),
+            "{problem}"
+        );
+        assert!(problem.contains("ProxyPassword"), "{problem}");
+        assert!(problem.contains("ProxyPassword={...}"), "{problem}");
+    }
+
+    #[test]
+    fn an_unknown_key_after_a_secret_is_not_quoted() {
+        let problems = problems_of("jdbc:athena://Region=us-east-1;Password=abc;def=ghi;User=AK");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let problem = &problems[0];
+        for part in ["abc", "def", "ghi"] {
+            assert!(!problem.contains(part), "{problem}");
+        }
+        assert!(problem.contains("Password"), "{problem}");
+    }
+
+    #[test]
+    fn every_fragment_after_a_secret_is_one_unquoted_problem() {
+        // The user's spelling of the key is named, as that is what the URL shows.
+        let problems =
+            problems_of("jdbc:athena://PWD=a;b1;c2=d3;e4;Region=us-east-1;x5;client_secret=s;y6");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].contains("PWD") && !problems[0].contains("b1"),
+            "{problems:?}"
+        );
+        for part in ["c2", "d3", "e4"] {
+            assert!(!problems.iter().any(|p| p.contains(part)), "{problems:?}");
+        }
+        // After a known non-secret pair, segments are quoted again.
+        assert!(problems[1].contains("URL segment 'x5'"), "{problems:?}");
+        assert!(
+            problems[2].contains("client_secret") && !problems[2].contains("y6"),
+            "{problems:?}"
+        );
+        // An unknown key with an empty value (ignored) does not end the run.
+        let problems = problems_of("jdbc:athena://Password=a;b=;c9");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(!problems[0].contains("c9"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_misspelled_secret_key_is_treated_as_a_secret() {
+        let problems = problems_of("jdbc:athena://Region=us-east-1;Pasword=abc;def;Regoin=x");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("after Pasword"), "{problems:?}");
+        assert!(
+            !problems
+                .iter()
+                .any(|p| p.contains("def") || p.contains("abc") || p.contains("Regoin")),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("unknown property 'Pasword' (did you mean Password?)"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_misspelled_key_after_a_secret_gets_a_hint_without_quoting() {
+        let problems = problems_of("jdbc:athena://User=AK;Password=x;ConectionTest=1;Regin=y");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("did you mean ConnectionTest"),
+            "{problems:?}"
+        );
+        assert!(problems[1].contains("did you mean Region"), "{problems:?}");
+        assert!(
+            !problems
+                .iter()
+                .any(|p| p.contains("Conection") || p.contains("Regin")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().all(|p| p.contains("after Password")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn segments_after_other_keys_are_still_quoted() {
+        let problems = problems_of("jdbc:athena://Region=us-east-1;broken;WorkGroup=wg;Regoin=x");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(
+            problems[0],
+            "URL segment 'broken' is not of the form Key=Value"
+        );
+        assert_eq!(
+            problems[1],
+            "unknown property 'Regoin' (did you mean Region?)"
+        );
+    }
+
+    #[test]
+    fn a_connection_error_after_a_secret_names_the_key_only() {
+        for url in [
+            "jdbc:athena://Region=us-east-1;User=AK;ProxyHost=h;ProxyPort=8080;ProxyPassword=p@ss;word1;Password=x",
+            "jdbc:athena://Region=us-east-1;User=AK;Password=abc;def=ghi",
+        ] {
+            let e = match crate::config::ConnectionConfig::from_url(url, &[]) {
+                Ok(_) => panic!("{url} was accepted"),
+                Err(e) => e,
+            };
+            let message = e.to_string();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidProperties);
+            for part in ["word1", "p@ss", "def=", "'def'", "ghi", "abc"] {
+                assert!(!message.contains(part), "{message}");
+            }
+            assert!(message.contains("ProxyPassword") || message.contains("Password"), "{message}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_athena::types::{QueryExecutionState, StatementType};
 use aws_sdk_athena::Client;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::config::PollPolicy;
 use crate::error::{from_sdk, Error, ErrorKind, Result};
@@ -21,6 +21,8 @@ pub struct Query {
     fetch_size: u32,
     cancelled: AtomicBool,
     wake: Notify,
+    /// Set with `cancelled`, for waits other than polls (opening the results).
+    cancel_signal: watch::Sender<bool>,
     /// UNLOAD mode: where the statement unloads to, and how to run it as written.
     unload: Option<UnloadRun>,
     /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
@@ -77,6 +79,7 @@ impl Query {
             fetch_size,
             cancelled: AtomicBool::new(false),
             wake: Notify::new(),
+            cancel_signal: watch::channel(false).0,
             data_scanned_bytes: AtomicI64::new(-1),
         }
     }
@@ -109,9 +112,18 @@ impl Query {
                     .await
                     .map_err(|e| from_sdk("GetQueryExecution", e))
             });
+            // The query timeout bounds a poll in flight too (one riding out
+            // a stalled connection or retries), not only the sleeps between.
+            let past_deadline = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
             let output = tokio::select! {
                 output = poll => output.map_err(|e| e.with_query_id(&self.id))?,
                 _ = self.wake.notified() => continue,
+                _ = past_deadline => return Err(self.timed_out(timeout).await),
             };
             let execution = output.query_execution().ok_or_else(|| {
                 Error::new(
@@ -183,13 +195,7 @@ impl Query {
             if let Some(deadline) = deadline {
                 let now = Instant::now();
                 if now >= deadline {
-                    self.stop().await;
-                    let seconds = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!("Query timed out after {seconds} s and was stopped"),
-                    )
-                    .with_query_id(&self.id));
+                    return Err(self.timed_out(timeout).await);
                 }
                 sleep_for = sleep_for.min(deadline - now);
             }
@@ -201,12 +207,46 @@ impl Query {
         }
     }
 
-    /// Stops the query on the server and wakes a thread waiting for it, in
-    /// the middle of a poll or between two; a wake-up with nobody waiting is
-    /// kept for the next wait.
-    pub async fn cancel(&self) -> Result<()> {
+    /// Stops the query on the server, then gives the timeout error.
+    async fn timed_out(&self, timeout: Option<Duration>) -> Error {
+        self.stop().await;
+        let seconds = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
+        Error::new(
+            ErrorKind::Timeout,
+            format!("Query timed out after {seconds} s and was stopped"),
+        )
+        .with_query_id(&self.id)
+    }
+
+    /// Marks the query cancelled and wakes a thread waiting for it, in the
+    /// middle of a poll, between two or while its results open; a wake-up
+    /// with nobody waiting is kept for the next wait. No network call: the
+    /// caller may hold a lock.
+    pub fn request_cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
+        self.cancel_signal.send_replace(true);
         self.wake.notify_one();
+    }
+
+    /// Resolves once `request_cancel` was called.
+    pub async fn cancelled(&self) {
+        let mut signal = self.cancel_signal.subscribe();
+        let _ = signal.wait_for(|c| *c).await;
+    }
+
+    /// The error of a query cancelled while its results opened.
+    pub fn cancelled_while_opening(&self) -> Error {
+        self.cancelled_error()
+    }
+
+    /// `request_cancel`, then StopQueryExecution on the server.
+    pub async fn cancel(&self) -> Result<()> {
+        self.request_cancel();
+        self.stop_on_server().await
+    }
+
+    /// StopQueryExecution; its failure is the caller's to report.
+    pub async fn stop_on_server(&self) -> Result<()> {
         self.client
             .stop_query_execution()
             .query_execution_id(&self.id)

@@ -22,6 +22,11 @@ pub mod jdbc {
     pub const OTHER: i32 = 1111;
 }
 
+/// The precision and display size reported for a `varchar` without a length
+/// (Athena reports 2147483647), unless `StringColumnLength` says otherwise: the
+/// default of the official ODBC and Simba-based JDBC drivers.
+pub const DEFAULT_STRING_COLUMN_LENGTH: i32 = 255;
+
 /// How a column's values travel in a page (see `page`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -56,9 +61,26 @@ impl Column {
             name: name.to_string(),
             label: name.to_string(),
             athena_type: athena_type.trim().to_ascii_lowercase(),
-            precision: default_precision(&base),
+            precision: declared_length(&base, athena_type)
+                .unwrap_or_else(|| default_precision(&base)),
             scale: 0,
             nullable: 2,
+        }
+    }
+
+    /// Whether this is a `varchar` with no length: Athena reports 2147483647
+    /// (or nothing) as its precision.
+    pub fn is_unbounded_varchar(&self) -> bool {
+        matches!(self.base_type().as_str(), "varchar" | "string")
+            && (self.precision <= 0 || self.precision == i32::MAX)
+    }
+
+    /// `StringColumnLength`: an unbounded `varchar` reports `length` as its
+    /// precision (and so its display size); `varchar(n)` keeps n, other types
+    /// keep theirs. A length below 1 changes nothing.
+    pub fn apply_string_column_length(&mut self, length: i32) {
+        if length > 0 && self.is_unbounded_varchar() {
+            self.precision = length;
         }
     }
 
@@ -147,6 +169,20 @@ pub fn jdbc_type(base: &str) -> i32 {
     }
 }
 
+/// The n of `varchar(n)` or `char(n)`, when the type text gives one.
+fn declared_length(base: &str, athena_type: &str) -> Option<i32> {
+    if !matches!(base, "varchar" | "char") {
+        return None;
+    }
+    let open = athena_type.find('(')?;
+    let close = athena_type[open..].find(')')? + open;
+    athena_type[open + 1..close]
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+}
+
 fn default_precision(base: &str) -> i32 {
     match base {
         "boolean" => 1,
@@ -203,6 +239,39 @@ mod tests {
             "timestamp with time zone"
         );
         assert_eq!(base_type("VARCHAR"), "varchar");
+    }
+
+    #[test]
+    fn string_column_length_applies_to_unbounded_varchar_only() {
+        let mut unbounded = Column::new("v", "varchar");
+        assert_eq!(unbounded.precision, i32::MAX);
+        unbounded.apply_string_column_length(DEFAULT_STRING_COLUMN_LENGTH);
+        assert_eq!(unbounded.precision, 255);
+        // As Athena's ColumnInfo gives it: a type name and a precision.
+        let mut reported = Column::new("v", "varchar");
+        reported.precision = 2_147_483_647;
+        reported.apply_string_column_length(4000);
+        assert_eq!(reported.precision, 4000);
+        let mut bounded = Column::new("v", "varchar");
+        bounded.precision = 10;
+        bounded.apply_string_column_length(255);
+        assert_eq!(bounded.precision, 10, "varchar(10) keeps 10");
+        let mut named = Column::new("v", "varchar(12)");
+        assert_eq!(named.precision, 12);
+        named.apply_string_column_length(255);
+        assert_eq!(named.precision, 12);
+        let mut fixed = Column::new("c", "char(3)");
+        fixed.apply_string_column_length(255);
+        assert_eq!(fixed.precision, 3);
+        for other in ["integer", "varbinary", "json", "array", "decimal"] {
+            let mut column = Column::new("x", other);
+            let before = column.precision;
+            column.apply_string_column_length(255);
+            assert_eq!(column.precision, before, "{other}");
+        }
+        let mut untouched = Column::new("v", "varchar");
+        untouched.apply_string_column_length(0);
+        assert_eq!(untouched.precision, i32::MAX);
     }
 
     #[test]

@@ -69,11 +69,19 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'l
         let timeout = (timeout_millis > 0).then(|| Duration::from_millis(timeout_millis as u64));
         let stream = block_on(async {
             let completion = query.wait(timeout).await?;
-            let opening = query.results(
+            let results = query.results(
                 &completion,
                 max_rows.max(0) as u64,
                 fetch_size.max(0) as u32,
             );
+            // A cancel while the results open (an UNLOAD's manifest, its re-run
+            // as written) ends the wait at once.
+            let opening = async {
+                tokio::select! {
+                    stream = results => stream,
+                    _ = query.cancelled() => Err(query.cancelled_while_opening()),
+                }
+            };
             // The query timeout bounds the first page's fetch and each later wait for a page.
             match timeout {
                 None => opening.await,
@@ -105,15 +113,33 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_dataScannedInBy
     })
 }
 
+/// Marks the query cancelled and wakes its waiter, without a network call
+/// (Java holds the statement's lock); returns a handle of its own to the
+/// query for `stop`, valid after the statement closes its handle.
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_cancel<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jlong {
+    entry(&mut env, 0, |_| {
+        let query = QUERIES.get(handle)?;
+        query.request_cancel();
+        Ok(QUERIES.insert(Arc::clone(&query)))
+    })
+}
+
+/// StopQueryExecution for a handle `cancel` returned, which it then closes.
+#[no_mangle]
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_stop<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
     handle: jlong,
 ) {
     entry(&mut env, (), |_| {
         let query = QUERIES.get(handle)?;
-        block_on(query.cancel())?
+        QUERIES.remove(handle);
+        block_on(query.stop_on_server())?
     })
 }
 

@@ -1,14 +1,21 @@
 //! Native side of `NativeResults`: column metadata and one call per page. Pages
 //! are copied into a direct ByteBuffer that Java allocated, so the JVM's GC owns
 //! the memory Java reads and no native pointer outlives a close.
+//!
+//! Each entry point's fallback (what it returns after raising an exception,
+//! and all Java gets should raising fail) is a value no success returns:
+//! null, [`FILL_PAGE_FAILED`], [`UPDATE_COUNT_FAILED`]. Never 0 rows or -1
+//! ("rows"), which Java would take for an answer.
 
 use athena_core::results::ResultStream;
+use athena_core::types::DEFAULT_STRING_COLUMN_LENGTH;
 use athena_core::{Error, ErrorKind};
 use jni::objects::{JByteBuffer, JClass};
 use jni::sys::{jint, jlong, jobjectArray};
 use jni::JNIEnv;
 use tokio::sync::{watch, Mutex};
 
+use crate::connection::SESSIONS;
 use crate::convert::to_string_array;
 use crate::errors::entry;
 use crate::handles::HandleTable;
@@ -42,19 +49,39 @@ pub fn register(stream: ResultStream) -> jlong {
 /// Fields per column in `columns`' flat array.
 pub const COLUMN_FIELDS: usize = 7;
 
-/// name, label, Athena type, JDBC type, precision, scale, nullable; per column.
+/// `fillPage`'s fallback: no page length (> 0), end (0) or size needed (< 0
+/// but above `i32::MIN`, since a page is at most `i32::MAX` bytes).
+pub const FILL_PAGE_FAILED: jint = i32::MIN;
+
+/// `updateCount`'s fallback: neither a count (>= 0) nor "rows" (-1).
+pub const UPDATE_COUNT_FAILED: jlong = i64::MIN;
+
+// The fallbacks are no answer, checked as the crate compiles.
+const _: () = assert!(FILL_PAGE_FAILED < -i32::MAX && UPDATE_COUNT_FAILED < -1);
+
+/// name, label, Athena type, JDBC type, precision, scale, nullable; per
+/// column. `connection` (0 for none) is the connection whose settings shape
+/// the metadata: StringColumnLength for unbounded varchar columns.
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
     handle: jlong,
+    connection: jlong,
 ) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let results = RESULTS.get(handle)?;
+        let string_length = if connection == 0 {
+            DEFAULT_STRING_COLUMN_LENGTH
+        } else {
+            SESSIONS.get(connection)?.config().string_column_length
+        };
         let flat = block_on(async {
             let open = results.open.lock().await;
             let mut flat = Vec::with_capacity(open.stream.columns().len() * COLUMN_FIELDS);
-            for c in open.stream.columns() {
+            for column in open.stream.columns() {
+                let mut c = column.clone();
+                c.apply_string_column_length(string_length);
                 flat.extend([
                     c.name.clone(),
                     c.label.clone(),
@@ -85,14 +112,15 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_warnings<'loc
     })
 }
 
-/// The update count, or -1 when the statement produced rows.
+/// The update count, or -1 when the statement produced rows
+/// (`NativeResults.updateCount` checks for [`UPDATE_COUNT_FAILED`]).
 #[no_mangle]
-pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'local>(
+pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount0<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
     handle: jlong,
 ) -> jlong {
-    entry(&mut env, -1, |_| {
+    entry(&mut env, UPDATE_COUNT_FAILED, |_| {
         let results = RESULTS.get(handle)?;
         block_on(async {
             results
@@ -108,6 +136,8 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_updateCount<'
 
 /// Writes the next page into `buffer`: its length, 0 at the end, or minus the
 /// capacity needed when the buffer is too small (the page waits for a retry).
+/// On failure [`FILL_PAGE_FAILED`], never 0: a failure that could not raise
+/// its exception must not look like the end of the rows.
 #[no_mangle]
 pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'local>(
     mut env: JNIEnv<'local>,
@@ -115,7 +145,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
     handle: jlong,
     buffer: JByteBuffer<'local>,
 ) -> jint {
-    entry(&mut env, 0, |env| {
+    entry(&mut env, FILL_PAGE_FAILED, |env| {
         let results = RESULTS.get(handle)?;
         let address = env
             .get_direct_buffer_address(&buffer)

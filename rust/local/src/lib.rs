@@ -17,6 +17,7 @@ pub mod config;
 pub mod engine;
 pub mod errors;
 pub mod faults;
+pub mod hive_parquet;
 pub mod identity;
 pub mod recorder;
 pub mod render;

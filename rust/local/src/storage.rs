@@ -86,23 +86,13 @@ impl Storage {
                 "athena-local stores objects only under keys that do not end in '/': {key:?}"
             )));
         }
-        let mut path = self.root.join(bucket);
-        for segment in key.split('/') {
-            // Segments that would leave the bucket's folder, or that a file
-            // system cannot hold, are refused rather than rewritten.
-            if segment.is_empty()
-                || segment == "."
-                || segment == ".."
-                || segment.contains('\0')
-                || segment.contains('\\')
-                || segment.ends_with(PARTIAL_SUFFIX)
-            {
-                return Err(StorageError::InvalidKey(format!(
-                    "athena-local cannot store the key {key:?}"
-                )));
-            }
-            path.push(segment);
+        if !storable_segments(key) {
+            return Err(StorageError::InvalidKey(format!(
+                "athena-local cannot store the key {key:?}"
+            )));
         }
+        let mut path = self.root.join(bucket);
+        path.extend(key.split('/'));
         Ok(path)
     }
 
@@ -209,8 +199,12 @@ impl Storage {
         let bucket_dir = self.root.join(bucket);
         let mut out = Vec::new();
         // Only the folder the prefix reaches is walked, not the whole bucket.
+        // S3 matches the prefix as an opaque string: folders no stored key
+        // can have (`..`, `.`, empty, absolute) match nothing, and are never
+        // joined to a path, which could leave the bucket's folder.
         let start_dir = match prefix.rfind('/') {
-            Some(i) => bucket_dir.join(&prefix[..i]),
+            Some(i) if storable_segments(&prefix[..i]) => bucket_dir.join(&prefix[..i]),
+            Some(_) => return Ok(out),
             None => bucket_dir.clone(),
         };
         walk(&start_dir, &bucket_dir, prefix, &mut out)?;
@@ -232,6 +226,21 @@ fn check_bucket(bucket: &str) -> Result<(), StorageError> {
             "The specified bucket is not valid: {bucket:?}"
         )))
     }
+}
+
+/// Whether every `/`-separated segment of `key` can be a file or folder name
+/// inside the bucket's folder: none leaves it, none is a file system oddity,
+/// none is a temporary file. `put` stores only such keys, so a listing prefix
+/// whose folders fail this matches no key.
+fn storable_segments(key: &str) -> bool {
+    key.split('/').all(|segment| {
+        !(segment.is_empty()
+            || segment == "."
+            || segment == ".."
+            || segment.contains('\0')
+            || segment.contains('\\')
+            || segment.ends_with(PARTIAL_SUFFIX))
+    })
 }
 
 fn walk(dir: &Path, bucket_dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> io::Result<()> {
@@ -310,6 +319,13 @@ mod tests {
             );
         }
         assert!(s.put("Bad_Bucket", "k", b"").is_err());
+        // A listing prefix is a string, not a path: `..` folders match no
+        // key, while a last segment starting with dots still matches.
+        s.put("bkt", "a/..b", b"x").unwrap();
+        for prefix in ["../", "../..", "a/../", "/", "./a", "a//"] {
+            assert!(s.list("bkt", prefix).unwrap().is_empty(), "{prefix}");
+        }
+        assert_eq!(s.list("bkt", "a/..").unwrap().len(), 1);
         assert_eq!(parse_s3_uri("s3://b/k/x.csv"), Some(("b", "k/x.csv")));
         assert_eq!(parse_s3_uri("s3://b"), Some(("b", "")));
         assert_eq!(parse_s3_uri("http://b/k"), None);

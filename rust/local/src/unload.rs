@@ -1,12 +1,13 @@
 //! `UNLOAD (SELECT …) TO 's3://…' WITH (format = 'PARQUET', …)` as Athena
 //! runs it (AWS user guide, "UNLOAD"): the target prefix must be empty, the
 //! rows are written as several Parquet files, and a manifest listing them is
-//! written beside the query's result (`DataManifestLocation`).
+//! written beside the query's result (`DataManifestLocation`). The files'
+//! layout (INT96 timestamps and the rest) is [`crate::hive_parquet`]'s.
 
 use crate::engine::{QueryFailure, ResultData};
+use crate::hive_parquet::{HiveParquetError, HiveParquetWriter};
 use crate::storage::{parse_s3_uri, Storage};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 
@@ -207,10 +208,19 @@ pub fn write(
     }
     let properties = WriterProperties::builder()
         .set_compression(compression_of(&unload.compression)?)
-        .set_max_row_group_row_count(Some(ROWS_PER_ROW_GROUP))
         .build();
     let failed = |e: &dyn std::fmt::Display| {
         QueryFailure::system(format!("UNLOAD could not write Parquet: {e}"))
+    };
+    let refused = |e: HiveParquetError| match e {
+        HiveParquetError::Unsupported(what) => QueryFailure::user(format!(
+            "NOT_SUPPORTED: athena-local's UNLOAD cannot write {what}"
+        )),
+        HiveParquetError::OutOfRange { .. } => {
+            QueryFailure::user(format!("INVALID_FUNCTION_ARGUMENT: {e}"))
+        }
+        HiveParquetError::Parquet(e) => failed(&e),
+        HiveParquetError::Internal(why) => failed(&why),
     };
     // No rows, no files (as Athena's writers leave it): the manifest is empty.
     let mut files = Vec::new();
@@ -219,20 +229,18 @@ pub fn write(
         let count = ROWS_PER_FILE.min(data.total_rows - start);
         let key = format!("{prefix}{query_id}_{:05}", files.len());
         // One file at a time in memory (at most ROWS_PER_FILE rows, compressed).
-        let mut buffer = Vec::new();
         let mut writer =
-            ArrowWriter::try_new(&mut buffer, data.schema.clone(), Some(properties.clone()))
-                .map_err(|e| failed(&e))?;
-        let mut writer_error = None;
-        data.for_each_batch(start, count, |batch| {
-            if writer_error.is_none() {
-                writer_error = writer.write(&batch).err();
-            }
-        });
-        if let Some(e) = writer_error {
-            return Err(failed(&e));
+            HiveParquetWriter::try_new(Vec::new(), data.schema.clone(), properties.clone())
+                .map_err(refused)?;
+        let mut group_start = start;
+        while group_start < start + count {
+            let rows = ROWS_PER_ROW_GROUP.min(start + count - group_start);
+            let mut batches = Vec::new();
+            data.for_each_batch(group_start, rows, |batch| batches.push(batch));
+            writer.write_row_group(&batches).map_err(refused)?;
+            group_start += rows;
         }
-        writer.close().map_err(|e| failed(&e))?;
+        let buffer = writer.close().map_err(refused)?;
         storage.put(bucket, &key, &buffer).map_err(|e| failed(&e))?;
         files.push(format!("s3://{bucket}/{key}"));
         start += count;

@@ -434,3 +434,199 @@ async fn unload_writes_parquet_and_a_manifest() {
     let reason = text.status().unwrap().state_change_reason().unwrap_or("");
     assert!(reason.contains("PARQUET"), "{reason}");
 }
+
+/// S3 treats a listing prefix as an opaque string: `../` and the like match
+/// no key (no stored key has such a segment) and never reach files outside
+/// the bucket's folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listing_prefixes_never_leave_the_bucket() {
+    let base = std::env::temp_dir().join(format!("athena-local-list-{}", uuid::Uuid::new_v4()));
+    let store = base.join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(base.join("outside-secret.txt"), b"secret").unwrap();
+    let mut config = sample_config();
+    config.storage_dir = Some(store.clone());
+    let server = start(config).await;
+    let s3 = s3(&server);
+    for (bucket, key) in [("fixtures", "inside/a.csv"), ("other-bucket", "b.csv")] {
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from_static(b"1"))
+            .send()
+            .await
+            .expect("PutObject");
+    }
+    let absolute = format!("{}/", base.display());
+    let prefixes = [
+        "../",
+        "../../",
+        "../../../",
+        "../other-bucket/",
+        "..%2F..%2F",
+        "./",
+        "inside/../",
+        "inside/../../",
+        "inside//",
+        "/",
+        absolute.as_str(),
+        "\\..\\",
+    ];
+    for prefix in prefixes {
+        for delimiter in [None, Some("/")] {
+            let listed = s3
+                .list_objects_v2()
+                .bucket("fixtures")
+                .prefix(prefix)
+                .set_delimiter(delimiter.map(str::to_string))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{prefix}: {:?}", e.into_service_error()));
+            let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+            let rolled: Vec<&str> = listed
+                .common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix())
+                .collect();
+            assert!(keys.is_empty(), "{prefix:?} listed {keys:?}");
+            assert!(rolled.is_empty(), "{prefix:?} listed {rolled:?}");
+            assert_eq!(listed.key_count(), Some(0), "{prefix:?}");
+            assert_eq!(listed.prefix(), Some(prefix));
+        }
+    }
+    // Prefixes made of dots that stored keys can have still match.
+    let inside = s3
+        .list_objects_v2()
+        .bucket("fixtures")
+        .prefix("inside/")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = inside.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["inside/a.csv"]);
+    // Reads of such keys were already refused.
+    let err = s3
+        .get_object()
+        .bucket("fixtures")
+        .key("../../outside-secret.txt")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(!err
+        .into_service_error()
+        .meta()
+        .code()
+        .unwrap_or("")
+        .is_empty());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Athena's UNLOAD writes `timestamp` as INT96 (Hive's Parquet form), in
+/// arrays, maps and rows too; the values read back are the ones selected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unload_writes_timestamps_as_int96_everywhere() {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::TimestampNanosecondType;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use datafusion::parquet::basic::Type as PhysicalType;
+    let server = start(sample_config()).await;
+    let c = client(&server);
+    let s3 = s3(&server);
+    let qe = run_in(
+        &c,
+        "primary",
+        "UNLOAD (SELECT i, \
+           CASE WHEN i = 1 THEN TIMESTAMP '2024-01-31 12:34:56.789' END AS ts, \
+           CASE WHEN i = 1 THEN ARRAY[TIMESTAMP '1970-01-01 00:00:00', NULL, TIMESTAMP '1969-12-31 23:59:59.999'] END AS tss, \
+           MAP(['a', 'b'], [TIMESTAMP '2000-02-29 00:00:00.001', NULL]) AS m, \
+           named_struct('ts', TIMESTAMP '1900-01-01 00:00:00', 'n', i) AS r, \
+           DECIMAL '12.30' AS d \
+         FROM (VALUES (1), (2)) AS t(i)) \
+         TO 's3://athena-local-results/unload/int96/' WITH (format = 'PARQUET')",
+    )
+    .await;
+    assert_eq!(
+        qe.status().unwrap().state().map(|s| s.as_str()),
+        Some("SUCCEEDED"),
+        "{:?}",
+        qe.status().unwrap().state_change_reason()
+    );
+    let listed = s3
+        .list_objects_v2()
+        .bucket("athena-local-results")
+        .prefix("unload/int96/")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let bytes = bytes::Bytes::from(get(&s3, "athena-local-results", keys[0]).await);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap();
+    let leaves: Vec<(String, PhysicalType)> = builder
+        .parquet_schema()
+        .columns()
+        .iter()
+        .map(|c| (c.path().string(), c.physical_type()))
+        .collect();
+    let int96: Vec<&str> = leaves
+        .iter()
+        .filter(|(_, t)| *t == PhysicalType::INT96)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(
+        int96,
+        ["ts", "tss.list.element", "m.key_value.value", "r.ts"],
+        "{leaves:?}"
+    );
+    // Decimals are FIXED_LEN_BYTE_ARRAY at every precision, as Hive writes them.
+    assert!(
+        leaves.contains(&("d".to_string(), PhysicalType::FIXED_LEN_BYTE_ARRAY)),
+        "{leaves:?}"
+    );
+
+    let nanos = |y, mo, d, h, mi, s, milli| {
+        chrono::NaiveDate::from_ymd_opt(y, mo, d)
+            .and_then(|d| d.and_hms_milli_opt(h, mi, s, milli))
+            .and_then(|t| t.and_utc().timestamp_nanos_opt())
+            .unwrap()
+    };
+    let batches: Vec<_> = builder.build().unwrap().map(|b| b.unwrap()).collect();
+    let mut seen = 0;
+    for batch in &batches {
+        let ids = batch
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let ts = batch.column(1).as_primitive::<TimestampNanosecondType>();
+        let tss = batch.column(2).as_list::<i32>();
+        let m = batch.column(3).as_map();
+        let r = batch.column(4).as_struct();
+        for row in 0..batch.num_rows() {
+            seen += 1;
+            if ids.value(row) == 1 {
+                assert_eq!(ts.value(row), nanos(2024, 1, 31, 12, 34, 56, 789));
+                let list = tss.value(row);
+                let list = list.as_primitive::<TimestampNanosecondType>();
+                assert_eq!(list.len(), 3);
+                assert_eq!(list.value(0), 0);
+                assert!(list.is_null(1));
+                assert_eq!(list.value(2), nanos(1969, 12, 31, 23, 59, 59, 999));
+            } else {
+                assert!(ts.is_null(row));
+                assert!(tss.is_null(row));
+            }
+            let entries = m.value(row);
+            let keys = entries.column(0).as_string::<i32>();
+            let values = entries.column(1).as_primitive::<TimestampNanosecondType>();
+            assert_eq!((keys.value(0), keys.value(1)), ("a", "b"));
+            assert_eq!(values.value(0), nanos(2000, 2, 29, 0, 0, 0, 1));
+            assert!(values.is_null(1));
+            let inner = r
+                .column_by_name("ts")
+                .unwrap()
+                .as_primitive::<TimestampNanosecondType>();
+            assert_eq!(inner.value(row), nanos(1900, 1, 1, 0, 0, 0, 0));
+        }
+    }
+    assert_eq!(seen, 2);
+}

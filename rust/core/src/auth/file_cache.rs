@@ -7,7 +7,9 @@
 //! `<key>` is the flow's cache key (see `cache_key`); the raw JWT is never
 //! stored. BrowserOidcTip also keeps the identity provider's refresh token, so
 //! another process renews without the browser. A file that cannot be read, or whose contents are expired, is
-//! ignored and replaced after the next successful sign-in.
+//! ignored and replaced after the next successful sign-in. Each write also
+//! deletes the folder's entries that can no longer sign anyone in: all their
+//! credentials expired and no refresh token, or untouched for `STALE_AFTER`.
 
 use std::fs;
 use std::io::Write;
@@ -21,6 +23,12 @@ use crate::config::Secret;
 use crate::log::Logger;
 
 const VERSION: u32 = 1;
+
+/// An entry not written for this long is deleted even with a refresh token:
+/// identity providers' refresh tokens rarely live longer.
+const STALE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A temporary file this old was left by a process that died mid-write.
+const ORPHAN_AFTER: Duration = Duration::from_secs(3600);
 
 #[derive(Default)]
 pub struct Entry {
@@ -175,8 +183,51 @@ fn write_file(folder: &Path, key: &str, entry: &Entry) -> std::io::Result<()> {
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
+    } else {
+        prune(folder, SystemTime::now());
     }
     result
+}
+
+/// Deletes the entries of other sign-ins that can no longer serve one (see
+/// the module's comment); files it does not recognise are left alone.
+fn prune(folder: &Path, now: SystemTime) {
+    let Ok(listing) = fs::read_dir(folder) else {
+        return;
+    };
+    for file in listing.flatten() {
+        let path = file.path();
+        let name = file.file_name().to_string_lossy().into_owned();
+        let age = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .unwrap_or_default();
+        let dead = if name.starts_with('.') && name.ends_with(".tmp") {
+            age > ORPHAN_AFTER
+        } else if name.ends_with(".json") {
+            age > STALE_AFTER
+                || fs::read(&path)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<FileEntry>(&b).ok())
+                    .is_some_and(|e| expired(&e, now))
+        } else {
+            false
+        };
+        if dead {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// Nothing in the entry signs in any more.
+fn expired(entry: &FileEntry, now: SystemTime) -> bool {
+    let now = epoch_seconds(now);
+    entry.version == VERSION
+        && entry.refresh_token.is_none()
+        && entry.access.as_ref().is_none_or(|c| c.expiry <= now)
+        && entry.context.as_ref().is_none_or(|c| c.expiry <= now)
 }
 
 #[cfg(unix)]
@@ -268,6 +319,31 @@ mod tests {
         }
         // No temporary file is left behind.
         assert_eq!(fs::read_dir(&folder).unwrap().count(), 1);
+        let _ = fs::remove_dir_all(folder.parent().unwrap());
+    }
+
+    #[test]
+    fn writing_deletes_entries_that_can_no_longer_sign_in() {
+        let folder = temp_folder();
+        let past = SystemTime::now() - Duration::from_secs(60);
+        let mut expired = entry();
+        expired.refresh_token = None;
+        expired.access.as_mut().unwrap().expiry = past;
+        expired.context.as_mut().unwrap().expiry = past;
+        write_file(&folder, "expired", &expired).unwrap();
+        // Expired credentials, but a refresh token still signs in without the browser.
+        let mut renewable = entry();
+        renewable.access.as_mut().unwrap().expiry = past;
+        renewable.context.as_mut().unwrap().expiry = past;
+        write_file(&folder, "renewable", &renewable).unwrap();
+        fs::write(folder.join("notes.txt"), b"not ours").unwrap();
+        write_file(&folder, "fresh", &entry()).unwrap();
+        let mut names: Vec<String> = fs::read_dir(&folder)
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["fresh.json", "notes.txt", "renewable.json"]);
         let _ = fs::remove_dir_all(folder.parent().unwrap());
     }
 

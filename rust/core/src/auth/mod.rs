@@ -2,9 +2,9 @@
 //! process-wide cache and the credentials provider the Athena client signs with.
 //!
 //! Identity Center refuses a JWT whose `jti` it has seen, so a flow's result is
-//! shared by every connection and thread of the process, keyed by a hash of the
-//! flow's inputs (never the raw token), and with `JwtTipFileCache=1` by other
-//! processes through a file.
+//! shared by every connection and thread of the process, keyed by a hash of
+//! every setting that changes its answer (secrets enter only as their hashes),
+//! and with `JwtTipFileCache=1` by other processes through a file.
 
 pub mod arns;
 pub mod browser;
@@ -159,7 +159,10 @@ enum JwtSource<'a> {
 
 #[derive(Debug)]
 struct Flow {
+    /// The in-memory cache's key: `flow_key`.
     key: String,
+    /// The file cache's key: `cache_key` (who signs in, not how they reach AWS).
+    file_key: String,
     settings: FlowSettings,
     services: Services,
     state: tokio::sync::Mutex<State>,
@@ -168,6 +171,11 @@ struct Flow {
 }
 
 static FLOWS: Lazy<Mutex<HashMap<String, Arc<Flow>>>> = Lazy::new(Default::default);
+
+/// Flows kept for connections yet to open; past this, flows no connection
+/// holds are dropped (a pool or a BI tool opening connections with ever new
+/// settings must not grow the process without end).
+const MAX_FLOWS: usize = 64;
 
 /// One connection's view of a shared flow: the credentials provider of its
 /// Athena client.
@@ -202,14 +210,20 @@ impl FederatedSignIn {
             },
             _ => return None,
         };
-        let key = cache_key(config)?;
+        let file_key = cache_key(config)?;
+        let key = flow_key(config, &file_key);
         let flow = {
             let mut flows = FLOWS.lock().unwrap_or_else(|p| p.into_inner());
+            if !flows.contains_key(&key) && flows.len() >= MAX_FLOWS {
+                // Only this map holds them: no connection is using them.
+                flows.retain(|_, flow| Arc::strong_count(flow) > 1);
+            }
             flows
                 .entry(key.clone())
                 .or_insert_with(|| {
                     Arc::new(Flow {
                         key,
+                        file_key,
                         settings,
                         services,
                         state: Default::default(),
@@ -219,6 +233,25 @@ impl FederatedSignIn {
                 .clone()
         };
         Some(FederatedSignIn { flow, logger })
+    }
+
+    /// A sign-in that failed with nothing to keep leaves the process-wide cache,
+    /// so the next connection starts afresh (after a wrong setting is fixed, or
+    /// the identity provider is back). A flow holding an identity context is
+    /// kept: its JWT was spent and cannot be exchanged again.
+    fn drop_if_empty(&self, state: &State) {
+        if state.web_identity.is_some() || state.context.is_some() || state.access.is_some() {
+            return;
+        }
+        let mut flows = FLOWS.lock().unwrap_or_else(|p| p.into_inner());
+        if flows
+            .get(&self.flow.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flow))
+        {
+            flows.remove(&self.flow.key);
+            self.logger
+                .debug(|| "sign-in failed: its cached flow is dropped".to_string());
+        }
     }
 
     /// AWS refused `access_key_id` as expired: credentials holding it are
@@ -240,7 +273,7 @@ impl FederatedSignIn {
         if let Some(key) = rejected {
             state.forget(&key, &self.logger);
         }
-        match &self.flow.settings {
+        let outcome = match &self.flow.settings {
             FlowSettings::Jwt(s) => self.jwt(&mut state, s).await,
             FlowSettings::Tip { token, tip } => {
                 self.tip(&mut state, tip, &JwtSource::Given(token)).await
@@ -248,7 +281,11 @@ impl FederatedSignIn {
             FlowSettings::Browser { oidc, tip } => {
                 self.tip(&mut state, tip, &JwtSource::Browser(oidc)).await
             }
+        };
+        if outcome.is_err() {
+            self.drop_if_empty(&state);
         }
+        outcome
     }
 
     async fn jwt(&self, state: &mut State, s: &JwtSettings) -> Result<TemporaryCredentials> {
@@ -287,7 +324,7 @@ impl FederatedSignIn {
         let now = SystemTime::now();
         if s.file_cache && !state.file_read {
             state.file_read = true;
-            if let Some(entry) = file_cache::read(&self.flow.key, &self.logger) {
+            if let Some(entry) = file_cache::read(&self.flow.file_key, &self.logger) {
                 state.access = entry.access;
                 state.context = entry.context;
                 if let JwtSource::Browser(_) = source {
@@ -339,7 +376,7 @@ impl FederatedSignIn {
         state.access = Some(access.clone());
         if s.file_cache {
             file_cache::write(
-                &self.flow.key,
+                &self.flow.file_key,
                 &file_cache::Entry {
                     access: Some(access.clone()),
                     context: Some(context),
@@ -693,6 +730,49 @@ fn cache_key(config: &ConnectionConfig) -> Option<String> {
     Some(hex(&Sha256::digest(all.join("|").as_bytes())))
 }
 
+/// The in-memory cache's key: the file cache's key and every other setting
+/// that changes how the flow reaches its services or what it answers (a
+/// corrected proxy password, another client secret, CA bundle or timeout is
+/// another flow). Secrets enter as their SHA-256 only.
+fn flow_key(config: &ConnectionConfig, file_key: &str) -> String {
+    let secret = |s: &Secret| hex(&Sha256::digest(s.expose().as_bytes()));
+    let network = &config.network;
+    let mut fields = vec![
+        "flow-v1".to_string(),
+        file_key.to_string(),
+        format!("{:?}", config.network_timeout),
+        format!("{:?}", config.num_retries),
+        config.application_name.clone().unwrap_or_default(),
+        network.proxy_for_idp.to_string(),
+        network
+            .trusted_certs
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    ];
+    match &network.proxy {
+        None => fields.push("direct".into()),
+        Some(p) => {
+            fields.push(format!("{}:{}", p.host, p.port));
+            fields.push(p.exempt_hosts.join(","));
+            if let Some((user, password)) = &p.credentials {
+                fields.push(user.clone());
+                fields.push(secret(password));
+            }
+        }
+    }
+    match &config.credentials {
+        Credentials::JwtTip { tip, .. } => fields.push(tip.file_cache.to_string()),
+        Credentials::BrowserOidcTip { oidc, tip } => {
+            fields.push(tip.file_cache.to_string());
+            fields.push(oidc.client_secret.as_ref().map(secret).unwrap_or_default());
+            fields.push(oidc.response_timeout.as_secs().to_string());
+        }
+        _ => {}
+    }
+    hex(&Sha256::digest(fields.join("|").as_bytes()))
+}
+
 fn tip_fields(s: &TipSettings) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     vec![
@@ -790,6 +870,43 @@ mod tests {
         assert!(
             err.to_string().contains("CustomerIdcApplicationArn"),
             "{err}"
+        );
+    }
+
+    fn flow_key_of(url: &str) -> String {
+        let config = ConnectionConfig::from_url(url, &[]).unwrap();
+        flow_key(&config, &cache_key(&config).unwrap())
+    }
+
+    #[test]
+    fn the_flow_key_changes_with_every_setting_that_changes_the_answer() {
+        let base = "jdbc:athena://Region=us-east-1;CredentialsProvider=BrowserOidcTip;IdpWellKnownConfigurationUrl=https://idp.example.com/.well-known/openid-configuration;OidcClientId=c;WorkGroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;JwtRoleSessionName=s";
+        let key = flow_key_of(base);
+        assert_eq!(key, flow_key_of(base), "the same settings share one flow");
+        let variants = [
+            "OidcClientSecret=s3cret-one",
+            "ProxyHost=proxy.example.com;ProxyPort=3128",
+            "ProxyHost=proxy.example.com;ProxyPort=3129",
+            "ProxyHost=proxy.example.com;ProxyPort=3128;ProxyUsername=u;ProxyPassword=wrong-pass",
+            "ProxyHost=proxy.example.com;ProxyPort=3128;ProxyUsername=u;ProxyPassword=right-pass",
+            "ProxyHost=proxy.example.com;ProxyPort=3128;ProxyEnabledForIdP=true",
+            "TrustedCerts=/etc/ssl/one.pem",
+            "NetworkTimeoutMillis=5000",
+            "IdpResponseTimeout=30",
+            "JwtTipFileCache=1",
+        ];
+        let mut keys = vec![key];
+        for extra in variants {
+            let k = flow_key_of(&format!("{base};{extra}"));
+            assert!(!keys.contains(&k), "{extra} must be a flow of its own");
+            assert!(!k.contains("s3cret") && !k.contains("pass"));
+            keys.push(k);
+        }
+        // The file cache's name stays who signs in, not how AWS is reached.
+        let config = |u: &str| ConnectionConfig::from_url(u, &[]).unwrap();
+        assert_eq!(
+            cache_key(&config(base)),
+            cache_key(&config(&format!("{base};ProxyHost=p;ProxyPort=1")))
         );
     }
 

@@ -326,9 +326,85 @@ fn parse_footer(key: &str, tail: &[u8]) -> Result<Footer> {
     };
     let metadata = ParquetMetaDataReader::decode_metadata(&tail[metadata_at..footer_at])
         .map_err(|e| bad(e.to_string()))?;
-    ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
+    reader_metadata(Arc::new(metadata))
         .map(Footer::Read)
         .map_err(|e| bad(e.to_string()))
+}
+
+/// The Arrow view of a file, with every INT96 leaf (Athena's `timestamp`,
+/// top-level or inside arrays, maps and rows) read as Timestamp(Millisecond):
+/// parquet-rs reads INT96 as nanoseconds by default, which wrap outside
+/// 1677-09-21..2262-04-11, while Athena's timestamps run from year 1 to
+/// 9999 at millisecond precision.
+fn reader_metadata(
+    metadata: Arc<parquet::file::metadata::ParquetMetaData>,
+) -> parquet::errors::Result<ArrowReaderMetadata> {
+    use parquet::basic::Type as PhysicalType;
+    let plain = ArrowReaderMetadata::try_new(metadata.clone(), ArrowReaderOptions::new())?;
+    let int96: Vec<bool> = metadata
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.physical_type() == PhysicalType::INT96)
+        .collect();
+    if !int96.contains(&true) {
+        return Ok(plain);
+    }
+    let mut leaves = int96.iter().copied();
+    let fields: Vec<arrow::datatypes::FieldRef> = plain
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| int96_as_millis(f, &mut leaves))
+        .collect();
+    if leaves.next().is_some() {
+        // A layout this walk does not know: read as before, nanoseconds.
+        return Ok(plain);
+    }
+    let hint =
+        arrow::datatypes::Schema::new_with_metadata(fields, plain.schema().metadata().clone());
+    // The hint reaches nested leaves: parquet-rs applies it through lists,
+    // maps and structs. Should it be refused, the default reading still
+    // gives every timestamp from 1677 to 2262.
+    Ok(ArrowReaderMetadata::try_new(
+        metadata,
+        ArrowReaderOptions::new().with_schema(Arc::new(hint)),
+    )
+    .unwrap_or(plain))
+}
+
+/// `field` with its Timestamp leaves that are INT96 in the file (the next
+/// flags of `int96`, in the Parquet schema's depth-first leaf order) made
+/// Timestamp(Millisecond).
+fn int96_as_millis(
+    field: &arrow::datatypes::FieldRef,
+    int96: &mut impl Iterator<Item = bool>,
+) -> arrow::datatypes::FieldRef {
+    use arrow::datatypes::{DataType, Fields, TimeUnit};
+    let data_type = match field.data_type() {
+        DataType::List(f) => DataType::List(int96_as_millis(f, int96)),
+        DataType::LargeList(f) => DataType::LargeList(int96_as_millis(f, int96)),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(int96_as_millis(f, int96), *n),
+        DataType::ListView(f) => DataType::ListView(int96_as_millis(f, int96)),
+        DataType::LargeListView(f) => DataType::LargeListView(int96_as_millis(f, int96)),
+        DataType::Struct(fs) => DataType::Struct(
+            fs.iter()
+                .map(|f| int96_as_millis(f, int96))
+                .collect::<Fields>(),
+        ),
+        DataType::Map(f, sorted) => DataType::Map(int96_as_millis(f, int96), *sorted),
+        DataType::Timestamp(_, tz) if int96.next() == Some(true) => {
+            DataType::Timestamp(TimeUnit::Millisecond, tz.clone())
+        }
+        DataType::Timestamp(..) => return field.clone(),
+        _ => {
+            // Any other leaf takes one Parquet column.
+            int96.next();
+            return field.clone();
+        }
+    };
+    Arc::new(field.as_ref().clone().with_data_type(data_type))
 }
 
 /// One row group of one file: the unit downloaded and decoded.
@@ -816,5 +892,173 @@ mod tests {
         assert!(chunk.get_bytes(105, 6).is_err());
         assert!(chunk.get_read(111).is_err());
         assert!(chunk.get_read(110).is_ok());
+    }
+
+    /// Athena's timestamps at the edges of its range (year 1 to 9999) and of
+    /// INT96-as-nanoseconds (1677..2262), as milliseconds since 1970.
+    fn edge_timestamps() -> Vec<(i64, &'static str)> {
+        vec![
+            (-62_135_596_800_000, "0001-01-01 00:00:00.000"),
+            (-14_826_710_744_322, "1500-02-28 13:14:15.678"),
+            (0, "1970-01-01 00:00:00.000"),
+            (9_223_372_800_000, "2262-04-12 00:00:00.000"),
+            (253_402_300_799_999, "9999-12-31 23:59:59.999"),
+        ]
+    }
+
+    /// Milliseconds since 1970 as INT96: nanoseconds of the day, Julian day.
+    fn int96(millis: i64) -> parquet::data_type::Int96 {
+        let day = millis.div_euclid(86_400_000);
+        let nanos = (millis.rem_euclid(86_400_000) * 1_000_000) as u64;
+        let mut v = parquet::data_type::Int96::new();
+        v.set_data(nanos as u32, (nanos >> 32) as u32, (day + 2_440_588) as u32);
+        v
+    }
+
+    /// A file as Athena's UNLOAD writes timestamps: INT96 leaves, top-level
+    /// and in an array, a row and a map. Row k holds the k-th edge value
+    /// (the array also the next one); the last row is all NULL.
+    fn int96_file() -> Bytes {
+        use parquet::column::writer::ColumnWriter;
+        use parquet::data_type::{ByteArray, Int96};
+        use parquet::file::properties::WriterProperties;
+        use parquet::file::writer::SerializedFileWriter;
+        let schema = "message hive_schema {
+            optional int96 ts;
+            optional group tss (LIST) { repeated group list { optional int96 element; } }
+            optional group r { optional int96 ts; optional int32 n; }
+            optional group m (MAP) {
+                repeated group key_value { required binary key (STRING); optional int96 value; }
+            }
+        }";
+        let schema = Arc::new(parquet::schema::parser::parse_message_type(schema).unwrap());
+        let values: Vec<Int96> = edge_timestamps().iter().map(|(ms, _)| int96(*ms)).collect();
+        let n = values.len();
+        let mut out = Vec::new();
+        let mut writer =
+            SerializedFileWriter::new(&mut out, schema, Arc::new(WriterProperties::default()))
+                .unwrap();
+        let mut group = writer.next_row_group().unwrap();
+        // (values, definition levels, repetition levels) per leaf, in schema order.
+        let def = |max: i16| {
+            let mut d = vec![max; n];
+            d.push(0);
+            d
+        };
+        let rep0 = vec![0i16; n + 1];
+        let pairs: Vec<Int96> = (0..n)
+            .flat_map(|k| [values[k], values[(k + 1) % n]])
+            .collect();
+        let mut pair_def: Vec<i16> = vec![3; 2 * n];
+        pair_def.push(0);
+        let mut pair_rep: Vec<i16> = (0..n).flat_map(|_| [0, 1]).collect();
+        pair_rep.push(0);
+        let n_values: Vec<i32> = (0..n as i32).collect();
+        let keys: Vec<ByteArray> = (0..n).map(|_| ByteArray::from("k")).collect();
+        let mut index = 0;
+        while let Some(mut column) = group.next_column().unwrap() {
+            match (index, column.untyped()) {
+                (0, ColumnWriter::Int96ColumnWriter(w)) => {
+                    w.write_batch(&values, Some(&def(1)), None).unwrap();
+                }
+                (1, ColumnWriter::Int96ColumnWriter(w)) => {
+                    w.write_batch(&pairs, Some(&pair_def), Some(&pair_rep))
+                        .unwrap();
+                }
+                (2, ColumnWriter::Int96ColumnWriter(w)) => {
+                    w.write_batch(&values, Some(&def(2)), None).unwrap();
+                }
+                (3, ColumnWriter::Int32ColumnWriter(w)) => {
+                    w.write_batch(&n_values, Some(&def(2)), None).unwrap();
+                }
+                (4, ColumnWriter::ByteArrayColumnWriter(w)) => {
+                    w.write_batch(&keys, Some(&def(2)), Some(&rep0)).unwrap();
+                }
+                (5, ColumnWriter::Int96ColumnWriter(w)) => {
+                    w.write_batch(&values, Some(&def(3)), Some(&rep0)).unwrap();
+                }
+                _ => panic!("unexpected column {index}"),
+            }
+            column.close().unwrap();
+            index += 1;
+        }
+        group.close().unwrap();
+        writer.close().unwrap();
+        Bytes::from(out)
+    }
+
+    #[test]
+    fn int96_timestamps_read_exactly_from_year_1_to_9999() {
+        use arrow::array::{Array, AsArray};
+        use arrow::datatypes::{DataType, TimeUnit, TimestampMillisecondType};
+        let file = int96_file();
+        let Footer::Read(arrow) = parse_footer("k", &file).unwrap() else {
+            panic!("a whole file holds its metadata");
+        };
+        let millis = DataType::Timestamp(TimeUnit::Millisecond, None);
+        let schema = arrow.schema().clone();
+        assert_eq!(schema.field(0).data_type(), &millis);
+        let DataType::List(element) = schema.field(1).data_type() else {
+            panic!("tss is a list");
+        };
+        assert_eq!(element.data_type(), &millis);
+        let DataType::Struct(fields) = schema.field(2).data_type() else {
+            panic!("r is a row");
+        };
+        assert_eq!(fields[0].data_type(), &millis);
+        let DataType::Map(entries, _) = schema.field(3).data_type() else {
+            panic!("m is a map");
+        };
+        let DataType::Struct(kv) = entries.data_type() else {
+            panic!("map entries are a struct");
+        };
+        assert_eq!(kv[1].data_type(), &millis);
+
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, arrow)
+            .build()
+            .unwrap();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        assert_eq!(batches.len(), 1);
+        let batch = &batches[0];
+        let edges = edge_timestamps();
+        let n = edges.len();
+        assert_eq!(batch.num_rows(), n + 1);
+        let top = batch.column(0).as_primitive::<TimestampMillisecondType>();
+        let columns: Vec<Column> = schema
+            .fields()
+            .iter()
+            .map(|f| Column::of_arrow(f))
+            .collect();
+        assert_eq!(columns[0].athena_type, "timestamp");
+        for (k, (ms, text)) in edges.iter().enumerate() {
+            assert_eq!(top.value(k), *ms, "{text}");
+            // Athena's text form, top-level and inside JSON of nested values.
+            assert_eq!(athena_arrow_text::render(top, k).as_deref(), Some(*text));
+            let next = edges[(k + 1) % n].1;
+            let mut json = String::new();
+            athena_arrow_text::write_json(batch.column(1).as_ref(), k, &mut json);
+            assert_eq!(json, format!("[\"{text}\",\"{next}\"]"));
+            json.clear();
+            athena_arrow_text::write_json(batch.column(2).as_ref(), k, &mut json);
+            assert_eq!(json, format!("{{\"ts\":\"{text}\",\"n\":{k}}}"));
+            json.clear();
+            athena_arrow_text::write_json(batch.column(3).as_ref(), k, &mut json);
+            assert_eq!(json, format!("[[\"k\",\"{text}\"]]"));
+        }
+        for column in batch.columns() {
+            assert!(column.is_null(n));
+        }
+
+        // The page carries the top-level column as microseconds, exactly.
+        let page = page::encode_arrow(&columns[..1], &batch.project(&[0]).unwrap(), n + 1).unwrap();
+        let header = 12;
+        assert_eq!(page[header], 5, "Timestamp encoding");
+        assert_eq!(page[header + 1], 3, "milliseconds in Athena's text");
+        let body = header + 8 + (n + 1).div_ceil(8);
+        for (k, (ms, text)) in edges.iter().enumerate() {
+            let at = body + 8 * k;
+            let micros = i64::from_le_bytes(page[at..at + 8].try_into().unwrap());
+            assert_eq!(micros, ms * 1000, "{text}");
+        }
     }
 }

@@ -22,17 +22,31 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /** An Athena connection: auto-commit only (Athena has no transactions), catalog and schema per connection. */
 public final class AthenaConnection implements Connection {
+    /**
+     * How long after Athena last answered this connection {@link #isValid} answers true without a
+     * call of its own: a pool's check on every borrow then costs no AWS call while the connection
+     * is in use.
+     */
+    static final long VALID_WITHOUT_CALL_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final long handle;
     private final NativeCleaner.Cleanable cleanable;
     private final String url;
     private final String workGroup;
     private final String userName;
     private final Set<AthenaStatement> statements = Collections.newSetFromMap(new ConcurrentHashMap<AthenaStatement, Boolean>());
+    /** Open metadata results, closed with the connection; weakly held, so one never closed can still be collected. */
+    private final Set<AthenaResultSet> metadataResults =
+            Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<AthenaResultSet, Boolean>()));
+    /** System.nanoTime() when Athena last answered a call of this connection. */
+    private volatile long answeredAt;
     private volatile boolean closed;
     private volatile String catalog;
     private volatile String schema;
@@ -50,6 +64,32 @@ public final class AthenaConnection implements Connection {
         this.workGroup = settings[2];
         this.userName = settings[4].isEmpty() ? null : settings[4];
         this.warnings = Errors.warnings(NativeConnection.warnings(handle));
+        // Opening checked the workgroup with Athena (GetWorkGroup).
+        this.answeredAt = System.nanoTime();
+    }
+
+    /** Athena answered a call of this connection just now (a query's results, a metadata listing, isValid). */
+    void athenaAnswered() {
+        answeredAt = System.nanoTime();
+    }
+
+    /** For tests: when Athena last answered, as a System.nanoTime() value. */
+    void athenaAnsweredAt(long nanoTime) {
+        answeredAt = nanoTime;
+    }
+
+    /** Tracks a metadata result so that closing the connection closes it. */
+    void metadataResultOpened(AthenaResultSet rows) throws SQLException {
+        metadataResults.add(rows);
+        if (closed) {
+            // The connection closed meanwhile and will not see this one.
+            rows.close();
+            checkOpen();
+        }
+    }
+
+    void metadataResultClosed(AthenaResultSet rows) {
+        metadataResults.remove(rows);
     }
 
     long handle() {
@@ -226,6 +266,20 @@ public final class AthenaConnection implements Connection {
             }
         }
         statements.clear();
+        AthenaResultSet[] listings;
+        synchronized (metadataResults) {
+            listings = metadataResults.toArray(new AthenaResultSet[0]);
+            metadataResults.clear();
+        }
+        for (AthenaResultSet listing : listings) {
+            try {
+                listing.close();
+            } catch (SQLException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
         cleanable.clean();
         if (first != null) {
             throw first;
@@ -282,6 +336,7 @@ public final class AthenaConnection implements Connection {
         if (catalog == null || catalog.trim().isEmpty()) {
             throw Errors.invalidArgument("Catalog must not be empty");
         }
+        Utf16.check("The catalog name", catalog);
         this.catalog = catalog.trim();
     }
 
@@ -297,6 +352,7 @@ public final class AthenaConnection implements Connection {
         if (schema == null || schema.trim().isEmpty()) {
             throw Errors.invalidArgument("Schema must not be empty");
         }
+        Utf16.check("The schema name", schema);
         this.schema = schema.trim();
     }
 
@@ -411,12 +467,27 @@ public final class AthenaConnection implements Connection {
         throw Errors.unsupported("Struct");
     }
 
+    /**
+     * True when Athena answered this connection (opening it, a query's results, a metadata listing, an
+     * earlier isValid) within the last 30 seconds, without a call; otherwise one GetWorkGroup call,
+     * bounded by {@code timeout} seconds (0: no bound but the network timeouts). False once closed.
+     */
     @Override
     public boolean isValid(int timeout) throws SQLException {
         if (timeout < 0) {
             throw Errors.invalidArgument("isValid timeout must not be negative: " + timeout);
         }
-        return !closed && NativeConnection.isValid(handle, timeout);
+        if (closed) {
+            return false;
+        }
+        if (System.nanoTime() - answeredAt < VALID_WITHOUT_CALL_NANOS) {
+            return true;
+        }
+        boolean valid = NativeConnection.isValid(handle, timeout);
+        if (valid) {
+            athenaAnswered();
+        }
+        return valid && !closed;
     }
 
     @Override

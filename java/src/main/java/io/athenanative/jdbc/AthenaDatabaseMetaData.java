@@ -15,8 +15,24 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
         this.connection = connection;
     }
 
+    /** A result the driver built without asking Athena; closed with the connection. */
     private ResultSet local(long handle) throws SQLException {
-        return new AthenaResultSet(null, handle, null);
+        return new AthenaResultSet(connection, handle);
+    }
+
+    /** A listing Athena answered; closed with the connection. */
+    private ResultSet answered(long handle) throws SQLException {
+        connection.athenaAnswered();
+        return local(handle);
+    }
+
+    /** Names and patterns cross to the native core as UTF-8: an unpaired surrogate is refused (22018). */
+    private static void checkText(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        Utf16.check("The catalog", catalog);
+        Utf16.check("The schema pattern", schemaPattern);
+        Utf16.check("The table name pattern", tableNamePattern);
+        Utf16.check("The column name pattern", columnNamePattern);
     }
 
     @Override
@@ -28,7 +44,7 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
     @Override
     public ResultSet getCatalogs() throws SQLException {
         connection.checkOpen();
-        return local(NativeConnection.catalogs(connection.handle()));
+        return answered(NativeConnection.catalogs(connection.handle()));
     }
 
     @Override
@@ -39,20 +55,29 @@ public final class AthenaDatabaseMetaData extends AthenaDialectMetaData {
     @Override
     public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
         connection.checkOpen();
-        return local(NativeConnection.schemas(connection.handle(), catalog, schemaPattern));
+        checkText(catalog, schemaPattern, null, null);
+        return answered(NativeConnection.schemas(connection.handle(), catalog, schemaPattern));
     }
 
     @Override
     public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types) throws SQLException {
         connection.checkOpen();
-        return local(NativeConnection.tables(connection.handle(), catalog, schemaPattern, tableNamePattern, types));
+        checkText(catalog, schemaPattern, tableNamePattern, null);
+        if (types != null) {
+            for (String type : types) {
+                Utf16.check("A table type", type);
+            }
+        }
+        return answered(NativeConnection.tables(connection.handle(), catalog, schemaPattern, tableNamePattern, types));
     }
 
     @Override
     public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
             throws SQLException {
         connection.checkOpen();
-        return local(NativeConnection.columns(connection.handle(), catalog, schemaPattern, tableNamePattern, columnNamePattern));
+        checkText(catalog, schemaPattern, tableNamePattern, columnNamePattern);
+        return answered(NativeConnection.columns(connection.handle(), catalog, schemaPattern, tableNamePattern,
+                columnNamePattern));
     }
 
     @Override

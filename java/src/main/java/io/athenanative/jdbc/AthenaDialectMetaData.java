@@ -274,7 +274,8 @@ abstract class AthenaDialectMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public boolean isCatalogAtStart() {
-        return false;
+        // catalog.schema.table
+        return true;
     }
 
     @Override
@@ -429,7 +430,8 @@ abstract class AthenaDialectMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public boolean nullsAreSortedAtEnd() {
-        return false;
+        // Athena (Trino) sorts NULLS LAST by default, ascending and descending.
+        return true;
     }
 
     @Override

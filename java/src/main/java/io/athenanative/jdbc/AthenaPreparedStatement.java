@@ -227,6 +227,7 @@ public final class AthenaPreparedStatement extends AthenaStatement implements Pr
 
     private void bind(int index, String literal, int sqlType) throws SQLException {
         checkOpen();
+        Utf16.checkParameter(index, literal);
         parameters.set(index, literal, sqlType);
     }
 

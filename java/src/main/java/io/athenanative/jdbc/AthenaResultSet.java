@@ -37,16 +37,20 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     private static final int FIRST_BUFFER_BYTES = 8 * 1024;
 
     private final Statement statement;
+    /** The connection these rows came through; null only for results built without one. */
+    private final AthenaConnection connection;
     private final long handle;
     private final NativeCleaner.Cleanable cleanable;
     private final String queryExecutionId;
     private final ColumnInfo[] columns;
-    private ByteBuffer buffer;
-    private Page page;
+    // The page and its buffer are read into locals by the reader: close() from another thread nulls them.
+    private volatile ByteBuffer buffer;
+    private volatile Page page;
     private int row = -1;
     private long rowNumber;
     private boolean exhausted;
-    private boolean closed;
+    /** Written by close(), perhaps from another thread than the reader's. */
+    private volatile boolean closed;
     /** Set by Statement.cancel() from another thread. */
     private volatile boolean cancelled;
     private boolean wasNull;
@@ -54,15 +58,41 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     private SQLWarning warnings;
     private Map<String, Integer> columnIndexes;
 
+    /** The rows of a statement's query. */
     AthenaResultSet(Statement statement, long handle, String queryExecutionId) throws SQLException {
+        this(statement, statement instanceof AthenaStatement ? ((AthenaStatement) statement).connection() : null, handle,
+                queryExecutionId);
+        if (connection != null) {
+            // The query ran and its first rows are here: Athena answered this connection.
+            connection.athenaAnswered();
+        }
+    }
+
+    /** A metadata result of {@code connection}, closed when the connection closes. */
+    AthenaResultSet(AthenaConnection connection, long handle) throws SQLException {
+        this(null, connection, handle, null);
+        connection.metadataResultOpened(this);
+    }
+
+    private AthenaResultSet(Statement statement, AthenaConnection connection, long handle, String queryExecutionId)
+            throws SQLException {
         this.statement = statement;
+        this.connection = connection;
         this.handle = handle;
         this.cleanable = NativeCleaner.register(this, "a result set", handle, NativeResults::close);
         this.queryExecutionId = queryExecutionId;
-        this.columns = ColumnInfo.fromNative(NativeResults.columns(handle), NativeResults.COLUMN_FIELDS);
+        String[] flat = NativeResults.columns(handle, connection == null ? 0 : connection.handle());
+        if (flat == null) {
+            throw NativeResults.failedSilently("columns");
+        }
+        this.columns = ColumnInfo.fromNative(flat, NativeResults.COLUMN_FIELDS);
         this.buffer = ByteBuffer.allocateDirect(FIRST_BUFFER_BYTES);
         // Read now: the native rows are released once the last page is read.
-        this.warnings = Errors.warnings(NativeResults.warnings(handle));
+        String[] texts = NativeResults.warnings(handle);
+        if (texts == null) {
+            throw NativeResults.failedSilently("warnings");
+        }
+        this.warnings = Errors.warnings(texts);
     }
 
     /** The Athena QueryExecutionId behind these rows, or null for metadata results. */
@@ -79,36 +109,96 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         if (cancelled) {
             throw readingCancelled();
         }
-        row++;
-        while (page == null || row >= page.rows()) {
-            if (!loadPage()) {
-                exhausted = true;
-                page = null;
-                releaseNative();
+        Page current = page;
+        int next = row + 1;
+        while (current == null || next >= current.rows()) {
+            current = loadPage();
+            if (current == null) {
+                endOfRows();
                 return false;
             }
-            row = 0;
+            next = 0;
         }
+        row = next;
         rowNumber++;
         return true;
     }
 
-    private boolean loadPage() throws SQLException {
+    /**
+     * Before the first next(): reads pages (without moving the cursor) until one has a row, so that
+     * isBeforeFirst can say whether there is a first row. False, and the rows ended, when there is none.
+     */
+    private boolean peekFirstRow() throws SQLException {
+        if (cancelled) {
+            throw readingCancelled();
+        }
+        Page current = page;
+        while (current == null || current.rows() == 0) {
+            current = loadPage();
+            if (current == null) {
+                endOfRows();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void endOfRows() throws SQLException {
+        exhausted = true;
+        page = null;
+        releaseNative();
+    }
+
+    /** The next page, now also the current one; null at the end of the rows. */
+    private Page loadPage() throws SQLException {
+        ByteBuffer target = buffer;
+        if (target == null || closed) {
+            throw Errors.closed("result set");
+        }
         int length;
         try {
-            length = NativeResults.fillPage(handle, buffer);
+            length = fill(target);
             if (length < 0) {
-                buffer = ByteBuffer.allocateDirect(-length);
-                length = NativeResults.fillPage(handle, buffer);
+                target = ByteBuffer.allocateDirect(-length);
+                buffer = target;
+                length = fill(target);
             }
         } catch (SQLException e) {
+            if (closed) {
+                // Closed from another thread while this one waited for the page.
+                SQLException closedMeanwhile = Errors.closed("result set");
+                closedMeanwhile.initCause(e);
+                throw closedMeanwhile;
+            }
             throw cancelled ? readingCancelled() : e;
         }
-        if (length <= 0) {
-            return false;
+        if (closed) {
+            // close() ran meanwhile; a buffer grown since is not kept.
+            buffer = null;
+            throw Errors.closed("result set");
         }
-        page = new Page(buffer, length);
-        return true;
+        if (length < 0) {
+            throw new SQLException("A result page did not fit the buffer sized for it (" + -length + " bytes)", "XX000");
+        }
+        if (length == 0) {
+            return null;
+        }
+        Page loaded = new Page(target, length);
+        page = loaded;
+        return loaded;
+    }
+
+    /** One fillPage call; its failure sentinel (see NativeResults.fillPage) is never taken for an answer. */
+    private int fill(ByteBuffer target) throws SQLException {
+        return checkedPageLength(NativeResults.fillPage(handle, target));
+    }
+
+    /** fillPage's answer, or an SQLException when it is the sentinel of a failure that raised none. */
+    static int checkedPageLength(int length) throws SQLException {
+        if (length == NativeResults.FILL_PAGE_FAILED) {
+            throw NativeResults.failedSilently("fillPage");
+        }
+        return length;
     }
 
     private void releaseNative() throws SQLException {
@@ -133,6 +223,10 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
                 + " was cancelled (Statement.cancel)", "57014");
     }
 
+    /**
+     * Safe from another thread than the reader's: a reader in next() or a getter then gets an
+     * SQLException (the result set is closed), at once if it is waiting for a page.
+     */
     @Override
     public void close() throws SQLException {
         if (closed) {
@@ -141,9 +235,16 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         closed = true;
         page = null;
         buffer = null;
-        releaseNative();
-        if (statement instanceof AthenaStatement) {
-            ((AthenaStatement) statement).resultSetClosed(this);
+        try {
+            // Wakes a reader waiting for a page in another thread; nothing when there is none.
+            NativeResults.cancel(handle);
+        } finally {
+            releaseNative();
+            if (statement instanceof AthenaStatement) {
+                ((AthenaStatement) statement).resultSetClosed(this);
+            } else if (connection != null) {
+                connection.metadataResultClosed(this);
+            }
         }
     }
 
@@ -158,18 +259,22 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         }
     }
 
-    /** Positions on a column of the current row and records wasNull; false when the value is NULL. */
-    private int slot(int columnIndex) throws SQLException {
+    /**
+     * The current page, positioned on a column of the current row, with wasNull recorded. The page is
+     * read once: a close() from another thread cannot take it away in the middle of a getter.
+     */
+    private Page slot(int columnIndex) throws SQLException {
         checkOpen();
         if (columnIndex < 1 || columnIndex > columns.length) {
             throw new SQLException("Column index " + columnIndex + " is out of range 1.." + columns.length, "07009");
         }
-        if (page == null || row < 0 || row >= page.rows()) {
+        Page current = page;
+        if (current == null || row < 0 || row >= current.rows()) {
+            checkOpen();
             throw new SQLException("The result set is not on a row; call next() first", "24000");
         }
-        int c = columnIndex - 1;
-        wasNull = page.isNull(c, row);
-        return c;
+        wasNull = current.isNull(columnIndex - 1, row);
+        return current;
     }
 
     private ColumnInfo column(int c) {
@@ -184,62 +289,71 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
 
     @Override
     public String getString(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Values.string(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? null : Values.string(p, c, row, column(c));
     }
 
     @Override
     public boolean getBoolean(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return !wasNull && Values.bool(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return !wasNull && Values.bool(p, c, row, column(c));
     }
 
     @Override
     public byte getByte(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? 0 : (byte) Values.integer(page, c, row, column(c), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? 0 : (byte) Values.integer(p, c, row, column(c), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
     }
 
     @Override
     public short getShort(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? 0 : (short) Values.integer(page, c, row, column(c), Short.MIN_VALUE, Short.MAX_VALUE, "short");
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? 0 : (short) Values.integer(p, c, row, column(c), Short.MIN_VALUE, Short.MAX_VALUE, "short");
     }
 
     @Override
     public int getInt(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? 0 : (int) Values.integer(page, c, row, column(c), Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? 0 : (int) Values.integer(p, c, row, column(c), Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
     }
 
     @Override
     public long getLong(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return 0;
         }
-        if (page.encoding(c) == Page.INT64) {
-            return page.int64(c, row);
+        if (p.encoding(c) == Page.INT64) {
+            return p.int64(c, row);
         }
-        return Values.integer(page, c, row, column(c), Long.MIN_VALUE, Long.MAX_VALUE, "long");
+        return Values.integer(p, c, row, column(c), Long.MIN_VALUE, Long.MAX_VALUE, "long");
     }
 
     @Override
     public float getFloat(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? 0 : (float) Values.floating(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? 0 : (float) Values.floating(p, c, row, column(c));
     }
 
     @Override
     public double getDouble(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? 0 : Values.floating(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? 0 : Values.floating(p, c, row, column(c));
     }
 
     @Override
     public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Values.decimal(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? null : Values.decimal(p, c, row, column(c));
     }
 
     @Override
@@ -251,55 +365,62 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
 
     @Override
     public byte[] getBytes(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Values.bytes(page, c, row, column(c));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? null : Values.bytes(p, c, row, column(c));
     }
 
     @Override
     public Date getDate(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Date.valueOf(Values.localDate(page, c, row, column(c)));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? null : Date.valueOf(Values.localDate(p, c, row, column(c)));
     }
 
     @Override
     public Time getTime(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Time.valueOf(Values.localTime(page, c, row, column(c)));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        // With its milliseconds, which Time.valueOf(LocalTime) would drop.
+        return wasNull ? null : Values.time(Values.localTime(p, c, row, column(c)), ZoneId.systemDefault());
     }
 
     @Override
     public Timestamp getTimestamp(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
-        return wasNull ? null : Timestamp.valueOf(Values.localDateTime(page, c, row, column(c)));
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
+        return wasNull ? null : Timestamp.valueOf(Values.localDateTime(p, c, row, column(c)));
     }
 
     @Override
     public Date getDate(int columnIndex, Calendar cal) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
-        LocalDate date = Values.localDate(page, c, row, column(c));
+        LocalDate date = Values.localDate(p, c, row, column(c));
         return new Date(date.atStartOfDay(zone(cal)).toInstant().toEpochMilli());
     }
 
     @Override
     public Time getTime(int columnIndex, Calendar cal) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
-        LocalTime time = Values.localTime(page, c, row, column(c));
-        return new Time(time.atDate(LocalDate.ofEpochDay(0)).atZone(zone(cal)).toInstant().toEpochMilli());
+        return Values.time(Values.localTime(p, c, row, column(c)), zone(cal));
     }
 
     @Override
     public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
-        LocalDateTime value = Values.localDateTime(page, c, row, column(c));
+        LocalDateTime value = Values.localDateTime(p, c, row, column(c));
         return Timestamp.from(value.atZone(zone(cal)).toInstant());
     }
 
@@ -309,53 +430,55 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
 
     @Override
     public Object getObject(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
         ColumnInfo info = column(c);
         switch (info.jdbcType) {
             case Types.BOOLEAN:
-                return Values.bool(page, c, row, info);
+                return Values.bool(p, c, row, info);
             case Types.TINYINT:
             case Types.SMALLINT:
             case Types.INTEGER:
-                return (int) Values.integer(page, c, row, info, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+                return (int) Values.integer(p, c, row, info, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
             case Types.BIGINT:
-                return Values.integer(page, c, row, info, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+                return Values.integer(p, c, row, info, Long.MIN_VALUE, Long.MAX_VALUE, "long");
             case Types.REAL:
-                return (float) Values.floating(page, c, row, info);
+                return (float) Values.floating(p, c, row, info);
             case Types.DOUBLE:
-                return Values.floating(page, c, row, info);
+                return Values.floating(p, c, row, info);
             case Types.DECIMAL:
-                return Values.decimal(page, c, row, info);
+                return Values.decimal(p, c, row, info);
             case Types.VARBINARY:
-                return Values.bytes(page, c, row, info);
+                return Values.bytes(p, c, row, info);
             case Types.DATE:
-                return Date.valueOf(Values.localDate(page, c, row, info));
+                return Date.valueOf(Values.localDate(p, c, row, info));
             case Types.TIME:
-                return Time.valueOf(Values.localTime(page, c, row, info));
+                return Values.time(Values.localTime(p, c, row, info), ZoneId.systemDefault());
             case Types.TIMESTAMP:
-                return Timestamp.valueOf(Values.localDateTime(page, c, row, info));
+                return Timestamp.valueOf(Values.localDateTime(p, c, row, info));
             default:
-                return complexOrText(c, info);
+                return complexOrText(p, c, info);
         }
     }
 
     /** Arrays, maps and rows as Java values where their form allows; text otherwise. */
-    private Object complexOrText(int c, ColumnInfo info) throws SQLException {
-        if (page.encoding(c) == Page.JSON) {
-            return ComplexValues.fromJson(page.text(c, row), info.athenaType);
+    private Object complexOrText(Page p, int c, ColumnInfo info) throws SQLException {
+        if (p.encoding(c) == Page.JSON) {
+            return ComplexValues.fromJson(p.text(c, row), info.athenaType);
         }
-        if (info.jdbcType == Types.ARRAY && page.encoding(c) == Page.TEXT) {
-            return ComplexValues.arrayFromText(page.text(c, row));
+        if (info.jdbcType == Types.ARRAY && p.encoding(c) == Page.TEXT) {
+            return ComplexValues.arrayFromText(p.text(c, row));
         }
-        return Values.string(page, c, row, info);
+        return Values.string(p, c, row, info);
     }
 
     @Override
     public java.sql.Array getArray(int columnIndex) throws SQLException {
-        int c = slot(columnIndex);
+        Page p = slot(columnIndex);
+        int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
@@ -363,7 +486,7 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         if (info.jdbcType != Types.ARRAY) {
             throw Errors.conversion("Column " + info.label + " of type " + info.athenaType + " is not an array");
         }
-        return (java.sql.Array) complexOrText(c, info);
+        return (java.sql.Array) complexOrText(p, c, info);
     }
 
     @Override
@@ -411,14 +534,17 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         } else if (type == Timestamp.class) {
             value = getTimestamp(columnIndex);
         } else if (type == LocalDate.class) {
-            int c = slot(columnIndex);
-            value = wasNull ? null : Values.localDate(page, c, row, column(c));
+            Page p = slot(columnIndex);
+            int c = columnIndex - 1;
+            value = wasNull ? null : Values.localDate(p, c, row, column(c));
         } else if (type == LocalDateTime.class) {
-            int c = slot(columnIndex);
-            value = wasNull ? null : Values.localDateTime(page, c, row, column(c));
+            Page p = slot(columnIndex);
+            int c = columnIndex - 1;
+            value = wasNull ? null : Values.localDateTime(p, c, row, column(c));
         } else if (type == LocalTime.class) {
-            int c = slot(columnIndex);
-            value = wasNull ? null : Values.localTime(page, c, row, column(c));
+            Page p = slot(columnIndex);
+            int c = columnIndex - 1;
+            value = wasNull ? null : Values.localTime(p, c, row, column(c));
         } else if (type == Object.class || type == java.sql.Array.class || type == java.sql.Struct.class
                 || type == Map.class) {
             value = getObject(columnIndex);
@@ -621,7 +747,8 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     @Override
     public boolean isBeforeFirst() throws SQLException {
         checkOpen();
-        return rowNumber == 0 && !exhausted;
+        // JDBC: false when the result has no rows, so whether a first row exists is read ahead.
+        return rowNumber == 0 && !exhausted && peekFirstRow();
     }
 
     @Override

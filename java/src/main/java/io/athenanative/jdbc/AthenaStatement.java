@@ -73,6 +73,7 @@ public class AthenaStatement implements Statement {
         if (sql == null) {
             throw Errors.invalidArgument("SQL text must not be null");
         }
+        Utf16.check(sql, parameters);
         closeResultSet();
         updateCount = -1;
         queryExecutionId = null;
@@ -92,12 +93,16 @@ public class AthenaStatement implements Statement {
         }
         try {
             // One step under the lock: a cancel() sees the query either starting (and is kept) or running.
+            long stop = 0;
             synchronized (lock) {
                 starting = false;
                 runningQuery = query;
                 if (cancelRequested) {
-                    NativeQuery.cancel(query);
+                    stop = NativeQuery.cancel(query);
                 }
+            }
+            if (stop != 0) {
+                NativeQuery.stop(stop);
             }
             queryExecutionId = NativeQuery.id(query);
             long results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize);
@@ -111,6 +116,8 @@ public class AthenaStatement implements Statement {
             AthenaResultSet rows = new AthenaResultSet(this, results, queryExecutionId);
             boolean cancelledMeanwhile;
             synchronized (lock) {
+                // In one step: a cancel() from now on finds the rows, not the finished query.
+                runningQuery = 0;
                 resultSet = rows;
                 // A cancel() after the query finished but before the rows were here.
                 cancelledMeanwhile = cancelRequested;
@@ -168,16 +175,20 @@ public class AthenaStatement implements Statement {
     @Override
     public void cancel() throws SQLException {
         AthenaResultSet reading;
+        long stop;
         synchronized (lock) {
             // Kept until the next statement starts, for rows that arrive after it.
             cancelRequested = true;
-            if (runningQuery != 0) {
-                NativeQuery.cancel(runningQuery);
-                return;
-            } else if (starting) {
+            if (starting) {
                 return;
             }
+            // Wakes the waiting thread at once; StopQueryExecution waits for no lock.
+            stop = runningQuery != 0 ? NativeQuery.cancel(runningQuery) : 0;
             reading = resultSet;
+        }
+        if (stop != 0) {
+            NativeQuery.stop(stop);
+            return;
         }
         // The query has finished: what remains is reading its rows.
         if (reading != null) {

@@ -34,12 +34,30 @@ final class ColumnInfo {
         return columns;
     }
 
-    /** The class {@code getObject} returns for this column. */
+    /**
+     * The class {@code getObject} returns for this column. Maps and rows are Java values only when
+     * their type names their element types (UNLOAD: the values come as JSON); from Athena's text
+     * form a bare {@code map} or {@code row} is a String. Arrays are java.sql.Array either way.
+     */
     String className() {
-        if (athenaType.startsWith("map(")) {
-            return java.util.Map.class.getName();
+        AthenaType type = AthenaType.parse(athenaType);
+        boolean exact = isExactNested(type);
+        if (type.base.equals("map")) {
+            return exact ? java.util.Map.class.getName() : String.class.getName();
+        }
+        if (jdbcType == Types.STRUCT) {
+            return exact && type.base.equals("row") ? java.sql.Struct.class.getName() : String.class.getName();
         }
         return className(jdbcType);
+    }
+
+    /**
+     * Whether the values of a column of this type travel as JSON (page encoding 8), as the core decides
+     * (types.rs, preferred_encoding): an array, map or row whose type text names its element types.
+     */
+    static boolean isExactNested(AthenaType type) {
+        return (type.base.equals("array") || type.base.equals("map") || type.base.equals("row"))
+                && type.text.indexOf('(') >= 0;
     }
 
     /** The class {@code getObject} returns for a column of this JDBC type (text for the others). */

@@ -139,6 +139,17 @@ final class Values {
             case Page.BINARY:
                 return p.bytes(c, r);
             case Page.TEXT:
+                if (column.jdbcType == Types.VARBINARY) {
+                    // A page whose varbinary values are not all hex pairs carries Athena's text for
+                    // each; the values that are hex still read as their bytes, each other one fails.
+                    String text = p.text(c, r);
+                    try {
+                        return parseHexPairs(text);
+                    } catch (IllegalArgumentException e) {
+                        throw Errors.conversion("Value '" + abbreviate(text) + "' in varbinary column " + column.label
+                                + " is not in Athena's varbinary form (hex pairs separated by spaces); getString gives its text");
+                    }
+                }
                 return p.text(c, r).getBytes(StandardCharsets.UTF_8);
             default:
                 throw notConvertible(column, "byte[]");
@@ -225,20 +236,42 @@ final class Values {
         return s.append(text);
     }
 
-    /** Athena's varbinary text form: lower-case hex pairs separated by spaces. */
-    /** Athena's varbinary text ({@code 68 65 6c}) back to bytes. */
+    /**
+     * Athena's varbinary text ({@code 68 65 6c}) back to bytes: pairs of hex digits separated by
+     * spaces, as the core's page encoder reads them; IllegalArgumentException for anything else.
+     */
     static byte[] parseHexPairs(String text) {
-        String digits = text.replace(" ", "");
-        if (digits.length() % 2 != 0) {
-            throw new IllegalArgumentException("odd number of hex digits");
+        byte[] out = new byte[(text.length() + 1) / 3 + 1];
+        int n = 0;
+        int i = 0;
+        while (i < text.length()) {
+            if (text.charAt(i) == ' ') {
+                i++;
+                continue;
+            }
+            int high = i + 1 < text.length() ? Character.digit(text.charAt(i), 16) : -1;
+            int low = high >= 0 ? Character.digit(text.charAt(i + 1), 16) : -1;
+            if (low < 0 || (i + 2 < text.length() && text.charAt(i + 2) != ' ')) {
+                throw new IllegalArgumentException("not hex pairs separated by spaces");
+            }
+            if (n == out.length) {
+                out = java.util.Arrays.copyOf(out, out.length * 2);
+            }
+            out[n++] = (byte) (high << 4 | low);
+            i += 2;
         }
-        byte[] out = new byte[digits.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) Integer.parseInt(digits.substring(2 * i, 2 * i + 2), 16);
-        }
-        return out;
+        return java.util.Arrays.copyOf(out, n);
     }
 
+    /**
+     * A time of day as java.sql.Time, with its milliseconds ({@code Time.valueOf(LocalTime)} drops
+     * them): that time on 1970-01-01 in {@code zone}.
+     */
+    static java.sql.Time time(LocalTime time, java.time.ZoneId zone) {
+        return new java.sql.Time(time.atDate(LocalDate.ofEpochDay(0)).atZone(zone).toInstant().toEpochMilli());
+    }
+
+    /** Athena's varbinary text form: lower-case hex pairs separated by spaces. */
     static String hexPairs(byte[] bytes) {
         char[] digits = "0123456789abcdef".toCharArray();
         StringBuilder s = new StringBuilder(bytes.length * 3);

@@ -1,14 +1,7 @@
 package io.athenanative.jdbc;
 
 import io.athenanative.local.junit.AthenaLocal;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,46 +93,14 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
         return url("");
     }
 
-    /**
-     * A JWT from athena-local's built-in test issuer; {@code claims} (a JSON object, or null)
-     * overrides the defaults, {@code signing} is valid, wrong-key or none.
-     */
+    /** A JWT from athena-local's built-in test issuer: {@link AthenaLocal#mintToken}. */
     public String mintToken(String claims, String signing) throws IOException {
-        String body = "{\"claims\":" + (claims == null ? "{}" : claims) + ",\"signing\":\"" + signing + "\"}";
-        String json = admin("POST", "/_athena_local/issuer/token", body);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
-        if (!m.find()) {
-            throw new IOException("athena-local minted no token: " + json);
-        }
-        return m.group(1);
+        return server.mintToken(claims, signing);
     }
 
-    /** GET on an admin path (unsigned, loopback only), as text. */
+    /** One call of athena-local's admin API: {@link AthenaLocal#admin}. */
     public String admin(String method, String path, String body) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) new URL(endpoint() + path).openConnection();
-        connection.setRequestMethod(method);
-        if (body != null) {
-            connection.setDoOutput(true);
-            connection.setRequestProperty("Content-Type", "application/json");
-            try (OutputStream o = connection.getOutputStream()) {
-                o.write(body.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        int status = connection.getResponseCode();
-        InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-        StringBuilder text = new StringBuilder();
-        if (in != null) {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    text.append(line).append('\n');
-                }
-            }
-        }
-        if (status >= 400) {
-            throw new IOException(method + " " + path + " answered " + status + ": " + text);
-        }
-        return text.toString();
+        return server.admin(method, path, body);
     }
 
     public void clearCalls() throws IOException {

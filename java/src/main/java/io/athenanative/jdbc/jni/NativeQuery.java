@@ -21,7 +21,15 @@ public final class NativeQuery {
     /** Statistics.DataScannedInBytes of the finished query, or -1. */
     public static native long dataScannedInBytes(long handle) throws SQLException;
 
-    public static native void cancel(long handle) throws SQLException;
+    /**
+     * Marks the query cancelled and wakes the thread waiting for it, without a network call; returns a
+     * handle of its own to the query for {@link #stop(long)} (which closes it), usable after
+     * {@link #close(long)} of {@code handle}.
+     */
+    public static native long cancel(long handle) throws SQLException;
+
+    /** StopQueryExecution on Athena for a handle {@link #cancel(long)} returned; closes that handle. */
+    public static native void stop(long cancelHandle) throws SQLException;
 
     public static native void close(long handle) throws SQLException;
 }

@@ -91,6 +91,18 @@ class ProxyTest {
         assertFalse(e.getMessage().contains(wrong), e.getMessage());
     }
 
+    /** DBeaver's "Test connection" with a wrong proxy password, then with the right one, in one process. */
+    @Test
+    void aSignInWithAWrongProxyPasswordDoesNotStickOnceItIsFixed() throws Exception {
+        String token = Identity.mint(athena);
+        String base = "ResultFetcher=S3;S3Endpoint=" + athena.endpoint() + ";";
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                Identity.tipUrl(athena, token, base + proxy.properties(USER, "wrong-proxy-password"))));
+        assertEquals("08001", e.getSQLState(), e.getMessage());
+        assertEquals(5000, rows(Identity.tipUrl(athena, token, base + proxy.properties(USER, PASSWORD))),
+                "the corrected password signs in with the same token");
+    }
+
     @Test
     void proxySettingsThatDoNotFitAreRefusedTogether() {
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +73,53 @@ public final class AthenaLocal implements AutoCloseable {
     /** A DataSource of connections to this server (the driver must be on the classpath). */
     public DataSource dataSource() {
         return new UrlDataSource(jdbcUrl());
+    }
+
+    /**
+     * A JWT from athena-local's test issuer, for the JWT and JWT_TIP sign-in flows (its issuer is in the
+     * configuration's trusted identity providers). {@code claimsJson} is a JSON object that overrides the
+     * default claims (or null); {@code signing} is {@code valid}, {@code wrong-key} or {@code none}.
+     */
+    public String mintToken(String claimsJson, String signing) throws IOException {
+        String json = admin("POST", "/_athena_local/issuer/token",
+                "{\"claims\":" + (claimsJson == null ? "{}" : claimsJson) + ",\"signing\":\"" + signing + "\"}");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IOException("athena-local minted no token: " + json);
+        }
+        return m.group(1);
+    }
+
+    /**
+     * One call of athena-local's admin API (plain HTTP, unsigned, loopback only: the call record, faults,
+     * the test issuer; see athena-local's README), its answer as text. A status of 400 or more is an
+     * {@link IOException} with the answer.
+     */
+    public String admin(String method, String path, String body) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(endpoint + path).openConnection();
+        connection.setRequestMethod(method);
+        if (body != null) {
+            connection.setDoOutput(true);
+            connection.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream o = connection.getOutputStream()) {
+                o.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int status = connection.getResponseCode();
+        InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+        StringBuilder text = new StringBuilder();
+        if (in != null) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    text.append(line).append('\n');
+                }
+            }
+        }
+        if (status >= 400) {
+            throw new IOException(method + " " + path + " answered " + status + ": " + text);
+        }
+        return text.toString();
     }
 
     public boolean isRunning() {

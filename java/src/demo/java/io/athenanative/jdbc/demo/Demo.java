@@ -1,6 +1,7 @@
 package io.athenanative.jdbc.demo;
 
-import io.athenanative.jdbc.LocalAthena;
+import io.athenanative.local.junit.AthenaLocal;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,13 +12,18 @@ import java.sql.Statement;
  * Starts athena-local, signs in with JWT trusted identity propagation (a token from
  * athena-local's test issuer, exchanged as an Identity Center user), runs a query
  * through the driver jar and prints the rows.
+ *
+ * <p>It runs on the class path a user's application has: the driver jar and athena-local's launcher
+ * ({@link AthenaLocal}, from the athena-local-junit jar, used without JUnit), nothing else.
  */
 public final class Demo {
     private Demo() {
     }
 
     public static void main(String[] args) throws Exception {
-        try (LocalAthena athena = LocalAthena.start()) {
+        String binary = System.getProperty("athena.local.binary", "target/release/athena-local");
+        try (AthenaLocal athena = AthenaLocal.builder().binary(Paths.get(binary).toAbsolutePath())
+                .configFile(Paths.get("tests/data/athena-local.toml")).start()) {
             String token = athena.mintToken("{\"sub\":\"demo-user\",\"email\":\"demo-user@example.com\"}", "valid");
             String e = athena.endpoint();
             String url = "jdbc:athena://Region=us-east-1;AthenaEndpoint=" + e + ";StsEndpoint=" + e
