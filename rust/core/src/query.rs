@@ -234,11 +234,6 @@ impl Query {
         let _ = signal.wait_for(|c| *c).await;
     }
 
-    /// The error of a query cancelled while its results opened.
-    pub fn cancelled_while_opening(&self) -> Error {
-        self.cancelled_error()
-    }
-
     /// `request_cancel`, then StopQueryExecution on the server.
     pub async fn cancel(&self) -> Result<()> {
         self.request_cancel();
@@ -266,7 +261,8 @@ impl Query {
             .await;
     }
 
-    fn cancelled_error(&self) -> Error {
+    /// Also the error of a query cancelled while its results opened.
+    pub fn cancelled_error(&self) -> Error {
         Error::new(ErrorKind::Cancelled, "Query was cancelled").with_query_id(&self.id)
     }
 

@@ -79,7 +79,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeQuery_awaitResults<'l
             let opening = async {
                 tokio::select! {
                     stream = results => stream,
-                    _ = query.cancelled() => Err(query.cancelled_while_opening()),
+                    _ = query.cancelled() => Err(query.cancelled_error()),
                 }
             };
             // The query timeout bounds the first page's fetch and each later wait for a page.

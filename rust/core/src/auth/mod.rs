@@ -689,17 +689,13 @@ fn cache_key(config: &ConnectionConfig) -> Option<String> {
         Credentials::Jwt(s) => vec![
             "v1".into(),
             "JWT".into(),
-            hex(&Sha256::digest(s.token.expose().as_bytes())),
+            hashed(&s.token),
             s.role_arn.clone(),
             s.session_name.clone(),
             s.duration.as_secs().to_string(),
         ],
         Credentials::JwtTip { token, tip } => {
-            let mut fields = vec![
-                "v1".into(),
-                "JWT_TIP".into(),
-                hex(&Sha256::digest(token.expose().as_bytes())),
-            ];
+            let mut fields = vec!["v1".into(), "JWT_TIP".into(), hashed(token)];
             fields.extend(tip_fields(tip));
             fields
         }
@@ -735,7 +731,6 @@ fn cache_key(config: &ConnectionConfig) -> Option<String> {
 /// corrected proxy password, another client secret, CA bundle or timeout is
 /// another flow). Secrets enter as their SHA-256 only.
 fn flow_key(config: &ConnectionConfig, file_key: &str) -> String {
-    let secret = |s: &Secret| hex(&Sha256::digest(s.expose().as_bytes()));
     let network = &config.network;
     let mut fields = vec![
         "flow-v1".to_string(),
@@ -757,7 +752,7 @@ fn flow_key(config: &ConnectionConfig, file_key: &str) -> String {
             fields.push(p.exempt_hosts.join(","));
             if let Some((user, password)) = &p.credentials {
                 fields.push(user.clone());
-                fields.push(secret(password));
+                fields.push(hashed(password));
             }
         }
     }
@@ -765,7 +760,7 @@ fn flow_key(config: &ConnectionConfig, file_key: &str) -> String {
         Credentials::JwtTip { tip, .. } => fields.push(tip.file_cache.to_string()),
         Credentials::BrowserOidcTip { oidc, tip } => {
             fields.push(tip.file_cache.to_string());
-            fields.push(oidc.client_secret.as_ref().map(secret).unwrap_or_default());
+            fields.push(oidc.client_secret.as_ref().map(hashed).unwrap_or_default());
             fields.push(oidc.response_timeout.as_secs().to_string());
         }
         _ => {}
@@ -783,6 +778,11 @@ fn tip_fields(s: &TipSettings) -> Vec<String> {
         s.session_name.clone(),
         s.duration.as_secs().to_string(),
     ]
+}
+
+/// A secret as it may enter a key: its SHA-256, in hex.
+fn hashed(secret: &Secret) -> String {
+    hex(&Sha256::digest(secret.expose().as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {
