@@ -22,6 +22,9 @@ use std::fmt::Write;
 /// Arrow JSON extension type).
 pub const EXTENSION_KEY: &str = "ARROW:extension:name";
 pub const JSON_EXTENSION: &str = "arrow.json";
+/// Marks a Utf8 column as Athena `time with time zone` (Arrow has no such
+/// type): its values are Trino's text, `12:34:56.789+05:30`.
+pub const TIME_TZ_EXTENSION: &str = "athena.time_with_time_zone";
 
 /// Athena's description of a column type, as in `ColumnInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +51,21 @@ pub fn is_json_field(field: &Field) -> bool {
         .is_some_and(|v| v == JSON_EXTENSION)
 }
 
+/// Whether a field is Athena `time with time zone` (see [`TIME_TZ_EXTENSION`]).
+pub fn is_time_tz_field(field: &Field) -> bool {
+    field
+        .metadata()
+        .get(EXTENSION_KEY)
+        .is_some_and(|v| v == TIME_TZ_EXTENSION)
+}
+
 /// The `ColumnInfo` type of a result column.
 pub fn athena_type(field: &Field) -> AthenaType {
     if is_json_field(field) {
         return AthenaType::new("json", 0, 0);
+    }
+    if is_time_tz_field(field) {
+        return AthenaType::new("time with time zone", 3, 0);
     }
     athena_type_of(field.data_type())
 }
@@ -98,6 +112,9 @@ pub fn athena_type_of(dt: &DataType) -> AthenaType {
 pub fn full_type(field: &Field) -> String {
     if is_json_field(field) {
         return "json".into();
+    }
+    if is_time_tz_field(field) {
+        return "time with time zone".into();
     }
     full_type_of(field.data_type())
 }
@@ -444,7 +461,11 @@ fn timestamp<T: ArrowPrimitiveType<Native = i64>>(
             let Ok(tz) = tz_name.parse::<Tz>() else {
                 return false;
             };
-            let zone = if tz_name.as_ref() == "+00:00" || tz_name.as_ref() == "Z" {
+            // Trino shows a zero offset and UTC's aliases as `UTC`.
+            let zone = if matches!(
+                tz_name.as_ref(),
+                "+00:00" | "-00:00" | "Z" | "Etc/UTC" | "+0000" | "+00"
+            ) {
                 "UTC"
             } else {
                 tz_name.as_ref()
@@ -753,6 +774,39 @@ mod tests {
         );
         let tm = Time64MicrosecondArray::from(vec![45_296_789_000i64]);
         assert_eq!(render(&tm, 0).unwrap(), "12:34:56.789");
+        let ms = ns / 1_000_000;
+        let paris = TimestampMillisecondArray::from(vec![ms]).with_timezone("Europe/Paris");
+        assert_eq!(
+            render(&paris, 0).unwrap(),
+            "2024-01-31 13:34:56.789 Europe/Paris"
+        );
+        let offset = TimestampMillisecondArray::from(vec![ms]).with_timezone("-08:00");
+        assert_eq!(
+            render(&offset, 0).unwrap(),
+            "2024-01-31 04:34:56.789 -08:00"
+        );
+        let zero = TimestampMillisecondArray::from(vec![ms]).with_timezone("+00:00");
+        assert_eq!(render(&zero, 0).unwrap(), "2024-01-31 12:34:56.789 UTC");
+        // Years 1 and 9999 in milliseconds (nanoseconds cannot reach them).
+        let edges = TimestampMillisecondArray::from(vec![-62_135_596_800_000, 253_402_300_799_999]);
+        assert_eq!(render(&edges, 0).unwrap(), "0001-01-01 00:00:00.000");
+        assert_eq!(render(&edges, 1).unwrap(), "9999-12-31 23:59:59.999");
+        let before_epoch = TimestampMillisecondArray::from(vec![-1]);
+        assert_eq!(render(&before_epoch, 0).unwrap(), "1969-12-31 23:59:59.999");
+        let t = athena_type_of(edges.data_type());
+        assert_eq!((t.name.as_str(), t.precision), ("timestamp", 3));
+    }
+
+    #[test]
+    fn time_with_time_zone_marker() {
+        let f = Field::new("t", DataType::Utf8, true).with_metadata(
+            [(EXTENSION_KEY.to_string(), TIME_TZ_EXTENSION.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let t = athena_type(&f);
+        assert_eq!((t.name.as_str(), t.precision), ("time with time zone", 3));
+        assert_eq!(full_type(&f), "time with time zone");
     }
 
     #[test]

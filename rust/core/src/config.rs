@@ -174,6 +174,8 @@ pub struct ConnectionConfig {
     pub fetch_size: u32,
     /// StringColumnLength: the precision reported for an unbounded varchar.
     pub string_column_length: i32,
+    /// TimestampWithTimeZoneAsTimestamp: report those columns as JDBC TIMESTAMP.
+    pub zoned_timestamps_as_timestamp: bool,
     pub poll: PollPolicy,
     pub athena_endpoint: Option<String>,
     /// S3 endpoint of the S3 fetcher (path-style addressing when set).
@@ -182,6 +184,11 @@ pub struct ConnectionConfig {
     pub application_name: Option<String>,
     pub num_retries: Option<u32>,
     pub network_timeout: Option<Duration>,
+    /// SocketTimeout: how long an attempt may go without a byte from AWS
+    /// (waiting for the answer to begin, or in the middle of it).
+    pub socket_timeout: Duration,
+    /// CallTimeoutMillis: how long one AWS call may take, retries included.
+    pub call_timeout: Duration,
     pub endpoints: ServiceEndpoints,
     pub network: NetworkSettings,
     pub log: LogSettings,
@@ -324,6 +331,7 @@ impl Parser<'_> {
             fetch_size: self.integer("FetchSize") as u32,
             string_column_length: i32::try_from(self.integer("StringColumnLength"))
                 .unwrap_or(crate::types::DEFAULT_STRING_COLUMN_LENGTH),
+            zoned_timestamps_as_timestamp: self.boolean("TimestampWithTimeZoneAsTimestamp"),
             poll,
             athena_endpoint: self.text("AthenaEndpoint"),
             s3_endpoint: self.text("S3Endpoint"),
@@ -337,6 +345,12 @@ impl Parser<'_> {
                 .raw
                 .get("NetworkTimeoutMillis")
                 .map(|_| Duration::from_millis(self.integer("NetworkTimeoutMillis") as u64)),
+            socket_timeout: Duration::from_millis(match self.integer("SocketTimeout") {
+                // ODBC's RequestTimeout=0 means the default.
+                0 => crate::session::DEFAULT_SOCKET_TIMEOUT.as_millis() as u64,
+                ms => ms as u64,
+            }),
+            call_timeout: Duration::from_millis(self.integer("CallTimeoutMillis").max(1) as u64),
             endpoints: ServiceEndpoints {
                 sts: self.text("StsEndpoint"),
                 sso_oidc: self.text("SsoOidcEndpoint"),
@@ -726,10 +740,13 @@ impl Parser<'_> {
             s3_threads: threads,
             s3_block_size: block_size,
             unload: self.boolean("Unload"),
+            page_bytes: self.integer("PageByteBudget") as usize,
+            // A third of CallTimeoutMillis (20 s by default): retries stop
+            // three windows after a call began, so a call ends within it.
             retry_window: if retries_off {
                 std::time::Duration::ZERO
             } else {
-                crate::fetch::RESULT_RETRY_WINDOW
+                Duration::from_millis(self.integer("CallTimeoutMillis").max(3) as u64) / 3
             },
         }
     }

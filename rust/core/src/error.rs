@@ -79,12 +79,31 @@ impl ErrorKind {
     ];
 }
 
+/// How the driver's retry loops treat a transient error (see `fetch::retrying`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retry {
+    /// Retried for the window of transient failures.
+    #[default]
+    Transient,
+    /// Throttling (TooManyRequestsException, ThrottlingException, SlowDown,
+    /// HTTP 429): retried for longer, with longer pauses, since AWS asks for
+    /// exactly that under load.
+    Throttled,
+    /// The endpoint was never reached (connection refused, unknown host, no
+    /// answer to connect): connecting fails fast on it.
+    Unreached,
+    /// The call's own time bound (CallTimeoutMillis) is spent: asking again
+    /// would only wait as long once more.
+    Final,
+}
+
 #[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     query_execution_id: Option<String>,
     vendor_code: i32,
+    retry: Retry,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -96,7 +115,18 @@ impl Error {
             message: message.into(),
             query_execution_id: None,
             vendor_code: 0,
+            retry: Retry::Transient,
         }
+    }
+
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How retry loops treat this error when its kind is Transient.
+    pub fn retry(&self) -> Retry {
+        self.retry
     }
 
     pub fn with_query_id(mut self, id: &str) -> Self {
@@ -218,19 +248,49 @@ where
             let code = inner.code().unwrap_or("UnknownError").to_string();
             let text = inner.message().unwrap_or("no message").to_string();
             let kind = classify_code(&code);
-            Error::new(kind, format!("{operation} failed: {code}: {text}"))
+            let error = Error::new(kind, format!("{operation} failed: {code}: {text}"));
+            if is_throttling(&code) || service.raw().status().as_u16() == 429 {
+                error.with_retry(Retry::Throttled)
+            } else {
+                error
+            }
         }
-        SdkError::TimeoutError(_) => Error::new(
-            ErrorKind::Transient,
-            format!("{operation} timed out waiting for AWS (NetworkTimeoutMillis)"),
-        ),
-        SdkError::DispatchFailure(_) => Error::new(
-            ErrorKind::Transient,
-            format!(
-                "{operation} could not reach the endpoint: {}",
-                describe_chain(&err)
-            ),
-        ),
+        // The SDK's own bounds: the whole call (every attempt) or one attempt.
+        SdkError::TimeoutError(_) => {
+            let chain = describe_chain(&err);
+            if chain.contains("operation timeout") {
+                Error::new(
+                    ErrorKind::Transient,
+                    format!("{operation} got no answer from AWS within the call's time bound ({chain}): the connection stalled or AWS did not answer; CallTimeoutMillis bounds each call with its retries, SocketTimeout each wait for a byte"),
+                )
+                .with_retry(Retry::Final)
+            } else {
+                Error::new(
+                    ErrorKind::Transient,
+                    format!("{operation} got no answer from AWS within one attempt's time bound ({chain}; NetworkTimeoutMillis)"),
+                )
+            }
+        }
+        SdkError::DispatchFailure(_) => {
+            let chain = describe_chain(&err);
+            if chain.contains("read timeout") {
+                // The request went out; not one byte of the answer came back.
+                Error::new(
+                    ErrorKind::Transient,
+                    format!("{operation} stalled: no byte of the answer came back ({chain}; SocketTimeout bounds each wait for a byte)"),
+                )
+            } else {
+                let error = Error::new(
+                    ErrorKind::Transient,
+                    format!("{operation} could not reach the endpoint: {chain}"),
+                );
+                if never_reached(&err, &chain) {
+                    error.with_retry(Retry::Unreached)
+                } else {
+                    error
+                }
+            }
+        }
         SdkError::ResponseError(_) => Error::new(
             ErrorKind::Transient,
             format!(
@@ -263,7 +323,45 @@ fn refused_by_proxy(response: &aws_smithy_runtime_api::http::Response) -> bool {
     }
 }
 
+/// Throttling answers: AWS asks the caller to slow down and try again.
+fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "TooManyRequestsException"
+            | "ThrottlingException"
+            | "Throttling"
+            | "ThrottledException"
+            | "RequestThrottled"
+            | "RequestThrottledException"
+            | "SlowDown"
+            | "RequestLimitExceeded"
+    )
+}
+
+/// A connection that never opened: refused, an unknown host, or no answer
+/// to connect (as opposed to one reset or cut after the request went out).
+fn never_reached(err: &(dyn std::error::Error + 'static), chain: &str) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+            ) {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    chain.contains("Connection refused")
+        || chain.contains("dns error")
+        || chain.contains("connect timeout")
+}
+
 fn classify_code(code: &str) -> ErrorKind {
+    if is_throttling(code) {
+        return ErrorKind::Transient;
+    }
     match code {
         "UnrecognizedClientException"
         | "InvalidSignatureException"

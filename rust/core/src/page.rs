@@ -26,11 +26,157 @@
 //! column whose values do not all parse travels as Text for that page, so an
 //! unexpected text form is never lost.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::types::{Column, Encoding};
 
 pub const MAGIC: &[u8; 4] = b"ATHP";
 pub const VERSION: u16 = 1;
+
+/// The largest page Java can take: one direct ByteBuffer, its length an int.
+pub const MAX_PAGE_BYTES: usize = i32::MAX as usize;
+/// The header stores the column count in 16 bits.
+pub const MAX_COLUMNS: usize = u16::MAX as usize;
+/// Bytes a value adds to a page besides its text: its offset or fixed-width
+/// slot, its null bit, and some slack for the fixed-width slot being wider
+/// than a short text.
+const VALUE_OVERHEAD: usize = 8;
+
+/// The error of a result too wide for the page format.
+pub fn too_many_columns(columns: usize) -> Error {
+    Error::new(
+        ErrorKind::NotSupported,
+        format!(
+            "the result has {columns} columns; this driver reads results of at most {MAX_COLUMNS} columns"
+        ),
+    )
+}
+
+/// The error of a row too large for one page, which holds at most
+/// [`MAX_PAGE_BYTES`].
+pub fn too_large() -> Error {
+    Error::new(
+        ErrorKind::NotSupported,
+        format!(
+            "a row of the result is larger than the {MAX_PAGE_BYTES} bytes one result page can carry"
+        ),
+    )
+}
+
+/// How many of the next rows, whose sizes `sizes` yields (see
+/// [`text_row_bytes`]), make one page: at most `max_rows`, no more than fit in
+/// `budget` bytes, and at least one, so a row larger than the budget travels
+/// alone.
+pub fn rows_within(sizes: impl Iterator<Item = usize>, max_rows: usize, budget: usize) -> usize {
+    let mut bytes = 0usize;
+    let mut rows = 0;
+    for size in sizes.take(max_rows.max(1)) {
+        bytes = bytes.saturating_add(size);
+        if rows > 0 && bytes > budget {
+            break;
+        }
+        rows += 1;
+    }
+    rows
+}
+
+/// About the bytes a row of text values takes in a page.
+pub fn text_row_bytes<S: AsRef<str>>(row: &[Option<S>]) -> usize {
+    row.iter()
+        .map(|v| v.as_ref().map_or(0, |s| s.as_ref().len()) + VALUE_OVERHEAD)
+        .sum()
+}
+
+/// How many rows of `batch` from row `from` make one page (as
+/// [`rows_within`]), measured on the Arrow arrays: the text or JSON of
+/// variable-length and nested values, a fixed slot for the others.
+pub fn arrow_rows_within(
+    batch: &arrow::record_batch::RecordBatch,
+    from: usize,
+    max_rows: usize,
+    budget: usize,
+) -> usize {
+    let sizes = (from..batch.num_rows()).map(|row| {
+        batch
+            .columns()
+            .iter()
+            .map(|c| arrow_bytes(c.as_ref(), row, row + 1))
+            .sum::<usize>()
+    });
+    rows_within(sizes, max_rows, budget)
+}
+
+/// About the bytes rows `[start, end)` of `array` take as page values: their
+/// text for strings and binaries, their JSON's text for nested values (a few
+/// bytes of punctuation per element), a fixed slot for everything else.
+fn arrow_bytes(array: &dyn arrow::array::Array, start: usize, end: usize) -> usize {
+    use arrow::array::AsArray;
+    use arrow::datatypes::DataType;
+    let rows = end.saturating_sub(start);
+    if rows == 0 {
+        return 0;
+    }
+    let span = |offsets: &[usize]| offsets[1].saturating_sub(offsets[0]);
+    let per_row = rows * VALUE_OVERHEAD;
+    per_row
+        + match array.data_type() {
+            DataType::Utf8 => {
+                let o = array.as_string::<i32>().value_offsets();
+                span(&[o[start] as usize, o[end] as usize])
+            }
+            DataType::LargeUtf8 => {
+                let o = array.as_string::<i64>().value_offsets();
+                span(&[o[start] as usize, o[end] as usize])
+            }
+            DataType::Binary => {
+                let o = array.as_binary::<i32>().value_offsets();
+                // Nested binaries are written as hex text: up to three bytes each.
+                3 * span(&[o[start] as usize, o[end] as usize])
+            }
+            DataType::LargeBinary => {
+                let o = array.as_binary::<i64>().value_offsets();
+                3 * span(&[o[start] as usize, o[end] as usize])
+            }
+            DataType::Utf8View => {
+                let a = array.as_string_view();
+                (start..end).map(|i| a.value(i).len()).sum()
+            }
+            DataType::BinaryView => {
+                let a = array.as_binary_view();
+                (start..end).map(|i| 3 * a.value(i).len()).sum()
+            }
+            DataType::List(_) => {
+                let a = array.as_list::<i32>();
+                let o = a.value_offsets();
+                arrow_bytes(a.values().as_ref(), o[start] as usize, o[end] as usize)
+            }
+            DataType::LargeList(_) => {
+                let a = array.as_list::<i64>();
+                let o = a.value_offsets();
+                arrow_bytes(a.values().as_ref(), o[start] as usize, o[end] as usize)
+            }
+            DataType::FixedSizeList(_, n) => {
+                let n = (*n).max(0) as usize;
+                let a = array.as_fixed_size_list();
+                arrow_bytes(a.values().as_ref(), start * n, end * n)
+            }
+            DataType::Map(..) => {
+                let a = array.as_map();
+                let o = a.value_offsets();
+                arrow_bytes(a.entries(), o[start] as usize, o[end] as usize)
+            }
+            DataType::Struct(fields) => {
+                let a = array.as_struct();
+                let names: usize = fields.iter().map(|f| f.name().len()).sum();
+                rows * names
+                    + a.columns()
+                        .iter()
+                        .map(|c| arrow_bytes(c.as_ref(), start, end))
+                        .sum::<usize>()
+            }
+            // Numbers, dates and timestamps: their text is at most a few dozen bytes.
+            _ => rows * 24,
+        }
+}
 
 /// Encodes rows of Athena text values (None = SQL NULL) into one page.
 pub fn encode<S: AsRef<str>>(columns: &[Column], rows: &[Vec<Option<S>>]) -> Result<Vec<u8>> {
@@ -73,8 +219,7 @@ where
     F: Fn(usize) -> I,
     I: Iterator<Item = Option<&'a str>> + Clone,
 {
-    let column_count = u16::try_from(columns.len())
-        .map_err(|_| Error::internal("too many columns for one page"))?;
+    let column_count = u16::try_from(columns.len()).map_err(|_| too_many_columns(columns.len()))?;
     let row_count =
         u32::try_from(rows).map_err(|_| Error::internal("too many rows for one page"))?;
     let mut out = Vec::with_capacity(12 + rows * columns.len() * 12);
@@ -82,7 +227,15 @@ where
     for (index, c) in columns.iter().enumerate() {
         encode_column(&mut out, c.preferred_encoding(), column(index), rows)?;
     }
-    Ok(out)
+    within_limit(out)
+}
+
+/// `page`, unless it is larger than Java can take.
+fn within_limit(page: Vec<u8>) -> Result<Vec<u8>> {
+    if page.len() > MAX_PAGE_BYTES {
+        return Err(too_large());
+    }
+    Ok(page)
 }
 
 fn write_header(out: &mut Vec<u8>, column_count: u16, row_count: u32) {
@@ -111,8 +264,7 @@ pub fn encode_arrow(
             columns.len()
         )));
     }
-    let column_count = u16::try_from(columns.len())
-        .map_err(|_| Error::internal("too many columns for one page"))?;
+    let column_count = u16::try_from(columns.len()).map_err(|_| too_many_columns(columns.len()))?;
     let row_count =
         u32::try_from(rows).map_err(|_| Error::internal("too many rows for one page"))?;
     let mut out = Vec::with_capacity(12 + rows * columns.len() * 12);
@@ -208,13 +360,12 @@ pub fn encode_arrow(
                 (Encoding::Text, 0)
             }
         };
-        let body_length = u32::try_from(out.len() - body_start)
-            .map_err(|_| Error::internal("page column too large"))?;
+        let body_length = u32::try_from(out.len() - body_start).map_err(|_| too_large())?;
         out[header_at] = encoding as u8;
         out[header_at + 1] = param;
         out[header_at + 4..header_at + 8].copy_from_slice(&body_length.to_le_bytes());
     }
-    Ok(out)
+    within_limit(out)
 }
 
 /// Writes the first `rows` values little endian; a NULL slot holds zero.
@@ -248,7 +399,7 @@ fn write_variable(
     offsets.extend_from_slice(&0u32.to_le_bytes());
     for i in 0..rows {
         value(i, &mut data);
-        let end = u32::try_from(data.len()).map_err(|_| Error::internal("page too large"))?;
+        let end = u32::try_from(data.len()).map_err(|_| too_large())?;
         offsets.extend_from_slice(&end.to_le_bytes());
     }
     out.extend_from_slice(&offsets);
@@ -284,15 +435,13 @@ where
                 None => {
                     // Binary text that is not hex pairs: keep Athena's text instead.
                     out.truncate(fixed_start);
-                    encode_variable(out, Encoding::Text, values)
-                        .ok_or_else(|| Error::internal("page too large"))?;
+                    encode_variable(out, Encoding::Text, values).ok_or_else(too_large)?;
                     (Encoding::Text, 0)
                 }
             }
         }
     };
-    let body_length = u32::try_from(out.len() - body_start)
-        .map_err(|_| Error::internal("page column too large"))?;
+    let body_length = u32::try_from(out.len() - body_start).map_err(|_| too_large())?;
     out[header_at] = encoding as u8;
     out[header_at + 1] = param;
     out[header_at + 4..header_at + 8].copy_from_slice(&body_length.to_le_bytes());
@@ -590,6 +739,62 @@ mod tests {
         ];
         let page = encode(&columns, &rows).unwrap();
         assert_eq!(page[12], Encoding::Text as u8);
+    }
+
+    #[test]
+    fn pages_end_at_their_rows_or_their_bytes() {
+        // Rows of 10, 10, 30, 10 bytes.
+        let sizes = [10, 10, 30, 10];
+        assert_eq!(rows_within(sizes.into_iter(), 100, 1000), 4);
+        assert_eq!(rows_within(sizes.into_iter(), 3, 1000), 3);
+        assert_eq!(rows_within(sizes.into_iter(), 100, 25), 2);
+        assert_eq!(rows_within(sizes.into_iter(), 100, 20), 2);
+        // A row larger than the budget travels alone.
+        assert_eq!(rows_within([500, 1].into_iter(), 100, 20), 1);
+        assert_eq!(rows_within(std::iter::empty(), 100, 20), 0);
+        let row = vec![Some("abcd".to_string()), None];
+        assert_eq!(text_row_bytes(&row), 4 + 2 * VALUE_OVERHEAD);
+    }
+
+    #[test]
+    fn arrow_rows_are_measured_by_their_text() {
+        use arrow::array::*;
+        use std::sync::Arc;
+        let wide = "x".repeat(1000);
+        let text: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("a"),
+            Some(wide.as_str()),
+            None,
+            Some("b"),
+        ]));
+        let list: ArrayRef = Arc::new(ListArray::from_iter_primitive::<
+            arrow::datatypes::Int32Type,
+            _,
+            _,
+        >(vec![
+            Some(vec![Some(1)]),
+            Some((0..100).map(Some).collect::<Vec<_>>()),
+            None,
+            Some(vec![]),
+        ]));
+        let batch = RecordBatch::try_from_iter(vec![("t", text), ("l", list)]).unwrap();
+        // Row 1 alone is over 1000 bytes; rows 2 and 3 are small.
+        assert_eq!(arrow_rows_within(&batch, 0, 100, 500), 1);
+        assert_eq!(arrow_rows_within(&batch, 1, 100, 500), 1);
+        assert_eq!(arrow_rows_within(&batch, 2, 100, 500), 2);
+        assert_eq!(arrow_rows_within(&batch, 0, 100, 1 << 20), 4);
+        assert_eq!(arrow_rows_within(&batch, 0, 2, 1 << 20), 2);
+    }
+
+    #[test]
+    fn too_many_columns_is_a_clear_error() {
+        let columns: Vec<Column> = (0..=MAX_COLUMNS)
+            .map(|i| Column::new(&format!("c{i}"), "integer"))
+            .collect();
+        let error = encode::<String>(&columns, &[]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::NotSupported);
+        assert!(error.to_string().contains("65536 columns"), "{error}");
+        assert!(encode::<String>(&columns[..MAX_COLUMNS], &[]).is_ok());
     }
 
     #[test]

@@ -230,6 +230,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     prop("AclOption", ValueType::Choice(&["BUCKET_OWNER_FULL_CONTROL"]), "Canned ACL for result files."),
     PropertySpec { default: Some("auto"), ..prop("ResultFetcher", ValueType::Choice(&["auto", "S3", "GetQueryResults", "GetQueryResultsStream"]), "How results are read: S3 reads the CSV result file with parallel ranged GETs; GetQueryResults uses the API (1000 rows a call); auto reads S3 when the file is readable and falls back to GetQueryResults otherwise.") },
     PropertySpec { aliases: &["RowsToFetchPerBlock"], default: Some("0"), ..prop("FetchSize", int(0, 1_000_000), "Rows per result page; 0 lets the fetcher decide (1000 for GetQueryResults).") },
+    PropertySpec { default: Some("4194304"), ..prop("PageByteBudget", int(65_536, 1_073_741_824), "Bytes of values per result page (default 4 MiB): a page ends at FetchSize rows or at this many bytes, whichever comes first, so native memory stays within about 6 pages a result set however wide the rows; a row larger than the budget travels alone.") },
+    PropertySpec { default: Some("false"), ..prop("TimestampWithTimeZoneAsTimestamp", ValueType::Boolean, "JDBC type reported for timestamp with time zone columns: false gives TIMESTAMP_WITH_TIMEZONE (2014); true gives TIMESTAMP (93), for clients that do not know 2014, such as Spark's JDBC source. Values are the instant either way.") },
     PropertySpec { aliases: &["EnableResultReuse"], default: Some("false"), ..prop("EnableResultReuseByAge", ValueType::Boolean, "Reuse results of an identical earlier query.") },
     PropertySpec { aliases: &["ReusedResultMaxAgeInMinutes"], default: Some("60"), ..prop("MaxResultReuseAgeInMinutes", int(1, 10_080), "Maximum age of reused results, with EnableResultReuseByAge.") },
     PropertySpec { aliases: &["MinQueryExecutionPollingInterval"], default: Some("100"), ..prop("MinQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "First wait between query state polls.") },
@@ -251,6 +253,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     prop("ApplicationName", ValueType::Text, "Added to the user agent of every AWS call."),
     PropertySpec { aliases: &["MaxErrorRetry"], ..prop("NumRetries", int(0, 100), "Retries of a failed AWS call. Defaults to the SDK's standard retry policy; 0 also turns off the retries of result reads.") },
     prop("NetworkTimeoutMillis", int(1, 86_400_000), "Timeout of connecting and of each AWS call attempt (default: 10 s to connect, 60 s an attempt)."),
+    PropertySpec { aliases: &["RequestTimeout"], default: Some("20000"), ..prop("SocketTimeout", int(0, 86_400_000), "Milliseconds an AWS call attempt may go without a byte from the server (waiting for the answer to begin, or in the middle of it) before it is given up as stalled and retried; 0 takes the default. The official JDBC 2.x driver's name (ODBC: RequestTimeout).") },
+    PropertySpec { default: Some("60000"), ..prop("CallTimeoutMillis", int(1, 86_400_000), "Milliseconds one AWS call may take, its retries included (a result page, a ranged GET of the result file, a poll, GetWorkGroup at connect): an endless stall is an error after this long.") },
     PropertySpec {
         aliases: &["AWSCredentialsProviderClass", "AuthenticationType"],
         ..prop(
@@ -295,7 +299,6 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["StreamingEndpointOverride"], status: Status::NoEffect("results are never read through the streaming API"), ..prop("AthenaStreamingEndpoint", ValueType::Text, "Official driver: endpoint of the GetQueryResultsStream API.") },
     PropertySpec { status: Status::NoEffect("use Statement.setQueryTimeout to bound a query"), ..prop("MaxPollDuration", int(0, i32::MAX as i64), "ODBC: longest wait for a query, in milliseconds.") },
     PropertySpec { status: Status::NoEffect("use NetworkTimeoutMillis"), ..prop("ConnectionTimeout", int(0, i32::MAX as i64), "ODBC: HTTP connect timeout in milliseconds.") },
-    PropertySpec { status: Status::NoEffect("use NetworkTimeoutMillis"), ..prop("RequestTimeout", int(0, i32::MAX as i64), "ODBC: HTTP request timeout in milliseconds.") },
     PropertySpec { status: Status::NoEffect("it applies to the identity provider requests of the SAML sign-in flows"), ..prop("UserAgentPrivacyMode", ValueType::Boolean, "ODBC: leave runtime details out of the user agent sent to identity providers.") },
     // Recognised, but what they turn on is not built yet: a value other than the default is refused.
     PropertySpec { ..prop("EnableS3Fetcher", ValueType::Boolean, "ODBC: 1 reads results from S3 when readable (ResultFetcher=auto), 0 uses GetQueryResults.") },

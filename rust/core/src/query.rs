@@ -27,6 +27,9 @@ pub struct Query {
     unload: Option<UnloadRun>,
     /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
     data_scanned_bytes: AtomicI64,
+    /// What the reader should know about the rows (an SQLWarning), e.g. why
+    /// Unload=true ran the statement as written.
+    warning: Option<String>,
 }
 
 /// Sends a StartQueryExecution; returns the new query's id.
@@ -60,6 +63,9 @@ pub struct Completion {
     pub managed_results: bool,
     /// UNLOAD: the manifest listing the written files.
     pub manifest_location: Option<String>,
+    /// UNLOAD mode: Athena refused the UNLOAD for a reason that is UNLOAD's
+    /// alone (not the query's), given here; the results run it as written.
+    pub unload_refused: Option<String>,
 }
 
 impl Query {
@@ -81,7 +87,14 @@ impl Query {
             wake: Notify::new(),
             cancel_signal: watch::channel(false).0,
             data_scanned_bytes: AtomicI64::new(-1),
+            warning: None,
         }
+    }
+
+    /// Adds a warning the results will carry (JDBC's SQLWarning).
+    pub fn with_warning(mut self, warning: Option<String>) -> Query {
+        self.warning = warning;
+        self
     }
 
     pub fn id(&self) -> &str {
@@ -162,6 +175,7 @@ impl Query {
                             .statistics()
                             .and_then(|s| s.data_manifest_location())
                             .map(str::to_string),
+                        unload_refused: None,
                     });
                 }
                 Some(QueryExecutionState::Failed) => {
@@ -181,6 +195,31 @@ impl Query {
                         2 => "USER",
                         _ => "OTHER",
                     };
+                    // Unload=true must not turn a valid SELECT into a failure:
+                    // a refusal that is UNLOAD's own (a column name twice, a
+                    // type Hive cannot store) reads the results of the
+                    // statement run as written instead. Any other failure is
+                    // the query's, reported once, never run again.
+                    if let Some(why) = self
+                        .unload
+                        .as_ref()
+                        .and_then(|_| crate::fetch::unload_refusal(message))
+                    {
+                        self.fetchers.logger.debug(|| {
+                            format!(
+                                "query {}: Athena refused the UNLOAD ({message}); running the statement as written",
+                                self.id
+                            )
+                        });
+                        return Ok(Completion {
+                            statement_type: "DML".to_string(),
+                            output_location: None,
+                            encryption: None,
+                            managed_results: false,
+                            manifest_location: None,
+                            unload_refused: Some(why),
+                        });
+                    }
                     return Err(Error::new(
                         kind,
                         format!("Query failed ({category_name} error): {message}"),
@@ -284,7 +323,8 @@ impl Query {
         } else {
             fetch_size
         };
-        self.fetchers
+        let stream = self
+            .fetchers
             .open(&Request {
                 id: &self.id,
                 completion,
@@ -292,6 +332,14 @@ impl Query {
                 max_rows,
                 unload: self.unload.as_ref(),
             })
-            .await
+            .await?;
+        Ok(match &self.warning {
+            Some(warning) => {
+                let mut warnings = vec![warning.clone()];
+                warnings.extend_from_slice(stream.warnings());
+                stream.with_warnings(warnings)
+            }
+            None => stream,
+        })
     }
 }

@@ -15,7 +15,7 @@ use crate::auth::renewal::RenewExpired;
 use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
-use crate::error::{from_sdk, Error, ErrorKind, Result};
+use crate::error::{from_sdk, Error, ErrorKind, Result, Retry};
 use crate::fetch::{unload_rewrite, Fetchers, UnloadRun};
 use crate::log::Logger;
 use crate::query::Query;
@@ -33,6 +33,9 @@ pub struct Session {
     /// The workgroup's own output location, for UNLOAD mode when the
     /// connection sets none.
     workgroup_output: RwLock<Option<String>>,
+    /// The workgroup's result encryption option (e.g. `CSE_KMS`), and
+    /// whether it overrides the connection's, for UNLOAD mode.
+    workgroup_encryption: RwLock<(Option<String>, bool)>,
     /// The S3 fetcher's client; None when no S3 endpoint is known.
     s3: RwLock<Option<aws_sdk_s3::Client>>,
     logger: Logger,
@@ -59,10 +62,11 @@ impl Session {
                 config,
                 client: RwLock::new(client),
                 workgroup_output: RwLock::new(None),
+                workgroup_encryption: RwLock::new((None, false)),
                 s3: RwLock::new(s3),
                 logger: logger.clone(),
             };
-            session.check_workgroup().await?;
+            session.check_workgroup(true).await?;
             Ok(session)
         }
         .await;
@@ -99,7 +103,7 @@ impl Session {
     /// goes back to the connection's own bound (NetworkTimeoutMillis, or the
     /// defaults), never to no bound at all.
     pub fn set_network_timeout(&self, timeout: Option<Duration>) {
-        let timeouts = timeouts(timeout.or(self.config.network_timeout));
+        let timeouts = timeouts(&self.config, timeout.or(self.config.network_timeout));
         let mut guard = self.client.write().unwrap_or_else(|p| p.into_inner());
         let config = guard
             .config()
@@ -118,14 +122,29 @@ impl Session {
         }
     }
 
-    async fn check_workgroup(&self) -> Result<()> {
-        let output = self
-            .client()
-            .get_work_group()
-            .work_group(&self.config.workgroup)
-            .send()
-            .await
-            .map_err(|e| from_sdk("GetWorkGroup", e))?;
+    /// GetWorkGroup. At connect (`ride_out`), a reset, an answer cut short,
+    /// throttling or 5xx is retried for a few seconds, as result reads are
+    /// (a pool opening connections at start-up meets exactly such a blip); an
+    /// endpoint that cannot be reached at all still fails at once.
+    async fn check_workgroup(&self, ride_out: bool) -> Result<()> {
+        let client = self.client();
+        let call = || async {
+            client
+                .get_work_group()
+                .work_group(&self.config.workgroup)
+                .send()
+                .await
+                .map_err(|e| match from_sdk("GetWorkGroup", e) {
+                    e if e.retry() == Retry::Unreached => e.with_retry(Retry::Final),
+                    e => e,
+                })
+        };
+        let window = if ride_out {
+            self.config.fetch.retry_window
+        } else {
+            Duration::ZERO
+        };
+        let output = crate::fetch::retrying(window, call).await?;
         let location = output
             .work_group()
             .and_then(|w| w.configuration())
@@ -136,14 +155,46 @@ impl Session {
             .workgroup_output
             .write()
             .unwrap_or_else(|p| p.into_inner()) = location;
+        let configuration = output.work_group().and_then(|w| w.configuration());
+        let encryption = configuration
+            .and_then(|c| c.result_configuration())
+            .and_then(|r| r.encryption_configuration())
+            .map(|e| e.encryption_option().as_str().to_string());
+        let enforced = configuration
+            .and_then(|c| c.enforce_work_group_configuration())
+            .unwrap_or(false);
+        *self
+            .workgroup_encryption
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = (encryption, enforced);
         Ok(())
     }
 
     /// What UNLOAD mode does with a user's statement: the UNLOAD to run and
-    /// its prefix, or None to run the statement as written (reason logged).
-    fn unload_plan(&self, sql: &str) -> Option<(String, String)> {
+    /// its prefix, or Err to run the statement as written (reason logged),
+    /// with a warning for the rows when Unload=true could not be honoured
+    /// for a query it applies to.
+    fn unload_plan(&self, sql: &str) -> std::result::Result<(String, String), Option<String>> {
         if !self.config.fetch.unload {
-            return None;
+            return Err(None);
+        }
+        // Known before running: UNLOAD's files are encrypted as the results
+        // are, and client-side (CSE_KMS) ciphertext is for a KMS client to
+        // read, not for this reader; running the UNLOAD would only pay for
+        // files nobody can read.
+        let (workgroup_encryption, enforced) = self
+            .workgroup_encryption
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let encryption = match (&self.config.results.encryption_option, enforced) {
+            (Some(own), false) => Some(own.clone()),
+            _ => workgroup_encryption,
+        };
+        if encryption.as_deref() == Some("CSE_KMS") && unload_rewrite(sql, "s3://b/").is_ok() {
+            let why = "Unload=true: the results are encrypted client-side (CSE_KMS), which UNLOAD's Parquet files would be too and this driver cannot read; the statement ran as written".to_string();
+            self.logger.debug(|| why.clone());
+            return Err(Some(why));
         }
         let location = self.config.results.output_location.clone().or_else(|| {
             self.workgroup_output
@@ -164,18 +215,18 @@ impl Session {
             Ok(plan) => {
                 self.logger
                     .debug(|| format!("Unload=true: running the query as UNLOAD to {}", plan.1));
-                Some(plan)
+                Ok(plan)
             }
             Err(why) => {
                 self.logger
                     .debug(|| format!("Unload=true: running the statement as written: {why}"));
-                None
+                Err(None)
             }
         }
     }
 
     pub async fn is_valid(&self) -> bool {
-        self.check_workgroup().await.is_ok()
+        self.check_workgroup(false).await.is_ok()
     }
 
     /// Starts a user's statement (as an UNLOAD in UNLOAD mode); the returned
@@ -187,11 +238,11 @@ impl Session {
         parameters: &[String],
     ) -> Result<Arc<Query>> {
         match self.unload_plan(sql) {
-            Some((statement, prefix)) => {
-                self.start(&statement, context, parameters, Some((prefix, sql)))
+            Ok((statement, prefix)) => {
+                self.start(&statement, context, parameters, Some((prefix, sql)), None)
                     .await
             }
-            None => self.start(sql, context, parameters, None).await,
+            Err(warning) => self.start(sql, context, parameters, None, warning).await,
         }
     }
 
@@ -201,7 +252,7 @@ impl Session {
         sql: &str,
         context: &QueryContext,
     ) -> Result<Arc<Query>> {
-        self.start(sql, context, &[], None).await
+        self.start(sql, context, &[], None, None).await
     }
 
     async fn start(
@@ -211,6 +262,8 @@ impl Session {
         parameters: &[String],
         // UNLOAD mode: the prefix unloaded to, and the statement as written.
         unload: Option<(String, &str)>,
+        // For the rows (an SQLWarning), e.g. why Unload=true was not used.
+        warning: Option<String>,
     ) -> Result<Arc<Query>> {
         if sql.trim().is_empty() {
             return Err(Error::new(
@@ -281,7 +334,13 @@ impl Session {
                 .client_request_token(uuid::Uuid::new_v4().to_string()),
             poll: self.config.poll,
         });
-        let id = crate::query::send_start(request).await?;
+        // The ClientRequestToken makes a repeat return the same query, so
+        // throttling (which Athena answers to this call under load) and other
+        // transient failures are retried as result reads are.
+        let id = crate::fetch::retrying(self.config.fetch.retry_window, || {
+            crate::query::send_start(request.clone())
+        })
+        .await?;
         self.logger.debug(|| format!("started query {id}"));
         self.logger.trace(|| format!("query {id}: {sql}"));
         let fetchers = Fetchers {
@@ -290,13 +349,16 @@ impl Session {
             settings: self.config.fetch.clone(),
             logger: self.logger.clone(),
         };
-        Ok(Arc::new(Query::new(
-            fetchers,
-            id,
-            self.config.poll,
-            self.config.fetch_size,
-            unload,
-        )))
+        Ok(Arc::new(
+            Query::new(
+                fetchers,
+                id,
+                self.config.poll,
+                self.config.fetch_size,
+                unload,
+            )
+            .with_warning(warning),
+        ))
     }
 }
 
@@ -323,23 +385,42 @@ fn common_loader(config: &ConnectionConfig) -> Result<aws_config::ConfigLoader> 
     if let Some(client) = crate::network::aws_http_client(&config.network)? {
         loader = loader.http_client(client);
     }
-    Ok(loader.timeout_config(timeouts(config.network_timeout)))
+    // A body that stops arriving is a stall after SocketTimeout, as an answer
+    // that does not begin is (the read timeout below).
+    loader = loader.stalled_stream_protection(
+        aws_config::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+            .grace_period(config.socket_timeout)
+            .build(),
+    );
+    Ok(loader.timeout_config(timeouts(config, config.network_timeout)))
 }
 
 /// Connecting to an endpoint that does not answer gives up after this long
 /// unless NetworkTimeoutMillis says otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// One attempt of one AWS call (a page, a poll, a ranged GET) gives up after
-/// this long unless NetworkTimeoutMillis says otherwise, so a stalled
-/// connection is an error and a retry, not a hang.
+/// this long unless NetworkTimeoutMillis says otherwise.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// SocketTimeout's default: an attempt with no byte from the server for this
+/// long is stalled, and retried. Short enough that the SDK's attempts fit in
+/// CallTimeoutMillis's default (60 s), long enough for Athena's slowest
+/// ordinary answers to begin.
+pub const DEFAULT_SOCKET_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// NetworkTimeoutMillis bounds both the connect and each attempt; without
-/// it the defaults above apply.
-fn timeouts(network_timeout: Option<Duration>) -> aws_config::timeout::TimeoutConfig {
+/// Per attempt: connecting and the attempt's total (NetworkTimeoutMillis, or
+/// the defaults above), the wait for the answer's first byte (SocketTimeout;
+/// stalls inside the body are the stalled stream protection's, with the same
+/// bound). Per call, retries included: CallTimeoutMillis, so that an endless
+/// stall is an error rather than attempts × the attempt bound.
+fn timeouts(
+    config: &ConnectionConfig,
+    network_timeout: Option<Duration>,
+) -> aws_config::timeout::TimeoutConfig {
     aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(network_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .read_timeout(config.socket_timeout)
         .operation_attempt_timeout(network_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT))
+        .operation_timeout(config.call_timeout)
         .build()
 }
 

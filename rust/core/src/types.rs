@@ -16,6 +16,7 @@ pub mod jdbc {
     pub const DATE: i32 = 91;
     pub const TIME: i32 = 92;
     pub const TIMESTAMP: i32 = 93;
+    pub const TIME_WITH_TIMEZONE: i32 = 2013;
     pub const TIMESTAMP_WITH_TIMEZONE: i32 = 2014;
     pub const ARRAY: i32 = 2003;
     pub const STRUCT: i32 = 2002;
@@ -160,6 +161,7 @@ pub fn jdbc_type(base: &str) -> i32 {
         "varbinary" => jdbc::VARBINARY,
         "date" => jdbc::DATE,
         "time" => jdbc::TIME,
+        "time with time zone" => jdbc::TIME_WITH_TIMEZONE,
         "timestamp" => jdbc::TIMESTAMP,
         "timestamp with time zone" => jdbc::TIMESTAMP_WITH_TIMEZONE,
         "array" => jdbc::ARRAY,
@@ -194,6 +196,10 @@ fn default_precision(base: &str) -> i32 {
         "double" => 15,
         "date" => 10,
         "timestamp" => 23,
+        // The text's length: `12:34:56.789`, then `+05:30`; a zone id is at most 32 characters.
+        "time" => 12,
+        "time with time zone" => 18,
+        "timestamp with time zone" => 23 + 1 + 32,
         _ => i32::MAX,
     }
 }
@@ -214,6 +220,7 @@ pub fn type_info() -> Vec<(&'static str, i32, i32)> {
         "varbinary",
         "date",
         "time",
+        "time with time zone",
         "timestamp",
         "timestamp with time zone",
         "array",

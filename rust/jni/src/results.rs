@@ -8,7 +8,7 @@
 //! ("rows"), which Java would take for an answer.
 
 use athena_core::results::ResultStream;
-use athena_core::types::DEFAULT_STRING_COLUMN_LENGTH;
+use athena_core::types::{jdbc, DEFAULT_STRING_COLUMN_LENGTH};
 use athena_core::{Error, ErrorKind};
 use jni::objects::{JByteBuffer, JClass};
 use jni::sys::{jint, jlong, jobjectArray};
@@ -71,10 +71,15 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'loca
 ) -> jobjectArray {
     entry(&mut env, std::ptr::null_mut(), |env| {
         let results = RESULTS.get(handle)?;
-        let string_length = if connection == 0 {
-            DEFAULT_STRING_COLUMN_LENGTH
+        let (string_length, zoned_as_timestamp) = if connection == 0 {
+            (DEFAULT_STRING_COLUMN_LENGTH, false)
         } else {
-            SESSIONS.get(connection)?.config().string_column_length
+            let session = SESSIONS.get(connection)?;
+            let config = session.config();
+            (
+                config.string_column_length,
+                config.zoned_timestamps_as_timestamp,
+            )
         };
         let flat = block_on(async {
             let open = results.open.lock().await;
@@ -86,7 +91,12 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_columns<'loca
                     c.name.clone(),
                     c.label.clone(),
                     c.athena_type.clone(),
-                    c.jdbc_type().to_string(),
+                    match c.jdbc_type() {
+                        // TimestampWithTimeZoneAsTimestamp, for clients without 2014 (Spark).
+                        jdbc::TIMESTAMP_WITH_TIMEZONE if zoned_as_timestamp => jdbc::TIMESTAMP,
+                        other => other,
+                    }
+                    .to_string(),
                     c.precision.to_string(),
                     c.scale.to_string(),
                     c.nullable.to_string(),
@@ -168,8 +178,9 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeResults_fillPage<'loc
             let Some(page) = open.pending.take() else {
                 return Ok(0);
             };
-            let length =
-                i32::try_from(page.len()).map_err(|_| Error::internal("page larger than 2 GiB"))?;
+            // Pages are cut within PageByteBudget and checked against the
+            // format's limit as they are encoded; this guards the cast.
+            let length = i32::try_from(page.len()).map_err(|_| athena_core::page::too_large())?;
             if page.len() > capacity {
                 open.pending = Some(page);
                 return Ok(-length);

@@ -245,8 +245,11 @@ impl Query {
         );
         let storage = Arc::clone(storage);
         let id = self.id.clone();
+        // UNLOAD files are encrypted as the result configuration says: under
+        // CSE_KMS they are ciphertext no plain S3 reader can parse.
+        let cse = self.encryption.as_deref() == Some("CSE_KMS");
         let written = tokio::task::spawn_blocking(move || {
-            crate::unload::write(&storage, &unload, &id, &data, &manifest)
+            crate::unload::write(&storage, &unload, &id, &data, &manifest, cse)
                 .map(|rows| (rows, manifest))
         })
         .await

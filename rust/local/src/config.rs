@@ -73,6 +73,23 @@ pub struct WorkGroup {
     pub deny_result_reads: bool,
 }
 
+/// `[[buckets]]`: how S3 answers for one bucket. Every bucket exists; an
+/// entry only changes its answers, as a bucket policy or a bucket's Region
+/// changes them on AWS.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    /// The bucket's Region: S3 requests signed for another Region get
+    /// `301 PermanentRedirect` with `x-amz-bucket-region`, as S3 answers.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// ListObjectsV2 on the bucket gets `403 AccessDenied`, as for a caller
+    /// without `s3:ListBucket`; object reads and writes still work.
+    #[serde(default)]
+    pub deny_list: bool,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
@@ -147,6 +164,9 @@ pub struct Config {
     /// served, to model the round trip to AWS.
     #[serde(default)]
     pub call_latency_ms: u64,
+    /// Per-bucket S3 answers (Region, denied listing).
+    #[serde(default)]
+    pub buckets: Vec<Bucket>,
 }
 
 /// `[identity]`: federated sign-in (STS, SSO-OIDC, SSO Admin).
@@ -330,6 +350,7 @@ impl Default for Config {
             identity: IdentityConfig::default(),
             storage_dir: None,
             call_latency_ms: 0,
+            buckets: Vec::new(),
         };
         c.apply_defaults();
         c

@@ -504,6 +504,9 @@ impl Engine {
             .with_default_catalog_and_schema(config.catalog.as_str(), "default");
         // Trino reads `12.3` as a decimal, not a double.
         session.options_mut().sql_parser.parse_float_as_decimal = true;
+        // Hive's INT96 timestamps (UNLOAD's) read as milliseconds, which
+        // reach years 1 to 9999 as Athena's timestamp(3) does.
+        session.options_mut().execution.parquet.coerce_int96 = Some("ms".into());
         let ctx = SessionContext::new_with_config(session);
         let catalog = ctx
             .catalog(&config.catalog)
@@ -525,6 +528,7 @@ impl Engine {
         ctx.register_udf(ScalarUDF::from(FromHex::new()));
         ctx.register_udf(ScalarUDF::from(JsonParse::new()));
         ctx.register_udf(ScalarUDF::from(JsonFormat::new()));
+        crate::time::register(&ctx);
         let engine = Engine {
             ctx,
             catalog: config.catalog.clone(),
@@ -674,9 +678,15 @@ impl Engine {
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
         let ctx = SessionContext::new_with_state(state);
         let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase()));
-        let plan = ctx
-            .state()
-            .create_logical_plan(&sql)
+        let state = ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let mut statement = state
+            .sql_to_statement(&sql, &dialect)
+            .map_err(|e| failure_from(&e))?;
+        // Athena's times (milliseconds, session zone UTC, Trino's AT TIME ZONE).
+        crate::time::rewrite(&mut statement);
+        let plan = state
+            .statement_to_plan(statement)
             .await
             .map_err(|e| failure_from(&e))?;
         // DataFusion reports no row count for CTAS; count the new table instead.

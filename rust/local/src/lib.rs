@@ -26,6 +26,7 @@ pub mod s3;
 pub mod server;
 pub mod sigv4;
 pub mod storage;
+pub mod time;
 pub mod tls;
 pub mod unload;
 

@@ -29,6 +29,8 @@ pub struct S3Error {
     code: &'static str,
     message: String,
     key: Option<String>,
+    /// A 301's `x-amz-bucket-region`: where the bucket is.
+    bucket_region: Option<String>,
 }
 
 impl S3Error {
@@ -38,6 +40,22 @@ impl S3Error {
             code,
             message: message.into(),
             key: None,
+            bucket_region: None,
+        }
+    }
+
+    /// S3's answer to a request signed for a Region other than the bucket's.
+    fn wrong_region(bucket: &str, region: &str) -> S3Error {
+        S3Error {
+            bucket_region: Some(region.to_string()),
+            ..S3Error::new(
+                301,
+                "PermanentRedirect",
+                format!(
+                    "The bucket you are attempting to access must be addressed using the specified endpoint. \
+                     Please send all future requests to this endpoint. (bucket {bucket}, Region {region})"
+                ),
+            )
         }
     }
 
@@ -100,7 +118,11 @@ impl S3Error {
         xml.push_str(&format!("<RequestId>{request_id}</RequestId></Error>"));
         // A HEAD answer has no body; the SDK reads the status alone.
         let body = if head { Vec::new() } else { xml.into_bytes() };
-        respond(self.status, body, "application/xml", request_id)
+        let mut resp = respond(self.status, body, "application/xml", request_id);
+        if let Some(region) = &self.bucket_region {
+            set(&mut resp, "x-amz-bucket-region", region);
+        }
+        resp
     }
 }
 
@@ -169,17 +191,21 @@ fn query_params(query: &str) -> Vec<(String, String)> {
 }
 
 /// Serves one authenticated S3 request. `denied(bucket, key)` says whether a
-/// read of that object is refused (a bucket policy athena-local models).
+/// read of that object is refused (a bucket policy athena-local models);
+/// `buckets` are the configured buckets' Regions and denied listings.
 pub fn serve(
     storage: &Storage,
     denied: &dyn Fn(&str, &str) -> bool,
+    buckets: &[crate::config::Bucket],
     parts: &Parts,
     body: &[u8],
     request_id: &str,
 ) -> S3Outcome {
     let operation = operation_of(parts);
     let head = parts.method == Method::HEAD;
-    match serve_operation(storage, denied, parts, body, operation, request_id) {
+    let served = bucket_rules(buckets, parts, operation)
+        .and_then(|()| serve_operation(storage, denied, parts, body, operation, request_id));
+    match served {
         Ok(response) => S3Outcome {
             response,
             operation,
@@ -191,6 +217,40 @@ pub fn serve(
             error_code: Some(e.code()),
         },
     }
+}
+
+/// A configured bucket's answers that come before the operation: a request
+/// signed for another Region is redirected (S3 answers so whatever the
+/// operation), and listing may be denied.
+fn bucket_rules(
+    buckets: &[crate::config::Bucket],
+    parts: &Parts,
+    operation: &str,
+) -> Result<(), S3Error> {
+    let (bucket, _) = bucket_and_key(parts.uri.path());
+    let Some(rule) = buckets.iter().find(|b| b.name == bucket) else {
+        return Ok(());
+    };
+    if let Some(region) = &rule.region {
+        if signing_region(parts).as_deref() != Some(region.as_str()) {
+            return Err(S3Error::wrong_region(&bucket, region));
+        }
+    }
+    if rule.deny_list && matches!(operation, "ListObjectsV2" | "ListObjects") {
+        return Err(S3Error::access_denied(format!(
+            "Access Denied: the caller is not allowed s3:ListBucket on {bucket}"
+        )));
+    }
+    Ok(())
+}
+
+/// The Region of the request's SigV4 credential scope
+/// (`Credential=KEY/DATE/REGION/s3/aws4_request`).
+fn signing_region(parts: &Parts) -> Option<String> {
+    let auth = parts.headers.get("authorization")?.to_str().ok()?;
+    let credential = auth.split("Credential=").nth(1)?;
+    let scope = credential.split([',', ' ']).next()?;
+    scope.split('/').nth(2).map(str::to_string)
 }
 
 fn serve_operation(

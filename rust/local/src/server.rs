@@ -674,7 +674,15 @@ async fn serve_s3(
         return failed(S3Error::from_api(&e), Some(caller));
     }
     let denied = |bucket: &str, key: &str| state.athena.result_reads_denied(bucket, key);
-    let outcome = s3::serve(state.athena.storage(), &denied, parts, &body, request_id);
+    let buckets = &state.athena.config().buckets;
+    let outcome = s3::serve(
+        state.athena.storage(),
+        &denied,
+        buckets,
+        parts,
+        &body,
+        request_id,
+    );
     ServedS3 {
         response: outcome.response,
         operation: outcome.operation,

@@ -170,15 +170,72 @@ fn compression_of(name: &str) -> Result<Compression, QueryFailure> {
     })
 }
 
+/// What Athena's UNLOAD refuses in its query's columns, with Athena's texts
+/// (Trino's analyzer for a table write, then its Hive type translator): a
+/// name given twice (names compare without case, as Trino's identifiers),
+/// and a type the Hive writer has no type for (`time`, `timestamp with time
+/// zone`, intervals), also inside arrays, maps and rows.
+pub fn refuse_columns(schema: &datafusion::arrow::datatypes::Schema) -> Result<(), QueryFailure> {
+    let mut seen = std::collections::HashSet::new();
+    for field in schema.fields() {
+        let name = field.name().to_lowercase();
+        if !seen.insert(name.clone()) {
+            return Err(QueryFailure::user(format!(
+                "SYNTAX_ERROR: line 1:1: Column name '{name}' specified more than once"
+            )));
+        }
+    }
+    for field in schema.fields() {
+        if let Some(hive_less) = unsupported_type(field) {
+            return Err(QueryFailure::user(format!(
+                "NOT_SUPPORTED: Unsupported Hive type: {hive_less}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The Athena name of the first type in `field` (itself or nested) that
+/// Hive cannot store.
+fn unsupported_type(field: &datafusion::arrow::datatypes::Field) -> Option<String> {
+    // `time with time zone` travels as text with a marker: Hive refuses it all the same.
+    if athena_arrow_text::is_time_tz_field(field) {
+        return Some("time(3) with time zone".into());
+    }
+    match field.data_type() {
+        DataType::Time32(_) | DataType::Time64(_) => Some("time(3)".into()),
+        DataType::Timestamp(_, Some(_)) => Some("timestamp(3) with time zone".into()),
+        data_type @ (DataType::Interval(_) | DataType::Duration(_)) => {
+            Some(athena_arrow_text::athena_type_of(data_type).name)
+        }
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::Map(f, _) => unsupported_type(f),
+        DataType::Struct(fields) => fields.iter().find_map(|f| unsupported_type(f)),
+        DataType::Dictionary(_, value) => {
+            unsupported_type(&field.clone().with_data_type(value.as_ref().clone()))
+        }
+        _ => None,
+    }
+}
+
 /// Writes `data` as Parquet files under the (empty) target prefix and the
-/// manifest at `manifest`; returns the row count.
+/// manifest at `manifest`; returns the row count. `client_side_encrypted`
+/// (a CSE_KMS result configuration) writes each file as ciphertext, which
+/// only a client holding the KMS key can read: no plain reader can.
 pub fn write(
     storage: &Storage,
     unload: &Unload,
     query_id: &str,
     data: &ResultData,
     manifest: &str,
+    client_side_encrypted: bool,
 ) -> Result<i64, QueryFailure> {
+    // Athena's analyzer refuses these before the query runs or writes.
+    refuse_columns(&data.schema)?;
     let (bucket, prefix) = parse_s3_uri(&unload.target)
         .ok_or_else(|| QueryFailure::user("SYNTAX_ERROR: UNLOAD target is not s3://"))?;
     let prefix = if prefix.is_empty() || prefix.ends_with('/') {
@@ -193,17 +250,6 @@ pub fn write(
         return Err(QueryFailure::user(format!(
             "HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: {}. The UNLOAD target must be empty",
             unload.target
-        )));
-    }
-    if let Some(f) = data
-        .schema
-        .fields()
-        .iter()
-        .find(|f| matches!(f.data_type(), DataType::Time32(_) | DataType::Time64(_)))
-    {
-        return Err(QueryFailure::user(format!(
-            "NOT_SUPPORTED: Unsupported Hive type: time (column {})",
-            f.name()
         )));
     }
     let properties = WriterProperties::builder()
@@ -240,7 +286,11 @@ pub fn write(
             writer.write_row_group(&batches).map_err(refused)?;
             group_start += rows;
         }
-        let buffer = writer.close().map_err(refused)?;
+        let mut buffer = writer.close().map_err(refused)?;
+        if client_side_encrypted {
+            // Stands in for ciphertext, as the CSE_KMS result file does.
+            buffer.iter_mut().for_each(|b| *b ^= 0xA5);
+        }
         storage.put(bucket, &key, &buffer).map_err(|e| failed(&e))?;
         files.push(format!("s3://{bucket}/{key}"));
         start += count;

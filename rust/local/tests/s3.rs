@@ -2,46 +2,13 @@
 
 mod common;
 
-use aws_sdk_athena::types::QueryExecutionContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use common::*;
 use std::time::{Duration, Instant};
 
-fn s3_with(server: &athena_local::ServerHandle, secret: &str) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", secret, None, None, "static",
-        ))
-        .endpoint_url(server.endpoint_url())
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
-}
-
 fn s3(server: &athena_local::ServerHandle) -> aws_sdk_s3::Client {
-    s3_with(server, "test")
-}
-
-/// Runs `sql` in `workgroup` to its end; returns the execution.
-async fn run_in(
-    c: &aws_sdk_athena::Client,
-    workgroup: &str,
-    sql: &str,
-) -> aws_sdk_athena::types::QueryExecution {
-    let id = c
-        .start_query_execution()
-        .query_string(sql)
-        .query_execution_context(QueryExecutionContext::builder().database("default").build())
-        .work_group(workgroup)
-        .send()
-        .await
-        .expect("StartQueryExecution")
-        .query_execution_id
-        .expect("id");
-    wait(c, &id).await
+    s3_client(server, "us-east-1", "test")
 }
 
 fn location(qe: &aws_sdk_athena::types::QueryExecution) -> Option<(String, String)> {
@@ -243,7 +210,7 @@ async fn objects_can_be_put_listed_and_deleted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_calls_are_signature_checked() {
     let server = start(sample_config()).await;
-    let err = s3_with(&server, "wrong")
+    let err = s3_client(&server, "us-east-1", "wrong")
         .list_objects_v2()
         .bucket("athena-local-results")
         .send()

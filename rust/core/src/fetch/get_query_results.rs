@@ -3,6 +3,7 @@
 //! workgroup; the S3 fetcher's fallback.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
@@ -11,7 +12,9 @@ use aws_sdk_athena::Client;
 
 use bytes::Bytes;
 
-use super::{raw_page, retrying, start, Fetchers, InFlight, Request, REREADS, RESULT_RETRY_WINDOW};
+use super::{
+    cpu, raw_page, retrying, start, Fetchers, InFlight, Request, REREADS, RESULT_RETRY_WINDOW,
+};
 use crate::error::{from_sdk, Error, Result};
 use crate::page;
 use crate::results::{Pages, ResultStream};
@@ -58,26 +61,107 @@ pub(super) fn from_first_page(
     if is_header {
         rows.remove(0);
     }
+    if columns.len() > page::MAX_COLUMNS {
+        return Err(page::too_many_columns(columns.len()).with_query_id(id));
+    }
     let mut remaining = request.row_limit();
     truncate(&mut rows, &mut remaining);
-    let first = page::encode(&columns, &rows).map_err(|e| e.with_query_id(id))?;
-    Ok(match output.next_token() {
-        Some(token) if remaining > 0 => {
-            let token = token.to_string();
-            let (client, query_id) = (fetchers.athena.clone(), id.to_string());
-            let window = fetchers.settings.retry_window;
-            ResultStream::background(columns.clone(), Some(first), id, move |pages| {
-                let call = PageCall {
-                    client,
-                    id: query_id,
-                    page_rows,
-                    window,
-                };
-                prefetch(call, columns, token, remaining, pages)
-            })
+    let budget = fetchers.settings.page_bytes.max(1);
+    // A response of wide rows is more than one page: the first goes with the
+    // result, the others are the background task's first pages.
+    let mut pages = encode_within(&columns, &rows, budget).map_err(|e| e.with_query_id(id))?;
+    drop(rows);
+    let first = pages.remove(0);
+    let token = output
+        .next_token()
+        .filter(|_| remaining > 0)
+        .map(str::to_string);
+    if pages.is_empty() && token.is_none() {
+        return Ok(ResultStream::complete(columns, Some(first)));
+    }
+    let (client, query_id) = (fetchers.athena.clone(), id.to_string());
+    let window = fetchers.settings.retry_window;
+    Ok(ResultStream::background(
+        columns.clone(),
+        Some(first),
+        id,
+        move |tx| async move {
+            for page in pages {
+                if !tx.send(page).await {
+                    return Ok(());
+                }
+            }
+            let Some(token) = token else {
+                return Ok(());
+            };
+            let call = PageCall {
+                client,
+                id: query_id,
+                page_rows,
+                window,
+            };
+            prefetch(call, columns, budget, token, remaining, tx).await
+        },
+    ))
+}
+
+/// `rows` as pages of at most `budget` bytes (a larger row alone); one empty
+/// page when there are no rows.
+fn encode_within(
+    columns: &[Column],
+    rows: &[Vec<Option<String>>],
+    budget: usize,
+) -> Result<Vec<Vec<u8>>> {
+    let mut pages = Vec::new();
+    let mut at = 0;
+    loop {
+        let rest = &rows[at..];
+        let n = page::rows_within(
+            rest.iter().map(|r| page::text_row_bytes(r)),
+            usize::MAX,
+            budget,
+        );
+        pages.push(page::encode(columns, &rest[..n])?);
+        at += n;
+        if at >= rows.len() {
+            return Ok(pages);
         }
-        _ => ResultStream::complete(columns, Some(first)),
-    })
+    }
+}
+
+/// What one later page's body gives.
+enum Decoded {
+    /// Its rows (up to those still wanted) as pages, and how many rows the body held.
+    Pages(Vec<Vec<u8>>, u64),
+    /// The body is not a page's JSON: it is asked for again.
+    Unparsable(Error),
+}
+
+/// Parses a GetQueryResults body and encodes its rows into pages of at most
+/// `budget` bytes; CPU work, run off the I/O workers.
+fn decode_body(body: &[u8], columns: &[Column], remaining: u64, budget: usize) -> Result<Decoded> {
+    let width = columns.len().max(1);
+    let mut values = match raw_page::values(body, width) {
+        Ok(values) => values,
+        Err(e) => return Ok(Decoded::Unparsable(e)),
+    };
+    let rows = (values.len() / width) as u64;
+    if rows > remaining {
+        values.truncate(remaining as usize * width);
+    }
+    let mut pages = Vec::new();
+    let mut at = 0;
+    while at < values.len() || pages.is_empty() {
+        let rest = &values[at..];
+        let n = page::rows_within(
+            rest.chunks(width).map(page::text_row_bytes),
+            usize::MAX,
+            budget,
+        );
+        pages.push(page::encode_flat(columns, &rest[..n * width])?);
+        at += n * width;
+    }
+    Ok(Decoded::Pages(pages, rows))
 }
 
 /// Fetches the pages after the first. The next call is sent as soon as a
@@ -108,13 +192,14 @@ impl PageCall {
 async fn prefetch(
     call: PageCall,
     columns: Vec<Column>,
+    budget: usize,
     token: String,
     mut remaining: u64,
     pages: Pages,
 ) -> Result<()> {
     let id = call.id.clone();
     let page_rows = call.page_rows as u64;
-    let width = columns.len().max(1);
+    let columns = Arc::new(columns);
     // The call in flight; aborted if reading stops early.
     let mut next = InFlight(VecDeque::new());
     next.0.push_back(start(call.clone().fetch(token)).await);
@@ -131,32 +216,35 @@ async fn prefetch(
                 next.0.push_back(start(call.clone().fetch(token)).await);
             }
         }
-        let mut values = match raw_page::values(&body, width) {
-            Ok(values) => values,
-            Err(_) if rereads < REREADS => {
+        // Parsing and encoding run off the I/O workers (see `cpu`).
+        let decoded = {
+            let (body, columns) = (body.clone(), columns.clone());
+            cpu(move || decode_body(&body, &columns, remaining, budget)).await?
+        };
+        let (encoded, rows) = match decoded.map_err(|e| e.with_query_id(&id))? {
+            Decoded::Pages(encoded, rows) => (encoded, rows),
+            Decoded::Unparsable(_) if rereads < REREADS => {
                 // Whatever was started from this page is dropped with it.
                 rereads += 1;
                 next = InFlight(VecDeque::new());
                 next.0.push_back(start(call.clone().fetch(token)).await);
                 continue;
             }
-            Err(e) => return Err(e.with_query_id(&id)),
+            Decoded::Unparsable(e) => return Err(e.with_query_id(&id)),
         };
         rereads = 0;
-        let rows = (values.len() / width) as u64;
-        if rows > remaining {
-            values.truncate(remaining as usize * width);
-        }
         remaining = remaining.saturating_sub(rows);
         if next.0.is_empty() && remaining > 0 {
             if let Some(token) = raw_page::next_token(&body).map_err(|e| e.with_query_id(&id))? {
                 next.0.push_back(start(call.clone().fetch(token)).await);
             }
         }
-        let page = page::encode_flat(&columns, &values).map_err(|e| e.with_query_id(&id))?;
-        // A closed receiver means the result set was closed: stop fetching.
-        if !pages.send(page).await {
-            return Ok(());
+        drop(body);
+        for page in encoded {
+            // A closed receiver means the result set was closed: stop fetching.
+            if !pages.send(page).await {
+                return Ok(());
+            }
         }
     }
     Ok(())

@@ -17,7 +17,7 @@ mod unload;
 
 pub(crate) use get_query_results::all_text_rows;
 pub use get_query_results::MAX_PAGE_ROWS;
-pub(crate) use unload::rewrite as unload_rewrite;
+pub(crate) use unload::{refusal as unload_refusal, rewrite as unload_rewrite};
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -94,6 +94,42 @@ where
     handle
 }
 
+/// Runs CPU work (CSV parsing, Parquet decoding, page encoding) on the
+/// blocking pool, not on the runtime's few workers, which drive every
+/// connection's HTTP calls: a long parse there would delay them all. At most
+/// one job per CPU runs at once; the others wait here without holding a
+/// thread. A job is not interrupted: callers keep jobs to one block, row
+/// group slice or page, so a reader that stops does so within one job.
+pub(crate) async fn cpu<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    use once_cell::sync::Lazy;
+    use std::sync::Arc;
+    use tokio::sync::Semaphore;
+    static SLOTS: Lazy<Arc<Semaphore>> = Lazy::new(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Arc::new(Semaphore::new(cpus.max(2)))
+    });
+    let slot = SLOTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Error::internal("the decoding pool is closed"))?;
+    let job = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    });
+    match job.await {
+        Ok(value) => Ok(value),
+        // A bug in the work: the reader's task fails the same way, so the
+        // reader's error names the panic.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(Error::internal(format!("a decoding job was stopped: {e}"))),
+    }
+}
+
 /// Downloads running ahead of the reader, oldest first; aborted when
 /// reading stops early.
 pub(crate) struct InFlight<T>(pub(crate) VecDeque<JoinHandle<T>>);
@@ -123,6 +159,9 @@ pub struct FetchSettings {
     pub s3_block_size: u64,
     /// UNLOAD mode: SELECTs run as UNLOAD to Parquet.
     pub unload: bool,
+    /// PageByteBudget: a page ends at its rows or at about this many bytes,
+    /// whichever comes first (a larger row travels alone).
+    pub page_bytes: usize,
     /// How long result reads keep retrying transient failures (zero: no retries).
     pub retry_window: Duration,
 }
@@ -141,36 +180,89 @@ pub(crate) const REREADS: u32 = 2;
 const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
 const RETRY_MAX_PAUSE: Duration = Duration::from_secs(2);
 
-/// Runs `attempt` until it succeeds, fails with a non-transient error, or
-/// `window` has passed since its first transient failure.
+/// Throttling is what AWS answers under load, and asks to be retried with
+/// growing pauses: it is ridden out for this long after the first throttle
+/// (beyond the SDK's own attempts), longer than other faults.
+pub const THROTTLE_RETRY_WINDOW: Duration = Duration::from_secs(30);
+const THROTTLE_FIRST_PAUSE: Duration = Duration::from_millis(500);
+const THROTTLE_MAX_PAUSE: Duration = Duration::from_secs(5);
+/// Retries stop this many windows after the first attempt began, whatever
+/// the failures: an attempt that fails late (a stall found after
+/// SocketTimeout) is not followed by another as long. The connection's
+/// window is a third of CallTimeoutMillis, so a call ends within it.
+const RETRY_SPAN_WINDOWS: u32 = 3;
+
+/// Runs `attempt` until it succeeds, fails with a non-transient error or one
+/// whose retry is pointless (`Retry::Final`), or `window` has passed since
+/// its first transient failure (`THROTTLE_RETRY_WINDOW` for throttling).
+/// A zero window turns retries off.
 pub(crate) async fn retrying<T, F, Fut>(window: Duration, mut attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let mut first_failure: Option<std::time::Instant> = None;
+    use crate::error::Retry;
+    let began = tokio::time::Instant::now();
+    let span_end = began + window * RETRY_SPAN_WINDOWS;
+    let mut first_failure: Option<tokio::time::Instant> = None;
     let mut pause = RETRY_FIRST_PAUSE;
+    let mut last: Option<Error> = None;
     loop {
-        let error = match attempt().await {
+        let outcome = match &last {
+            None => attempt().await,
+            // A retry may not run past the span: it ends with the last error.
+            Some(previous) => match tokio::time::timeout_at(span_end, attempt()).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    return Err(gave_up(previous.clone(), began).append(
+                        "; the last retry had no answer by the end of the call's time bound (CallTimeoutMillis; SocketTimeout bounds each wait for a byte)",
+                    ))
+                }
+            },
+        };
+        let error = match outcome {
             Ok(value) => return Ok(value),
-            Err(e) if e.kind() == ErrorKind::Transient => e,
+            Err(e) if e.kind() == ErrorKind::Transient && e.retry() != Retry::Final => e,
             Err(e) => return Err(e),
         };
-        let failing_for = first_failure
-            .get_or_insert_with(std::time::Instant::now)
-            .elapsed();
-        if failing_for >= window {
-            return Err(if window.is_zero() {
-                error
-            } else {
-                error.append(&format!(
-                    " (still failing after {:.1} s of retries)",
-                    failing_for.as_secs_f64()
-                ))
-            });
+        if window.is_zero() {
+            return Err(error);
         }
-        tokio::time::sleep(jittered(pause)).await;
-        pause = (pause * 2).min(RETRY_MAX_PAUSE);
+        let throttled = error.retry() == Retry::Throttled;
+        let failing_for = first_failure
+            .get_or_insert_with(tokio::time::Instant::now)
+            .elapsed();
+        let limit = if throttled {
+            THROTTLE_RETRY_WINDOW.max(window)
+        } else {
+            window
+        };
+        if throttled {
+            pause = pause.clamp(THROTTLE_FIRST_PAUSE, THROTTLE_MAX_PAUSE);
+        }
+        let sleep = jittered(pause);
+        if failing_for >= limit || tokio::time::Instant::now() + sleep >= span_end {
+            return Err(gave_up(error, began));
+        }
+        tokio::time::sleep(sleep).await;
+        pause = (pause * 2).min(if throttled {
+            THROTTLE_MAX_PAUSE
+        } else {
+            RETRY_MAX_PAUSE
+        });
+        last = Some(error);
+    }
+}
+
+/// The last error, saying how long it was retried.
+fn gave_up(error: Error, began: tokio::time::Instant) -> Error {
+    let seconds = began.elapsed().as_secs_f64();
+    if error.retry() == crate::error::Retry::Throttled {
+        error.append(&format!(
+            " (still throttled after {seconds:.1} s of retries with growing pauses)"
+        ))
+    } else {
+        error.append(&format!(" (still failing after {seconds:.1} s of retries)"))
     }
 }
 
@@ -207,12 +299,16 @@ pub(crate) struct Request<'a> {
     pub unload: Option<&'a UnloadRun>,
 }
 
+/// The most rows a page holds whatever the fetch size asks (FetchSize's and
+/// `setFetchSize`'s upper bound); the byte budget usually ends pages sooner.
+pub const MAX_FETCH_SIZE: u32 = 1_000_000;
+
 impl Request<'_> {
     /// Rows per page: the fetch size, or the fetcher's default.
     pub(crate) fn page_rows(&self, default: usize) -> usize {
         match self.fetch_size {
             0 => default,
-            n => n as usize,
+            n => n.min(MAX_FETCH_SIZE) as usize,
         }
     }
 

@@ -24,7 +24,7 @@ use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
 use parquet::file::reader::{ChunkReader, Length};
 use parquet::file::FOOTER_SIZE;
 
-use super::{get_object, retrying, start, Fetchers, InFlight, Request, Span, UnloadRun};
+use super::{cpu, get_object, retrying, start, Fetchers, InFlight, Request, Span, UnloadRun};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
@@ -153,6 +153,7 @@ async fn manifest_files(
     window: std::time::Duration,
     (bucket, key): (&str, &str),
     prefix: &str,
+    seen: &mut Vec<(String, String)>,
 ) -> Result<Vec<(String, String)>> {
     let (prefix_bucket, prefix_key) =
         split_uri(prefix).ok_or_else(|| Error::internal("UNLOAD prefix is not s3://"))?;
@@ -160,6 +161,7 @@ async fn manifest_files(
     loop {
         let listing = retrying(window, || get_whole(client, bucket, key)).await?;
         let files = parse_manifest(&listing)?;
+        seen.clone_from(&files);
         let written = retrying(window, || list_keys(client, &prefix_bucket, &prefix_key)).await?;
         match manifest_mismatch(&files, &prefix_bucket, &written) {
             None => return Ok(files),
@@ -463,18 +465,121 @@ impl RowGroupBytes {
     }
 }
 
-/// Reads the files of a finished UNLOAD of the query's `prefix`.
+/// Why Athena's failure of an UNLOAD is UNLOAD's own refusal of a query that
+/// runs as written (a table write's checks, which a SELECT never meets), or
+/// None when the failure is the query's: that one is the user's to see,
+/// once, and the statement does not run again.
+pub(crate) fn refusal(message: &str) -> Option<String> {
+    // Trino's analyzer for a table write (DUPLICATE_COLUMN_NAME,
+    // MISSING_COLUMN_NAME, COLUMN_TYPE_UNKNOWN), and its Hive type
+    // translator's NOT_SUPPORTED for `time`, `timestamp with time zone`
+    // and intervals.
+    let duplicate =
+        message.contains("Column name '") && message.contains("specified more than once");
+    let refused = duplicate
+        || message.contains("Column name not specified at position")
+        || message.contains("Column type is unknown")
+        || message.contains("Unsupported Hive type");
+    refused.then(|| format!("Athena refused the UNLOAD: {message}"))
+}
+
+/// Reads the files of a finished UNLOAD of the query's `prefix`. Whatever
+/// goes wrong before the first row (Athena refused the UNLOAD, the bucket
+/// cannot be listed or read, a file is not Parquet), the UNLOAD's files are
+/// deleted and the statement runs as written, with the reason as a warning:
+/// it is a SELECT, so running it again changes nothing.
 pub(super) async fn open(
     fetchers: &Fetchers,
     request: &Request<'_>,
     run: &UnloadRun,
 ) -> Result<ResultStream> {
-    let prefix = run.prefix.as_str();
     let id = request.id;
-    let client = fetchers
+    let mut client = fetchers
         .s3
         .clone()
         .ok_or_else(|| Error::internal("UNLOAD mode without an S3 client").with_query_id(id))?;
+    let mut cleanup = Cleanup::new(client.clone(), &run.prefix, &fetchers.logger);
+    if let Some(why) = &request.completion.unload_refused {
+        // Athena may leave files behind when an UNLOAD fails.
+        cleanup.run().await;
+        return as_written(fetchers, request, run, Some(format!("{why} (query {id})"))).await;
+    }
+    let mut seen = Vec::new();
+    let mut opened = open_files(fetchers, request, &run.prefix, &client, &mut seen).await;
+    if opened.is_err() {
+        // A bucket in another Region answers 301: read it with a client of its Region.
+        if let Some(moved) = moved_to_region(&client, &run.prefix).await {
+            fetchers.logger.debug(|| {
+                format!(
+                    "query {id}: the UNLOAD's bucket is in {:?}; reading it there",
+                    moved.config().region()
+                )
+            });
+            client = moved;
+            opened = open_files(fetchers, request, &run.prefix, &client, &mut seen).await;
+        }
+    }
+    cleanup.client = client.clone();
+    cleanup.known = seen;
+    let (files, first) = match opened {
+        Ok(Some(opened)) => opened,
+        Ok(None) => {
+            cleanup.run().await;
+            fetchers.logger.debug(|| {
+                format!("query {id}: the UNLOAD wrote no files; its columns come from the statement run as written")
+            });
+            return as_written(fetchers, request, run, None).await;
+        }
+        Err(e) => {
+            cleanup.run().await;
+            let why = format!("the UNLOAD's files could not be read: {e}");
+            fetchers
+                .logger
+                .debug(|| format!("query {id}: {why}; running the statement as written"));
+            return as_written(fetchers, request, run, Some(format!("{why} (query {id})"))).await;
+        }
+    };
+    let columns = first
+        .arrow
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| Column::of_arrow(f))
+        .collect::<Vec<_>>();
+    let reader = FileReader {
+        client,
+        files,
+        threads: fetchers.settings.s3_threads.max(1),
+        retry_window: fetchers.settings.retry_window,
+        page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
+        page_bytes: fetchers.settings.page_bytes,
+        remaining: request.row_limit(),
+        columns: columns.clone(),
+        id: id.to_string(),
+    };
+    Ok(ResultStream::background(
+        columns,
+        None,
+        id,
+        move |pages| async move {
+            let read = reader.run(first, pages).await;
+            cleanup.run().await;
+            read
+        },
+    ))
+}
+
+/// The files the manifest lists and the first one's footer (which gives the
+/// columns); None when the UNLOAD wrote no files. `seen` gets the
+/// manifest's files as soon as they are known, for the cleanup.
+async fn open_files(
+    fetchers: &Fetchers,
+    request: &Request<'_>,
+    prefix: &str,
+    client: &aws_sdk_s3::Client,
+    seen: &mut Vec<(String, String)>,
+) -> Result<Option<(Vec<(String, String)>, Arc<FileMeta>)>> {
+    let id = request.id;
     let manifest = request
         .completion
         .manifest_location
@@ -494,78 +599,114 @@ pub(super) async fn open(
         .with_query_id(id)
     })?;
     let window = fetchers.settings.retry_window;
-    let files = manifest_files(&client, window, (&bucket, &key), prefix)
+    let files = manifest_files(client, window, (&bucket, &key), prefix, seen)
         .await
         .map_err(|e| e.with_query_id(id))?;
-    let cleanup = Cleanup {
-        client: client.clone(),
-        prefix: prefix.to_string(),
-        logger: fetchers.logger.clone(),
-    };
     let Some((first_bucket, first_key)) = files.first() else {
-        cleanup.run().await;
-        return as_written(fetchers, request, run).await;
+        return Ok(None);
     };
-    // The first file's footer gives the columns.
-    let first = match retrying(window, || footer(&client, first_bucket, first_key)).await {
-        Ok(meta) => Arc::new(meta),
-        Err(e) => {
-            cleanup.run().await;
-            return Err(e.with_query_id(id));
-        }
-    };
-    let columns = first
-        .arrow
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| Column::of_arrow(f))
-        .collect::<Vec<_>>();
-    let reader = FileReader {
-        client,
-        files,
-        threads: fetchers.settings.s3_threads.max(1),
-        retry_window: fetchers.settings.retry_window,
-        page_rows: request.page_rows(DEFAULT_PAGE_ROWS),
-        remaining: request.row_limit(),
-        columns: columns.clone(),
-        id: id.to_string(),
-    };
-    Ok(ResultStream::background(
-        columns,
-        None,
-        id,
-        move |pages| async move {
-            let read = reader.run(first, pages).await;
-            cleanup.run().await;
-            read
-        },
-    ))
+    let first = retrying(window, || footer(client, first_bucket, first_key))
+        .await
+        .map_err(|e| e.with_query_id(id))?;
+    Ok(Some((files, Arc::new(first))))
 }
 
-/// An UNLOAD of no rows writes no files, so its columns are unknown: the
-/// statement runs again as written, and its (empty) result is read instead.
+/// A client for the Region of the bucket of `prefix`, when S3 says (HeadBucket's
+/// 301 and `x-amz-bucket-region`) that it is not the client's.
+async fn moved_to_region(client: &aws_sdk_s3::Client, prefix: &str) -> Option<aws_sdk_s3::Client> {
+    let (bucket, _) = split_uri(prefix)?;
+    let region = match client.head_bucket().bucket(&bucket).send().await {
+        Ok(head) => head.bucket_region().map(str::to_string),
+        Err(aws_sdk_s3::error::SdkError::ServiceError(e)) => e
+            .raw()
+            .headers()
+            .get("x-amz-bucket-region")
+            .map(str::to_string),
+        Err(_) => None,
+    }?;
+    let current = client.config().region().map(|r| r.as_ref().to_string());
+    (current.as_deref() != Some(region.as_str())).then(|| {
+        let config = client
+            .config()
+            .to_builder()
+            .region(aws_sdk_s3::config::Region::new(region))
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    })
+}
+
+/// Runs the statement as written and reads its result: the UNLOAD wrote no
+/// files (so its columns are unknown), or it could not be used (`why`,
+/// which the rows then carry as a warning).
+///
+/// The re-run lives in a task of its own that stops it on the server
+/// (StopQueryExecution) when this wait is given up, by a cancel or the
+/// query timeout, rather than leave it running.
 async fn as_written(
     fetchers: &Fetchers,
     request: &Request<'_>,
     run: &UnloadRun,
+    why: Option<String>,
 ) -> Result<ResultStream> {
-    let id = crate::query::send_start(run.as_written.clone()).await?;
-    fetchers.logger.debug(|| {
-        format!(
-            "query {}: the UNLOAD wrote no files; its columns come from query {id}, run as written",
-            request.id
-        )
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task_fetchers = fetchers.clone();
+    let statement = run.as_written.clone();
+    let (poll, fetch_size, unload_id) = (run.poll, request.fetch_size, request.id.to_string());
+    tokio::spawn(async move {
+        let mut tx = tx;
+        let logger = task_fetchers.logger.clone();
+        // The ClientRequestToken makes a repeat return the same query.
+        let started = retrying(task_fetchers.settings.retry_window, || {
+            crate::query::send_start(statement.clone())
+        })
+        .await;
+        let id = match started {
+            Ok(id) => id,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        logger.debug(|| format!("query {unload_id}: the statement runs as written as query {id}"));
+        let query = Arc::new(crate::query::Query::new(
+            task_fetchers,
+            id.clone(),
+            poll,
+            fetch_size,
+            None,
+        ));
+        let finished = tokio::select! {
+            done = query.wait(None) => Some(done),
+            () = tx.closed() => None,
+        };
+        match finished {
+            Some(done) => {
+                let _ = tx.send(done.map(|completion| (query, completion)));
+            }
+            None => match query.stop_on_server().await {
+                Ok(()) => logger.debug(|| {
+                    format!("query {id}: stopped, its reader gave up waiting (cancel or timeout)")
+                }),
+                Err(e) => logger.warn(|| format!("query {id} could not be stopped: {e}")),
+            },
+        }
     });
-    let query = crate::query::Query::new(
-        fetchers.clone(),
-        id.to_string(),
-        run.poll,
-        request.fetch_size,
-        None,
-    );
-    let completion = query.wait(None).await?;
-    Box::pin(query.results(&completion, request.max_rows, request.fetch_size)).await
+    let (query, completion) = rx
+        .await
+        .map_err(|_| Error::internal("the statement's run as written stopped unexpectedly"))??;
+    let stream = Box::pin(query.results(&completion, request.max_rows, request.fetch_size)).await?;
+    Ok(match why {
+        Some(why) => {
+            let warning = format!(
+                "Unload=true: {why}; the statement ran as written instead (query {})",
+                query.id()
+            );
+            let mut warnings = vec![warning];
+            warnings.extend_from_slice(stream.warnings());
+            stream.with_warnings(warnings)
+        }
+        None => stream,
+    })
 }
 
 fn parquet_error(key: &str, e: impl std::fmt::Display) -> Error {
@@ -575,17 +716,34 @@ fn parquet_error(key: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-/// Deletes an UNLOAD's files once they are read (or reading stopped).
+/// Deletes an UNLOAD's files once they are read, reading stopped, or they
+/// could not be used. Dropped before it ran (the opening was given up by a
+/// cancel or a timeout), it still deletes them, in the background.
 struct Cleanup {
     client: aws_sdk_s3::Client,
     prefix: String,
     logger: Logger,
+    /// The manifest's files, deleted by name when the prefix cannot be
+    /// listed (no `s3:ListBucket`).
+    known: Vec<(String, String)>,
+    done: bool,
 }
 
 impl Cleanup {
-    async fn run(&self) {
+    fn new(client: aws_sdk_s3::Client, prefix: &str, logger: &Logger) -> Cleanup {
+        Cleanup {
+            client,
+            prefix: prefix.to_string(),
+            logger: logger.clone(),
+            known: Vec::new(),
+            done: false,
+        }
+    }
+
+    async fn run(&mut self) {
+        self.done = true;
         if let Err(e) = self.delete().await {
-            // The rows were read; a leftover prefix is worth a warning, not an error.
+            // A leftover prefix is worth a warning in the log, not an error for the rows.
             self.logger.warn(|| {
                 format!(
                     "could not delete the UNLOAD files under {}: {e}",
@@ -598,7 +756,23 @@ impl Cleanup {
     async fn delete(&self) -> Result<()> {
         let (bucket, prefix) =
             split_uri(&self.prefix).ok_or_else(|| Error::internal("UNLOAD prefix is not s3://"))?;
-        let keys = list_keys(&self.client, &bucket, &prefix).await?;
+        let keys = match list_keys(&self.client, &bucket, &prefix).await {
+            Ok(keys) => keys,
+            Err(e) if !self.known.is_empty() => {
+                self.logger.debug(|| {
+                    format!(
+                        "cannot list {} ({e}): deleting the files its manifest names",
+                        self.prefix
+                    )
+                });
+                self.known
+                    .iter()
+                    .filter(|(b, k)| *b == bucket && k.starts_with(&prefix))
+                    .map(|(_, k)| k.clone())
+                    .collect()
+            }
+            Err(e) => return Err(e),
+        };
         // DeleteObjects takes at most 1000 keys a call.
         for chunk in keys.chunks(1000) {
             let objects = chunk
@@ -622,12 +796,35 @@ impl Cleanup {
     }
 }
 
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        // Marked done already: should the runtime drop it unrun (shutting
+        // down), it must not spawn itself again.
+        let mut rest = Cleanup {
+            client: self.client.clone(),
+            prefix: std::mem::take(&mut self.prefix),
+            logger: self.logger.clone(),
+            known: std::mem::take(&mut self.known),
+            done: true,
+        };
+        runtime.spawn(async move { rest.run().await });
+    }
+}
+
 struct FileReader {
     client: aws_sdk_s3::Client,
     files: Vec<(String, String)>,
     threads: usize,
     retry_window: std::time::Duration,
     page_rows: usize,
+    /// PageByteBudget: pages end at about this many bytes too.
+    page_bytes: usize,
     remaining: u64,
     columns: Vec<Column>,
     id: String,
@@ -710,48 +907,161 @@ impl FileReader {
     }
 
     /// Decodes one row group into pages; false when reading should stop.
+    /// Decoding and encoding run off the I/O workers (see `cpu`), one page
+    /// a job, so a reader that stops does so within a page.
     async fn decode(&mut self, group: &RowGroup, bytes: Bytes, tx: &Pages) -> Result<bool> {
-        let key = &group.file.key;
+        let key = group.file.key.clone();
         let chunk = RowGroupBytes {
             start: group.start,
             bytes,
         };
-        let reader =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(chunk, group.file.arrow.clone())
-                .with_row_groups(vec![group.index])
-                .with_batch_size(self.page_rows)
-                .build()
-                .map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| parquet_error(key, e).with_query_id(&self.id))?;
-            if !self.send(&batch, tx).await? {
+        let rows = group
+            .file
+            .arrow
+            .metadata()
+            .row_group(group.index)
+            .num_rows();
+        let mut decoder = Decoder {
+            chunk,
+            arrow: group.file.arrow.clone(),
+            index: group.index,
+            rows: usize::try_from(rows).unwrap_or(0),
+            read: 0,
+            resized: false,
+            row_bytes: 1,
+            reader: None,
+            batch: None,
+            key,
+            columns: Arc::new(self.columns.clone()),
+        };
+        // The first batch is small: a row's decoded size is known only once
+        // decoded (dictionary encoding and compression can hide gigabytes of
+        // repeated text in a few kilobytes), and the next batches are sized from it.
+        decoder
+            .start(PROBE_ROWS.min(self.page_rows.max(1)))
+            .map_err(|e| e.with_query_id(&self.id))?;
+        while self.remaining > 0 {
+            let (page_rows, budget, remaining) = (
+                self.page_rows.max(1),
+                self.page_bytes.max(1),
+                self.remaining,
+            );
+            let (returned, page) = cpu(move || {
+                let page = decoder.next_page(page_rows, budget, remaining);
+                (decoder, page)
+            })
+            .await?;
+            decoder = returned;
+            let Some((page, rows)) = page.map_err(|e| e.with_query_id(&self.id))? else {
+                return Ok(true);
+            };
+            self.remaining -= rows as u64;
+            if !tx.send(page).await {
                 return Ok(false);
             }
         }
-        Ok(true)
+        Ok(false)
+    }
+}
+
+/// Rows of a row group's first decoded batch (see `FileReader::decode`).
+const PROBE_ROWS: usize = 64;
+
+/// The CPU side of one row group: its Parquet decoder and the batch being
+/// cut into pages.
+struct Decoder {
+    chunk: RowGroupBytes,
+    arrow: ArrowReaderMetadata,
+    index: usize,
+    /// Rows in the row group, and how many were decoded so far.
+    rows: usize,
+    read: usize,
+    /// Whether the reader was rebuilt with batches sized from the first.
+    resized: bool,
+    /// Decoded bytes a row of the first batch took.
+    row_bytes: usize,
+    reader: Option<parquet::arrow::arrow_reader::ParquetRecordBatchReader>,
+    /// The batch decoded last and the first of its rows not yet in a page.
+    batch: Option<(RecordBatch, usize)>,
+    key: String,
+    columns: Arc<Vec<Column>>,
+}
+
+impl Decoder {
+    /// (Re)starts decoding at row `read` with batches of `batch_rows`.
+    fn start(&mut self, batch_rows: usize) -> Result<()> {
+        use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
+        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            RowGroupBytes {
+                start: self.chunk.start,
+                bytes: self.chunk.bytes.clone(),
+            },
+            self.arrow.clone(),
+        )
+        .with_row_groups(vec![self.index])
+        .with_batch_size(batch_rows.max(1));
+        if self.read > 0 {
+            builder = builder.with_row_selection(RowSelection::from(vec![
+                RowSelector::skip(self.read),
+                RowSelector::select(self.rows.saturating_sub(self.read)),
+            ]));
+        }
+        self.reader = Some(builder.build().map_err(|e| parquet_error(&self.key, e))?);
+        Ok(())
     }
 
-    /// Sends one batch as a page; false when reading should stop.
-    async fn send(&mut self, batch: &RecordBatch, tx: &Pages) -> Result<bool> {
-        if batch.num_columns() != self.columns.len() {
-            return Err(Error::new(
-                ErrorKind::Service,
-                format!(
-                    "an UNLOAD file has {} columns, the first had {}",
-                    batch.num_columns(),
-                    self.columns.len()
-                ),
-            )
-            .with_query_id(&self.id));
+    /// The next page, within `page_rows` rows, `budget` bytes (a larger row
+    /// alone) and the `remaining` rows wanted, with its row count; None once
+    /// the row group is read.
+    fn next_page(
+        &mut self,
+        page_rows: usize,
+        budget: usize,
+        remaining: u64,
+    ) -> Result<Option<(Vec<u8>, usize)>> {
+        loop {
+            if let Some((batch, from)) = &mut self.batch {
+                if *from < batch.num_rows() {
+                    let max = page_rows.min(usize::try_from(remaining).unwrap_or(usize::MAX));
+                    let n = page::arrow_rows_within(batch, *from, max, budget);
+                    let slice = batch.slice(*from, n);
+                    *from += n;
+                    let page = page::encode_arrow(&self.columns, &slice, n)?;
+                    return Ok(Some((page, n)));
+                }
+            }
+            self.batch = None;
+            if !self.resized && self.read > 0 {
+                // Batches of about a page from here on, sized by the first batch's rows.
+                self.resized = true;
+                let rows = (budget / self.row_bytes.max(1)).clamp(1, page_rows);
+                if rows > PROBE_ROWS {
+                    self.start(rows)?;
+                }
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                return Ok(None);
+            };
+            let Some(batch) = reader.next() else {
+                return Ok(None);
+            };
+            let batch = batch.map_err(|e| parquet_error(&self.key, e))?;
+            if batch.num_columns() != self.columns.len() {
+                return Err(Error::new(
+                    ErrorKind::Service,
+                    format!(
+                        "an UNLOAD file has {} columns, the first had {}",
+                        batch.num_columns(),
+                        self.columns.len()
+                    ),
+                ));
+            }
+            if !self.resized && batch.num_rows() > 0 {
+                self.row_bytes = batch.get_array_memory_size() / batch.num_rows();
+            }
+            self.read += batch.num_rows();
+            self.batch = Some((batch, 0));
         }
-        let rows = (batch.num_rows() as u64).min(self.remaining) as usize;
-        self.remaining -= rows as u64;
-        let encoded = page::encode_arrow(&self.columns, batch, rows)
-            .map_err(|e| e.with_query_id(&self.id))?;
-        if !tx.send(encoded).await {
-            return Ok(false);
-        }
-        Ok(self.remaining > 0)
     }
 }
 
@@ -773,6 +1083,31 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn only_unloads_own_refusals_run_as_written() {
+        for refused in [
+            "SYNTAX_ERROR: line 1:8: Column name 'name' specified more than once",
+            "SYNTAX_ERROR: line 1:1: Column name not specified at position 1",
+            "SYNTAX_ERROR: line 1:1: Column type is unknown: x",
+            "NOT_SUPPORTED: Unsupported Hive type: time",
+            "NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone",
+            "NOT_SUPPORTED: Unsupported Hive type: interval day to second",
+        ] {
+            let why = refusal(refused).unwrap_or_default();
+            assert!(why.contains(refused), "{refused}");
+        }
+        // The query's own errors are the user's to see, once.
+        for own in [
+            "COLUMN_NOT_FOUND: line 1:8: Column 'no_such_column' cannot be resolved",
+            "SYNTAX_ERROR: line 1:15: Table 'default.nope' does not exist",
+            "HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists",
+            "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)",
+            "NOT_SUPPORTED: Unsupported type: uuid",
+        ] {
+            assert_eq!(refusal(own), None, "{own}");
+        }
+    }
 
     #[test]
     fn selects_without_top_level_order_are_unloaded() {

@@ -183,3 +183,36 @@ pub async fn signed(
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     (status, head.to_ascii_lowercase(), body.to_string())
 }
+
+/// An S3 client for athena-local signing for `region` with key `test` and `secret`.
+pub fn s3_client(server: &ServerHandle, region: &str, secret: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new(region.to_string()))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", secret, None, None, "static",
+        ))
+        .endpoint_url(server.endpoint_url())
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// Runs `sql` in `workgroup` (database `default`) to its end; returns the execution.
+pub async fn run_in(
+    c: &Client,
+    workgroup: &str,
+    sql: &str,
+) -> aws_sdk_athena::types::QueryExecution {
+    let id = c
+        .start_query_execution()
+        .query_string(sql)
+        .query_execution_context(QueryExecutionContext::builder().database("default").build())
+        .work_group(workgroup)
+        .send()
+        .await
+        .expect("StartQueryExecution")
+        .query_execution_id
+        .expect("id");
+    wait(c, &id).await
+}

@@ -18,10 +18,13 @@ import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.Calendar;
 import java.util.HashMap;
 import java.util.Locale;
@@ -372,37 +375,38 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
 
     @Override
     public Date getDate(int columnIndex) throws SQLException {
-        Page p = slot(columnIndex);
-        int c = columnIndex - 1;
-        return wasNull ? null : Date.valueOf(Values.localDate(p, c, row, column(c)));
-    }
-
-    @Override
-    public Time getTime(int columnIndex) throws SQLException {
-        Page p = slot(columnIndex);
-        int c = columnIndex - 1;
-        // With its milliseconds, which Time.valueOf(LocalTime) would drop.
-        return wasNull ? null : Values.time(Values.localTime(p, c, row, column(c)), ZoneId.systemDefault());
-    }
-
-    @Override
-    public Timestamp getTimestamp(int columnIndex) throws SQLException {
-        Page p = slot(columnIndex);
-        int c = columnIndex - 1;
-        return wasNull ? null : Timestamp.valueOf(Values.localDateTime(p, c, row, column(c)));
+        return date(columnIndex, null);
     }
 
     @Override
     public Date getDate(int columnIndex, Calendar cal) throws SQLException {
+        return date(columnIndex, zone(cal));
+    }
+
+    /**
+     * The date at midnight in {@code zone}, or by Date.valueOf when null (getDate without a
+     * calendar). For a {@code timestamp with time zone}, the date its instant has in that zone (the
+     * JVM's by default), as a plain timestamp's date is the one getTimestamp shows.
+     */
+    private Date date(int columnIndex, ZoneId zone) throws SQLException {
         Page p = slot(columnIndex);
         int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
-        LocalDate date = Values.localDate(p, c, row, column(c));
-        return new Date(date.atStartOfDay(zone(cal)).toInstant().toEpochMilli());
+        ColumnInfo info = column(c);
+        LocalDate date = Values.hasZone(info)
+                ? Values.zonedIn(p, c, row, info, zone == null ? ZoneId.systemDefault() : zone).toLocalDate()
+                : Values.localDate(p, c, row, info);
+        return zone == null ? Date.valueOf(date) : new Date(date.atStartOfDay(zone).toInstant().toEpochMilli());
     }
 
+    @Override
+    public Time getTime(int columnIndex) throws SQLException {
+        return getTime(columnIndex, null);
+    }
+
+    /** For a {@code timestamp with time zone}, the time of day its instant has in the JVM's zone (or the calendar's). */
     @Override
     public Time getTime(int columnIndex, Calendar cal) throws SQLException {
         Page p = slot(columnIndex);
@@ -410,18 +414,42 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         if (wasNull) {
             return null;
         }
-        return Values.time(Values.localTime(p, c, row, column(c)), zone(cal));
+        ColumnInfo info = column(c);
+        ZoneId zone = zone(cal);
+        LocalTime time = Values.hasZone(info) ? Values.zonedIn(p, c, row, info, zone).toLocalTime()
+                : Values.localTime(p, c, row, info);
+        // With its milliseconds, which Time.valueOf(LocalTime) would drop.
+        return Values.time(time, zone);
     }
 
     @Override
+    public Timestamp getTimestamp(int columnIndex) throws SQLException {
+        return timestamp(columnIndex, null);
+    }
+
+    /**
+     * A plain timestamp is the wall clock Athena wrote, in the calendar's zone. A
+     * {@code timestamp with time zone} is its instant: the value names its zone, so the calendar
+     * does not change it.
+     */
+    @Override
     public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
+        return timestamp(columnIndex, zone(cal));
+    }
+
+    /** A plain timestamp's wall clock in {@code zone}, or by Timestamp.valueOf when null; a zoned one's instant. */
+    private Timestamp timestamp(int columnIndex, ZoneId zone) throws SQLException {
         Page p = slot(columnIndex);
         int c = columnIndex - 1;
         if (wasNull) {
             return null;
         }
-        LocalDateTime value = Values.localDateTime(p, c, row, column(c));
-        return Timestamp.from(value.atZone(zone(cal)).toInstant());
+        ColumnInfo info = column(c);
+        if (Values.hasZone(info)) {
+            return Timestamp.from(Values.zoned(p, c, row, info).instant());
+        }
+        LocalDateTime value = Values.localDateTime(p, c, row, info);
+        return zone == null ? Timestamp.valueOf(value) : Timestamp.from(value.atZone(zone).toInstant());
     }
 
     private static ZoneId zone(Calendar cal) {
@@ -458,7 +486,14 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
             case Types.TIME:
                 return Values.time(Values.localTime(p, c, row, info), ZoneId.systemDefault());
             case Types.TIMESTAMP:
-                return Timestamp.valueOf(Values.localDateTime(p, c, row, info));
+                // TimestampWithTimeZoneAsTimestamp: a zoned value is its instant, as getTimestamp gives it.
+                return info.zoned ? Timestamp.from(Values.zoned(p, c, row, info).instant())
+                        : Timestamp.valueOf(Values.localDateTime(p, c, row, info));
+            case Types.TIME_WITH_TIMEZONE:
+                return Values.offsetTime(p, c, row, info);
+            case Types.TIMESTAMP_WITH_TIMEZONE:
+                // JDBC 4.2's class for this type; getObject(i, ZonedDateTime.class) keeps a region id.
+                return Values.zoned(p, c, row, info).offsetDateTime();
             default:
                 return complexOrText(p, c, info);
         }
@@ -545,6 +580,21 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
             Page p = slot(columnIndex);
             int c = columnIndex - 1;
             value = wasNull ? null : Values.localTime(p, c, row, column(c));
+        } else if (type == OffsetDateTime.class || type == ZonedDateTime.class || type == Instant.class) {
+            // Only values that name their zone: a plain timestamp's instant depends on a zone it does not give.
+            Page p = slot(columnIndex);
+            int c = columnIndex - 1;
+            if (wasNull) {
+                value = null;
+            } else {
+                TimestampWithTimeZone t = Values.zoned(p, c, row, column(c));
+                value = type == OffsetDateTime.class ? t.offsetDateTime() : type == ZonedDateTime.class ? t.zoned()
+                        : t.instant();
+            }
+        } else if (type == java.time.OffsetTime.class) {
+            Page p = slot(columnIndex);
+            int c = columnIndex - 1;
+            value = wasNull ? null : Values.offsetTime(p, c, row, column(c));
         } else if (type == Object.class || type == java.sql.Array.class || type == java.sql.Struct.class
                 || type == Map.class) {
             value = getObject(columnIndex);

@@ -129,6 +129,10 @@ public final class AthenaResultSetMetaData implements ResultSetMetaData {
         return false;
     }
 
+    /**
+     * The class {@code getObject} returns: {@code java.time.OffsetDateTime} for a
+     * {@code timestamp with time zone} (JDBC 4.2's mapping of TIMESTAMP_WITH_TIMEZONE).
+     */
     @Override
     public String getColumnClassName(int column) throws SQLException {
         return column(column).className();

@@ -270,13 +270,20 @@ public class AthenaStatement implements Statement {
         return closed;
     }
 
+    /** The most rows a page holds (FetchSize's upper bound); a larger fetch size is taken as this. */
+    static final int MAX_FETCH_SIZE = 1_000_000;
+
+    /**
+     * Rows per result page, a hint: 0 lets the fetcher decide; values above 1,000,000 are taken as 1,000,000
+     * (what getFetchSize then returns). Pages also end at PageByteBudget bytes, whatever the fetch size.
+     */
     @Override
     public void setFetchSize(int rows) throws SQLException {
         checkOpen();
         if (rows < 0) {
             throw Errors.invalidArgument("Fetch size must not be negative: " + rows);
         }
-        fetchSize = rows;
+        fetchSize = Math.min(rows, MAX_FETCH_SIZE);
     }
 
     @Override

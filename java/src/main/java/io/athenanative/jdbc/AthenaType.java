@@ -28,7 +28,7 @@ final class AthenaType {
         String t = type.trim();
         int open = t.indexOf('(');
         if (open < 0 || !t.endsWith(")")) {
-            return new AthenaType(t, t.toLowerCase(Locale.ROOT), Collections.<AthenaType>emptyList(),
+            return new AthenaType(t, withoutParameters(t), Collections.<AthenaType>emptyList(),
                     Collections.<String>emptyList());
         }
         String base = t.substring(0, open).trim().toLowerCase(Locale.ROOT);
@@ -48,6 +48,26 @@ final class AthenaType {
             }
         }
         return new AthenaType(t, base, children, names);
+    }
+
+    /**
+     * {@code timestamp(3) with time zone} → {@code timestamp with time zone}: the name without its
+     * parameters, lower case, single spaces (as the core's types.rs base_type).
+     */
+    private static String withoutParameters(String type) {
+        StringBuilder out = new StringBuilder(type.length());
+        int depth = 0;
+        for (int i = 0; i < type.length(); i++) {
+            char c = type.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (depth == 0) {
+                out.append(c);
+            }
+        }
+        return out.toString().trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** Splits at commas outside parentheses. */
@@ -101,6 +121,8 @@ final class AthenaType {
                 return java.sql.Types.DATE;
             case "timestamp":
                 return java.sql.Types.TIMESTAMP;
+            case "timestamp with time zone":
+                return java.sql.Types.TIMESTAMP_WITH_TIMEZONE;
             case "array":
                 return java.sql.Types.ARRAY;
             case "row":

@@ -12,12 +12,19 @@ final class ColumnInfo {
     final int precision;
     final int scale;
     final int nullable;
+    /**
+     * A {@code timestamp with time zone}, whatever JDBC type is reported for it
+     * (TimestampWithTimeZoneAsTimestamp reports TIMESTAMP): its values name their zone.
+     */
+    final boolean zoned;
 
     ColumnInfo(String name, String label, String athenaType, int jdbcType, int precision, int scale, int nullable) {
         this.name = name;
         this.label = label;
         this.athenaType = athenaType;
         this.jdbcType = jdbcType;
+        this.zoned = jdbcType == Types.TIMESTAMP_WITH_TIMEZONE
+                || AthenaType.parse(athenaType).base.equals("timestamp with time zone");
         this.precision = precision;
         this.scale = scale;
         this.nullable = nullable == 0 ? ResultSetMetaData.columnNoNulls
@@ -85,6 +92,11 @@ final class ColumnInfo {
                 return java.sql.Time.class.getName();
             case Types.TIMESTAMP:
                 return java.sql.Timestamp.class.getName();
+            case Types.TIMESTAMP_WITH_TIMEZONE:
+                // JDBC 4.2's class for this type.
+                return java.time.OffsetDateTime.class.getName();
+            case Types.TIME_WITH_TIMEZONE:
+                return java.time.OffsetTime.class.getName();
             case Types.ARRAY:
                 return java.sql.Array.class.getName();
             case Types.STRUCT:

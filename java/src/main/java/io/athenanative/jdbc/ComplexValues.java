@@ -96,12 +96,14 @@ final class ComplexValues {
                     return Date.valueOf(text);
                 case "timestamp":
                     return Timestamp.valueOf(text);
+                case "timestamp with time zone":
+                    return TimestampWithTimeZone.parse(text).offsetDateTime();
                 case "varbinary":
                     return Values.parseHexPairs(text);
                 default:
                     return text;
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new SQLException("'" + text + "' is not a value of type " + type.text, "22018", e);
         }
     }

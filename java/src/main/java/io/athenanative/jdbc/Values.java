@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
@@ -156,7 +159,41 @@ final class Values {
         }
     }
 
+    /** Whether the column is a {@code timestamp with time zone}: its values carry their zone. */
+    static boolean hasZone(ColumnInfo column) {
+        return column.zoned;
+    }
+
+    /**
+     * A {@code timestamp with time zone} from Athena's text ({@code 2024-01-31 13:34:56.789 Europe/Paris}),
+     * or from a text column holding that form; 22018 naming the column and the value otherwise.
+     */
+    static TimestampWithTimeZone zoned(Page p, int c, int r, ColumnInfo column) throws SQLException {
+        if (p.encoding(c) != Page.TEXT) {
+            throw notConvertible(column, "timestamp with time zone");
+        }
+        String text = p.text(c, r);
+        try {
+            return TimestampWithTimeZone.parse(text);
+        } catch (DateTimeException e) {
+            throw Errors.conversion("Cannot convert '" + abbreviate(text, 80) + "' in column " + column.label
+                    + " to a timestamp with time zone: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The date and time a {@code timestamp with time zone} shows in {@code zone}: what the
+     * java.sql getters (getDate, getTime) give, as they give a plain timestamp's in the JVM's zone.
+     */
+    static LocalDateTime zonedIn(Page p, int c, int r, ColumnInfo column, ZoneId zone) throws SQLException {
+        return LocalDateTime.ofInstant(zoned(p, c, r, column).instant(), zone);
+    }
+
     static LocalDate localDate(Page p, int c, int r, ColumnInfo column) throws SQLException {
+        if (hasZone(column)) {
+            // The date as written (java.time's local types keep the wall clock).
+            return zoned(p, c, r, column).local.toLocalDate();
+        }
         switch (p.encoding(c)) {
             case Page.DATE:
                 return LocalDate.ofEpochDay(p.date(c, r));
@@ -175,6 +212,9 @@ final class Values {
     }
 
     static LocalDateTime localDateTime(Page p, int c, int r, ColumnInfo column) throws SQLException {
+        if (hasZone(column)) {
+            return zoned(p, c, r, column).local;
+        }
         switch (p.encoding(c)) {
             case Page.TIMESTAMP:
                 return localDateTime(p.timestampMicros(c, r));
@@ -193,10 +233,17 @@ final class Values {
     }
 
     static LocalTime localTime(Page p, int c, int r, ColumnInfo column) throws SQLException {
+        if (hasZone(column)) {
+            return zoned(p, c, r, column).local.toLocalTime();
+        }
         switch (p.encoding(c)) {
             case Page.TIMESTAMP:
                 return localDateTime(p.timestampMicros(c, r)).toLocalTime();
             case Page.TEXT:
+                if (column.jdbcType == Types.TIME_WITH_TIMEZONE) {
+                    // The time as written; its offset is what getObject's OffsetTime adds.
+                    return offsetTime(p, c, r, column).toLocalTime();
+                }
                 String text = p.text(c, r).trim();
                 try {
                     return LocalTime.parse(text);
@@ -205,6 +252,20 @@ final class Values {
                 }
             default:
                 throw notConvertible(column, "time");
+        }
+    }
+
+    /** A {@code time with time zone} from Athena's text ({@code 12:34:56.789+05:30}). */
+    static OffsetTime offsetTime(Page p, int c, int r, ColumnInfo column) throws SQLException {
+        if (p.encoding(c) != Page.TEXT) {
+            throw notConvertible(column, "time with time zone");
+        }
+        String text = p.text(c, r).trim();
+        try {
+            return OffsetTime.parse(text);
+        } catch (DateTimeParseException e) {
+            throw Errors.conversion("Cannot convert '" + abbreviate(text) + "' in column " + column.label
+                    + " to a time with time zone");
         }
     }
 
@@ -289,6 +350,10 @@ final class Values {
     }
 
     private static String abbreviate(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return abbreviate(text, 40);
+    }
+
+    private static String abbreviate(String text, int max) {
+        return text.length() > max ? text.substring(0, max) + "..." : text;
     }
 }

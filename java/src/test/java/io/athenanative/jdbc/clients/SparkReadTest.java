@@ -26,13 +26,22 @@ import org.junit.jupiter.api.Test;
  * pyspark from PyPI (installed by tests/clients/setup.sh) reads a table through the driver jar with Spark's
  * JDBC source in local[2]: the whole table, a {@code query}, and the table over 4 partitions. Each read's
  * count and sum, as Spark aggregates them and as summed from the rows Spark fetched, equal the engine's.
+ * The table has a {@code timestamp with time zone} column, which Spark reads as its TimestampType
+ * through getTimestamp: each read's instants (their sum and least, in epoch milliseconds) are the ones
+ * the table's query states.
  */
 class SparkReadTest extends OwnAthena {
     private static final int ROWS = 20000;
     private static final String TABLE = "spark_orders";
+    /**
+     * The first row's instant in the {@code at} column, 2024-01-31 12:34:56 UTC (written
+     * {@code 2024-01-31 13:34:56.000 Europe/Paris}); each row's is {@code id} days later.
+     */
+    private static final long FIRST_SECOND = 1706704496L;
     private static final Pattern RESULT = Pattern.compile(
             "RESULT \\{\"read\": \"(\\w+)\", \"count\": (\\d+), \"sum\": (\\d+), \"partitions\": (\\d+), "
-                    + "\"collected\": (\\d+), \"collected_sum\": (\\d+), \"columns\": \\[([^\\]]*)\\]\\}");
+                    + "\"collected\": (\\d+), \"collected_sum\": (\\d+), \"columns\": \\[([^\\]]*)\\], "
+                    + "\"time_type\": \"(\\w+)\", \"time_millis_sum\": (\\d+), \"time_millis_min\": (\\d+)\\}");
 
     private static final String README_ENDPOINT = "http://127.0.0.1:8080";
     private static final String README_JAR = "build/libs/athena-native-jdbc-0.1.0.jar";
@@ -49,36 +58,57 @@ class SparkReadTest extends OwnAthena {
         long sum;
         long queryCount;
         long querySum;
+        long queryIdSum;
+        long queryFirstId;
         try (Connection c = DriverManager.getConnection(athena.url()); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE " + TABLE + " AS SELECT value AS id, (value * 7919) % 1000 - 100 AS amount"
-                    + " FROM range(" + ROWS + ")");
+            s.execute("CREATE TABLE " + TABLE + " AS SELECT value AS id, (value * 7919) % 1000 - 100 AS amount,"
+                    + " from_unixtime(" + FIRST_SECOND + " + value * 86400, 'Europe/Paris') AS at FROM range(" + ROWS + ")");
             try (ResultSet rs = s.executeQuery("SELECT count(*), sum(amount), count(CASE WHEN amount >= 0 THEN 1 END),"
-                    + " sum(CASE WHEN amount >= 0 THEN amount END) FROM " + TABLE)) {
+                    + " sum(CASE WHEN amount >= 0 THEN amount END), sum(CASE WHEN amount >= 0 THEN id END),"
+                    + " min(CASE WHEN amount >= 0 THEN id END) FROM " + TABLE)) {
                 assertTrue(rs.next());
                 count = rs.getLong(1);
                 sum = rs.getLong(2);
                 queryCount = rs.getLong(3);
                 querySum = rs.getLong(4);
+                queryIdSum = rs.getLong(5);
+                queryFirstId = rs.getLong(6);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT at FROM " + TABLE + " WHERE id = 0")) {
+                assertTrue(rs.next());
+                assertEquals("2024-01-31 13:34:56.000 Europe/Paris", rs.getString(1), "the table's first instant");
             }
         }
         assertEquals(ROWS, count);
         assertTrue(queryCount > 0 && queryCount < ROWS, "the query option reads a proper subset");
 
         ClientProcess spark = pyspark("pyspark", new File("tests/clients/spark_read.py").getAbsolutePath(),
-                ClientProcess.property("athena.driver.jar"), athena.url(), TABLE, "id", "amount", Integer.toString(ROWS));
+                // Spark's JDBC source knows no TIMESTAMP_WITH_TIMEZONE (2014): the property reports TIMESTAMP.
+                ClientProcess.property("athena.driver.jar"), athena.url("TimestampWithTimeZoneAsTimestamp=true"), TABLE,
+                "id", "amount", Integer.toString(ROWS), "at");
         assertEquals(0, spark.exitCode, spark.output);
         Map<String, long[]> reads = new LinkedHashMap<String, long[]>();
         Matcher m = RESULT.matcher(spark.output);
         while (m.find()) {
             reads.put(m.group(1), new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                    Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6))});
-            assertEquals("\"id\", \"amount\"", m.group(7), "columns of " + m.group(1));
+                    Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6)),
+                    Long.parseLong(m.group(9)), Long.parseLong(m.group(10))});
+            assertEquals("\"id\", \"amount\", \"at\"", m.group(7), "columns of " + m.group(1));
+            assertEquals("timestamp", m.group(8), "Spark's type of the timestamp with time zone in " + m.group(1));
         }
         assertEquals(Arrays.asList("plain", "query", "partitioned"), Arrays.asList(reads.keySet().toArray()),
                 spark.output);
-        assertRead("plain", reads.get("plain"), count, sum, 1);
-        assertRead("query", reads.get("query"), queryCount, querySum, 1);
-        assertRead("partitioned", reads.get("partitioned"), count, sum, 4);
+        long idSum = (long) ROWS * (ROWS - 1) / 2;
+        assertRead("plain", reads.get("plain"), count, sum, 1, instantsMillis(count, idSum), instantsMillis(1, 0));
+        assertRead("query", reads.get("query"), queryCount, querySum, 1, instantsMillis(queryCount, queryIdSum),
+                instantsMillis(1, queryFirstId));
+        assertRead("partitioned", reads.get("partitioned"), count, sum, 4, instantsMillis(count, idSum),
+                instantsMillis(1, 0));
+    }
+
+    /** The sum of the rows' instants in epoch milliseconds: each is FIRST_SECOND plus id days. */
+    private static long instantsMillis(long rows, long idSum) {
+        return (rows * FIRST_SECOND + idSum * 86400) * 1000;
     }
 
     @Test
@@ -120,11 +150,14 @@ class SparkReadTest extends OwnAthena {
         return ClientProcess.run(name, command, WORK, environment, 300);
     }
 
-    private static void assertRead(String read, long[] got, long count, long sum, int partitions) {
+    private static void assertRead(String read, long[] got, long count, long sum, int partitions, long instants,
+            long firstInstant) {
         assertEquals(count, got[0], read + ": Spark's count");
         assertEquals(sum, got[1], read + ": Spark's sum");
         assertEquals(partitions, got[2], read + ": partitions");
         assertEquals(count, got[3], read + ": rows fetched");
         assertEquals(sum, got[4], read + ": sum of the rows fetched");
+        assertEquals(instants, got[5], read + ": sum of the instants Spark read, in epoch milliseconds");
+        assertEquals(firstInstant, got[6], read + ": the first instant, in epoch milliseconds");
     }
 }
