@@ -1,32 +1,14 @@
 //! Typed connection settings, built from the registry's raw properties with
 //! every problem collected, so the user sees them all in one exception.
 
-use std::fmt;
 use std::time::Duration;
 
+use crate::auth::flow::Federated;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fetch::{FetchSettings, FetcherChoice};
 use crate::network::{NetworkSettings, Proxy};
 use crate::properties::{self, Auth, RawProperties, Status, ValueType};
-
-/// A value that must never be printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("****")
-    }
-}
+use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Credentials {
@@ -42,49 +24,8 @@ pub enum Credentials {
         profile: Option<String>,
     },
     InstanceProfile,
-    Jwt(JwtSettings),
-    JwtTip {
-        token: Secret,
-        tip: TipSettings,
-    },
-    BrowserOidcTip {
-        oidc: OidcSettings,
-        tip: TipSettings,
-    },
-}
-
-/// `CredentialsProvider=JWT` (seed 002).
-#[derive(Debug, Clone, PartialEq)]
-pub struct JwtSettings {
-    pub token: Secret,
-    pub role_arn: String,
-    pub session_name: String,
-    pub duration: Duration,
-}
-
-/// The trusted identity propagation exchange shared by `JWT_TIP` (seed 000),
-/// which is given its JWT, and `BrowserOidcTip` (seed 004), which signs in for one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TipSettings {
-    pub workgroup_arn: String,
-    pub application_role_arn: String,
-    pub access_role_arn: Option<String>,
-    pub idc_application_arn: Option<String>,
-    pub session_name: String,
-    pub duration: Duration,
-    pub file_cache: bool,
-}
-
-/// `CredentialsProvider=BrowserOidcTip` (seed 004): the identity provider and
-/// the person's sign-in through the browser.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OidcSettings {
-    pub well_known_url: String,
-    pub client_id: String,
-    pub client_secret: Option<Secret>,
-    pub scope: String,
-    pub port: u16,
-    pub response_timeout: Duration,
+    /// A federated sign-in flow (`auth::flows`).
+    Federated(Federated),
 }
 
 /// Endpoint overrides of the services the federated flows call.
@@ -204,10 +145,7 @@ impl ConnectionConfig {
     pub fn user_name(&self) -> Option<&str> {
         match &self.credentials {
             Credentials::Static { access_key_id, .. } => Some(access_key_id),
-            Credentials::Jwt(jwt) => Some(&jwt.session_name),
-            Credentials::JwtTip { tip, .. } | Credentials::BrowserOidcTip { tip, .. } => {
-                Some(&tip.session_name)
-            }
+            Credentials::Federated(flow) => flow.0.user_name(),
             Credentials::DefaultChain { profile } | Credentials::Profile { profile } => {
                 profile.as_deref()
             }
@@ -255,7 +193,9 @@ fn properties_error(problems: &[String]) -> Error {
     Error::new(kind, message)
 }
 
-struct Parser<'a> {
+/// Reads typed values from the raw properties, collecting every problem;
+/// the sign-in flows read their own settings through it.
+pub(crate) struct Parser<'a> {
     raw: &'a RawProperties,
     problems: &'a mut Vec<String>,
     warnings: Vec<String>,
@@ -526,7 +466,7 @@ impl Parser<'_> {
             };
             if !auth.is_built() {
                 self.problems.push(format!(
-                    "CredentialsProvider={value}: sign-in with {} is not supported yet; use one of DefaultChain, ProfileCredentials, InstanceProfile, JWT, JWT_TIP, BrowserOidcTip, or User and Password",
+                    "CredentialsProvider={value}: sign-in with {} is not supported yet; use one of DefaultChain, ProfileCredentials, InstanceProfile, JWT, JWT_TIP, BrowserOidcTip, External Credentials, or User and Password",
                     auth.name()
                 ));
                 return None;
@@ -585,82 +525,19 @@ impl Parser<'_> {
                 profile: self.text("ProfileName"),
             },
             Auth::InstanceProfile => Credentials::InstanceProfile,
-            Auth::Jwt => Credentials::Jwt(JwtSettings {
-                token: self.jwt()?,
-                role_arn: self.text("JwtRoleArn")?,
-                session_name: self.text("JwtRoleSessionName")?,
-                duration: self.session_duration(auth),
-            }),
-            Auth::JwtTip => Credentials::JwtTip {
-                token: self.jwt()?,
-                tip: self.tip(auth)?,
-            },
-            Auth::BrowserOidcTip => Credentials::BrowserOidcTip {
-                oidc: self.oidc()?,
-                tip: self.tip(auth)?,
-            },
             // auth() refuses the flows that are not built.
-            _ => return None,
+            federated => Credentials::Federated(crate::auth::flows::parse(federated, self)??),
         })
-    }
-
-    fn tip(&mut self, auth: Auth) -> Option<TipSettings> {
-        Some(TipSettings {
-            workgroup_arn: self.text("WorkGroupArn")?,
-            application_role_arn: self.text("ApplicationRoleArn")?,
-            access_role_arn: self.text("AccessRoleArn"),
-            idc_application_arn: self.idc_application_arn(),
-            session_name: self.text("JwtRoleSessionName")?,
-            duration: self.session_duration(auth),
-            file_cache: self.boolean("JwtTipFileCache"),
-        })
-    }
-
-    fn oidc(&mut self) -> Option<OidcSettings> {
-        let scope = self.text("Scope").unwrap_or_default();
-        if !scope.split_whitespace().any(|s| s == "openid") {
-            self.problems.push(format!(
-                "Scope must include openid, or the identity provider returns no id token; not '{scope}'"
-            ));
-        }
-        Some(OidcSettings {
-            well_known_url: self.text("IdpWellKnownConfigurationUrl")?,
-            client_id: self.text("OidcClientId")?,
-            client_secret: self.text("OidcClientSecret").map(Secret::new),
-            scope,
-            port: u16::try_from(self.integer("IdpPortNumber")).ok()?,
-            response_timeout: Duration::from_secs(self.integer("IdpResponseTimeout") as u64),
-        })
-    }
-
-    /// The token must at least look like a JWT; the service checks the rest.
-    fn jwt(&mut self) -> Option<Secret> {
-        let token = self.raw.get("JwtWebIdentityToken")?.trim().to_string();
-        if let Err(why) = crate::auth::token::check_shape(&token) {
-            self.problems.push(format!(
-                "JwtWebIdentityToken is not a JWT (header.payload.signature): {why} (secret value not shown)"
-            ));
-            return None;
-        }
-        Some(Secret::new(token))
     }
 
     /// Seed 000 gives JWT_TIP a default of 900 seconds; the other flows 3600.
-    fn session_duration(&self, auth: Auth) -> Duration {
+    pub(crate) fn session_duration(&self, auth: Auth) -> Duration {
         let seconds = match self.raw.get("RoleSessionDuration") {
             Some(_) => self.integer("RoleSessionDuration"),
             None if auth == Auth::JwtTip => 900,
             None => self.integer("RoleSessionDuration"),
         };
         Duration::from_secs(seconds as u64)
-    }
-
-    fn idc_application_arn(&mut self) -> Option<String> {
-        let arn = self.text("CustomerIdcApplicationArn")?;
-        if crate::auth::arns::sso_instance_arn(&arn).is_none() {
-            self.problems.push(format!("CustomerIdcApplicationArn must look like arn:aws:sso::ACCOUNT:application/ssoins-INSTANCE/apl-APPLICATION, not '{arn}'"));
-        }
-        Some(arn)
     }
 
     /// With trusted identity propagation the workgroup ARN names a workgroup and
@@ -751,25 +628,35 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
         self.raw
             .get(name)
             .or_else(|| properties::find(name).and_then(|s| s.default))
     }
 
-    fn text(&self, name: &str) -> Option<String> {
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
         self.value(name).map(str::to_string)
     }
 
-    fn integer(&self, name: &str) -> i64 {
+    pub(crate) fn integer(&self, name: &str) -> i64 {
         self.value(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// Whether the user gave the property (rather than its default applying).
+    pub(crate) fn given(&self, name: &str) -> bool {
+        self.raw.get(name).is_some()
+    }
+
+    /// A problem with the given properties, shown with the others.
+    pub(crate) fn problem(&mut self, problem: String) {
+        self.problems.push(problem);
     }
 
     fn number(&self, name: &str) -> f64 {
         self.value(name).and_then(|v| v.parse().ok()).unwrap_or(1.0)
     }
 
-    fn boolean(&self, name: &str) -> bool {
+    pub(crate) fn boolean(&self, name: &str) -> bool {
         self.value(name).and_then(parse_bool).unwrap_or(false)
     }
 }
@@ -837,75 +724,6 @@ mod tests {
         assert!(err.to_string().contains("(1 problem)"), "{err}");
     }
 
-    const TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
-
-    #[test]
-    fn browser_settings_with_odbc_names_and_seed_defaults() {
-        let c = parse("jdbc:athena://AuthenticationType=BrowserOidcTip;WorkgroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s;IdpWellKnownConfigurationUrl=http://x/.well-known/openid-configuration;client_id=c;client_secret=shh").unwrap();
-        let Credentials::BrowserOidcTip { oidc, tip } = &c.credentials else {
-            panic!("{:?}", c.credentials)
-        };
-        assert_eq!(oidc.client_id, "c");
-        assert_eq!(oidc.client_secret.as_ref().unwrap().expose(), "shh");
-        assert_eq!(oidc.scope, "openid email offline_access");
-        assert_eq!(oidc.port, 7890);
-        assert_eq!(oidc.response_timeout, Duration::from_secs(120));
-        // Seed 004: 3600 seconds, unlike JWT_TIP's 900.
-        assert_eq!(tip.duration, Duration::from_secs(3600));
-        assert!(!tip.file_cache);
-        assert!(!format!("{c:?}").contains("shh"));
-        let err = parse("jdbc:athena://CredentialsProvider=BrowserOidcTip;WorkGroupArn=arn:aws:athena:us-east-1:1:workgroup/w;ApplicationRoleArn=arn:aws:iam::1:role/a;JwtRoleSessionName=s;Scope=email").unwrap_err();
-        let text = err.to_string();
-        for needed in [
-            "IdpWellKnownConfigurationUrl is required for BrowserOidcTip",
-            "OidcClientId is required for BrowserOidcTip",
-            "Scope must include openid",
-        ] {
-            assert!(text.contains(needed), "{text}");
-        }
-    }
-
-    #[test]
-    fn jwt_settings_with_jdbc_names_and_default_duration() {
-        let c = parse(&format!("jdbc:athena://CredentialsProvider=JWT;JwtWebIdentityToken={TOKEN};JwtRoleArn=arn:aws:iam::1:role/r;JwtRoleSessionName=s")).unwrap();
-        let Credentials::Jwt(s) = &c.credentials else {
-            panic!("{c:?}")
-        };
-        assert_eq!(s.duration, Duration::from_secs(3600));
-        assert_eq!(s.role_arn, "arn:aws:iam::1:role/r");
-        assert!(!format!("{c:?}").contains(TOKEN));
-    }
-
-    #[test]
-    fn jwt_tip_with_odbc_names_follows_the_workgroup_arn() {
-        let c = parse(&format!("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token={TOKEN};WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s;EnableTokenCaching=1")).unwrap();
-        let Credentials::JwtTip { tip: s, .. } = &c.credentials else {
-            panic!("{c:?}")
-        };
-        assert_eq!(s.duration, Duration::from_secs(900));
-        assert!(s.file_cache);
-        assert_eq!(c.workgroup, "tip");
-        assert_eq!(c.region.as_deref(), Some("us-west-2"));
-        // Seed 004: the tagged workgroup and the one queries run in may differ.
-        let other = parse(&format!("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token={TOKEN};WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;Workgroup=reports;ApplicationRoleArn=arn:aws:iam::1:role/a;role_session_name=s")).unwrap();
-        assert_eq!(other.workgroup, "reports");
-    }
-
-    #[test]
-    fn jwt_tip_problems_name_the_property() {
-        let err = parse("jdbc:athena://AuthenticationType=JWT_TIP;web_identity_token=not-a-jwt;Region=eu-west-1;WorkGroupArn=arn:aws:athena:us-west-2:1:workgroup/tip").unwrap_err();
-        let text = err.to_string();
-        for needle in [
-            "JwtWebIdentityToken is not a JWT",
-            "ApplicationRoleArn is required for JWT_TIP",
-            "JwtRoleSessionName is required",
-            "Region 'eu-west-1' differs",
-        ] {
-            assert!(text.contains(needle), "missing {needle} in {text}");
-        }
-        assert!(!text.contains("not-a-jwt"), "{text}");
-    }
-
     #[test]
     fn a_property_of_another_flow_is_an_error() {
         let err =
@@ -958,20 +776,10 @@ mod tests {
             let err = parse(&format!("jdbc:athena://CredentialsProvider={flow}")).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::NotSupported, "{flow}: {err}");
         }
-        let err =
-            parse("jdbc:athena://AuthenticationType=External Credentials;ExecutablePath=/bin/x")
-                .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotSupported, "{err}");
     }
 
     #[test]
-    fn odbc_client_id_follows_the_flow_and_unknown_keys_stay_errors() {
-        let c = parse("jdbc:athena://AuthenticationType=BrowserOidcTip;IdpWellKnownConfigurationUrl=https://idp/.well-known/openid-configuration;client_id=abc;listen_port=7777;WorkgroupArn=arn:aws:athena:us-west-2:111122223333:workgroup/tip;ApplicationRoleArn=arn:aws:iam::111122223333:role/app;role_session_name=alice").unwrap();
-        let Credentials::BrowserOidcTip { oidc, .. } = &c.credentials else {
-            panic!("not BrowserOidcTip");
-        };
-        assert_eq!(oidc.client_id, "abc");
-        assert_eq!(oidc.port, 7777);
+    fn unknown_keys_stay_errors() {
         let err = parse("jdbc:athena://User=AK;Password=x;ConectionTest=1").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidProperties);
         assert!(

@@ -79,7 +79,7 @@ impl ErrorKind {
     ];
 }
 
-/// How the driver's retry loops treat a transient error (see `fetch::retrying`).
+/// How the driver's retry loops treat a transient error (see `retry::retrying`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Retry {
     /// Retried for the window of transient failures.
@@ -215,12 +215,12 @@ where
     };
     if let SdkError::DispatchFailure(_) = &err {
         let chain = describe_chain(&err);
-        if crate::network::is_untrusted_certificate(&chain) {
+        if is_untrusted_certificate(&chain) {
             return Error::new(
                 ErrorKind::InvalidProperties,
                 format!(
                     "{operation}: the server's TLS certificate is not trusted ({chain}); {}",
-                    crate::network::TRUSTED_CERTS_HINT
+                    TRUSTED_CERTS_HINT
                 ),
             );
         }
@@ -409,6 +409,15 @@ pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     text
+}
+
+/// What to tell a user whose server certificate was refused.
+pub(crate) const TRUSTED_CERTS_HINT: &str =
+    "if the server or a TLS-inspecting proxy uses a private CA, name its PEM file in TrustedCerts";
+
+/// Whether an error's text says the TLS trust store refused the server's certificate.
+pub(crate) fn is_untrusted_certificate(text: &str) -> bool {
+    text.contains("invalid peer certificate")
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub mod page;
 pub mod properties;
 pub mod query;
 pub mod results;
+pub mod retry;
+pub mod secret;
 pub mod session;
 pub mod types;
 

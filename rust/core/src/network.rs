@@ -11,17 +11,8 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{tls, Connector};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use crate::config::Secret;
 use crate::error::{describe_chain, Error, ErrorKind, Result};
-
-/// What to tell a user whose server certificate was refused.
-pub(crate) const TRUSTED_CERTS_HINT: &str =
-    "if the server or a TLS-inspecting proxy uses a private CA, name its PEM file in TrustedCerts";
-
-/// Whether an error's text says the TLS trust store refused the server's certificate.
-pub(crate) fn is_untrusted_certificate(text: &str) -> bool {
-    text.contains("invalid peer certificate")
-}
+use crate::secret::Secret;
 
 /// The proxy settings of a connection.
 #[derive(Clone, Default, PartialEq)]

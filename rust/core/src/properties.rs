@@ -64,6 +64,7 @@ impl Auth {
                 | Auth::Jwt
                 | Auth::JwtTip
                 | Auth::BrowserOidcTip
+                | Auth::ExternalCredentials
         )
     }
 
@@ -114,12 +115,37 @@ const SAML: &[Auth] = &[
     Auth::Adfs,
     Auth::BrowserSaml,
 ];
-const BROWSER: &[Auth] = &[
+/// Flows whose SAML response goes through the SAML core.
+const SAML_CORE: &[Auth] = &[
+    Auth::AzureAd,
+    Auth::BrowserAzureAd,
+    Auth::Okta,
+    Auth::Ping,
+    Auth::Adfs,
+    Auth::BrowserSaml,
+    Auth::ExternalCredentials,
+];
+/// Flows that call STS themselves.
+const STS_FLOWS: &[Auth] = &[
+    Auth::Jwt,
+    Auth::JwtTip,
+    Auth::BrowserOidcTip,
+    Auth::AzureAd,
+    Auth::BrowserAzureAd,
+    Auth::Okta,
+    Auth::Ping,
+    Auth::Adfs,
+    Auth::BrowserSaml,
+    Auth::ExternalCredentials,
+];
+/// Flows that wait for a person or a program: IdpResponseTimeout bounds the wait.
+const BROWSER_OR_PROGRAM: &[Auth] = &[
     Auth::BrowserOidcTip,
     Auth::BrowserAzureAd,
     Auth::BrowserSaml,
     Auth::BrowserSsoOidc,
     Auth::SageMakerBrowserIdc,
+    Auth::ExternalCredentials,
 ];
 const SAGEMAKER: &[Auth] = &[Auth::SageMakerBrowserIdc, Auth::SageMakerIam];
 
@@ -238,7 +264,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["MaxQueryExecutionPollingInterval"], default: Some("5000"), ..prop("MaxQueryExecutionPollingIntervalMillis", int(1, 3_600_000), "Longest wait between query state polls.") },
     PropertySpec { default: Some("2"), ..prop("QueryExecutionPollingIntervalMultiplier", ValueType::Number { min: 1.0 }, "Growth factor of the wait between polls.") },
     PropertySpec { aliases: &["EndpointOverride"], ..prop("AthenaEndpoint", ValueType::Url, "Athena endpoint URL, e.g. a VPC endpoint or athena-local.") },
-    PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(FEDERATED), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
+    PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(STS_FLOWS), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
     PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
     PropertySpec { default: Some("false"), ..prop("Unload", ValueType::Boolean, "Run each SELECT as UNLOAD to Parquet under the output location and read the files in parallel (PyAthena's unload=True); the files are deleted once read. Queries with a top-level ORDER BY, and statements other than SELECT, run as written.") },
@@ -259,7 +285,7 @@ pub static REGISTRY: &[PropertySpec] = &[
         aliases: &["AWSCredentialsProviderClass", "AuthenticationType"],
         ..prop(
             "CredentialsProvider",
-            ValueType::Choice(&["DefaultChain", "ProfileCredentials", "InstanceProfile", "JWT", "JWT_TIP", "BrowserOidcTip", "IAM Credentials", "IAM Profile", "Default Credentials", "Instance Profile"]),
+            ValueType::Choice(&["DefaultChain", "ProfileCredentials", "InstanceProfile", "JWT", "JWT_TIP", "BrowserOidcTip", "IAM Credentials", "IAM Profile", "Default Credentials", "Instance Profile", "External Credentials"]),
             "Sign-in flow. Defaults to static keys when User is set, ProfileCredentials when only ProfileName is set, else DefaultChain.",
         )
     },
@@ -270,7 +296,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["web_identity_token"], secret: true, scope: Scope::Only(&[Auth::Jwt, Auth::JwtTip]), required_for: &[Auth::Jwt, Auth::JwtTip], ..prop("JwtWebIdentityToken", ValueType::Text, "JWT from the identity provider.") },
     PropertySpec { aliases: &["role_arn"], scope: Scope::Only(&[Auth::Jwt]), required_for: &[Auth::Jwt], ..prop("JwtRoleArn", ValueType::Arn, "Role assumed with the JWT.") },
     PropertySpec { aliases: &["role_session_name"], scope: Scope::Only(FEDERATED), required_for: FEDERATED, ..prop("JwtRoleSessionName", ValueType::Text, "Name of the role session.") },
-    PropertySpec { aliases: &["Duration"], default: Some("3600"), scope: Scope::Only(FEDERATED), ..prop("RoleSessionDuration", int(900, 43_200), "Role session length in seconds (900 by default for JWT_TIP).") },
+    PropertySpec { aliases: &["Duration"], default: Some("3600"), scope: Scope::Only(STS_FLOWS), ..prop("RoleSessionDuration", int(900, 43_200), "Role session length in seconds (900 by default for JWT_TIP; for the SAML flows, when not given, the assertion's SessionDuration attribute, else 3600).") },
     PropertySpec { scope: Scope::Only(TIP), required_for: TIP, ..prop("WorkGroupArn", ValueType::Arn, "Workgroup whose tags hold the trusted identity propagation settings.") },
     PropertySpec { scope: Scope::Only(TIP), required_for: TIP, ..prop("ApplicationRoleArn", ValueType::Arn, "Role assumed with the JWT for the token exchange.") },
     PropertySpec { scope: Scope::Only(TIP), ..prop("AccessRoleArn", ValueType::Arn, "Role assumed with the identity context. Defaults to the application's tag.") },
@@ -281,7 +307,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("OidcClientSecret", ValueType::Text, "Client secret, when the identity provider requires one.") },
     PropertySpec { default: Some("openid email offline_access"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("Scope", ValueType::Text, "OAuth scopes requested from the identity provider.") },
     PropertySpec { default: Some("7890"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("IdpPortNumber", int(1, 65_535), "Loopback port of the sign-in callback (redirect http://localhost:PORT/athena).") },
-    PropertySpec { aliases: &["idp_response_timeout", "timeout"], default: Some("120"), scope: Scope::Only(BROWSER), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in.") },
+    PropertySpec { aliases: &["idp_response_timeout", "timeout"], default: Some("120"), scope: Scope::Only(BROWSER_OR_PROGRAM), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in, or for the External Credentials program.") },
     // ---- Names of the official drivers (AWS's JDBC 3.x and ODBC 2.x parameter pages) ----
     // Accepted without effect, and reported as a warning on the connection.
     PropertySpec { status: Status::NoEffect("the connection is always checked with one GetWorkGroup call when it opens"), ..prop("ConnectionTest", ValueType::Boolean, "Official driver: run a test query on connect.") },
@@ -315,9 +341,9 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), ..prop("AzureAdTenantId", ValueType::Text, "Azure AD tenant.") },
     PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdClientId", ValueType::Text, "Azure AD application (client) id.") },
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::AzureAd]), ..prop("AzureAdClientSecret", ValueType::Text, "Azure AD client secret.") },
-    PropertySpec { scope: Scope::Only(SAML), ..prop("PreferredRole", ValueType::Arn, "Role chosen from the SAML assertion.") },
-    PropertySpec { scope: Scope::Only(SAML), ..prop("LakeFormationEnabled", ValueType::Boolean, "Sign in through Lake Formation's AssumeDecoratedRoleWithSAML.") },
-    PropertySpec { aliases: &["LfEndpointOverride", "LakeFormationEndpointOverride"], scope: Scope::Only(SAML), ..prop("LakeFormationEndpoint", ValueType::Text, "Lake Formation endpoint.") },
+    PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("PreferredRole", ValueType::Arn, "Role chosen from the SAML assertion.") },
+    PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEnabled", ValueType::Boolean, "Sign in through Lake Formation's AssumeDecoratedRoleWithSAML.") },
+    PropertySpec { aliases: &["LfEndpointOverride", "LakeFormationEndpointOverride"], scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEndpoint", ValueType::Text, "Lake Formation endpoint.") },
     PropertySpec { scope: Scope::Only(SAML), ..prop("SSL_Insecure", ValueType::Boolean, "ODBC: skip TLS checks of the identity provider.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserAzureAd]), ..prop("browser_azure_cache", ValueType::Boolean, "ODBC: file cache of Browser Azure AD credentials.") },
     PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("OktaHostName", ValueType::Text, "Okta organisation host.") },
@@ -352,8 +378,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["SageMakerDomainRegion"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneDomainRegion", ValueType::Text, "Region of the SageMaker Unified Studio domain.") },
     PropertySpec { scope: Scope::Only(&[Auth::SageMakerBrowserIdc]), ..prop("IdentityCenterIssuerUrl", ValueType::Text, "Issuer URL of the IAM Identity Center instance.") },
     PropertySpec { aliases: &["SageMakerEndpointOverride"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneEndpointOverride", ValueType::Text, "DataZone endpoint.") },
-    PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ExecutablePath", ValueType::Text, "ODBC: program that prints a SAML response.") },
-    PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ArgumentList", ValueType::Text, "ODBC: arguments of ExecutablePath.") },
+    PropertySpec { scope: Scope::Only(&[Auth::ExternalCredentials]), required_for: &[Auth::ExternalCredentials], ..prop("ExecutablePath", ValueType::Text, "ODBC: program that prints a SAML response (its base64 or its XML) on standard output; run again whenever the credentials need renewing.") },
+    PropertySpec { secret: true, scope: Scope::Only(&[Auth::ExternalCredentials]), ..prop("ArgumentList", ValueType::Text, "ODBC: arguments of ExecutablePath, separated by spaces; quotes keep words together as in a shell.") },
 ];
 
 /// The flows in which a flow-dependent alias names a registry property.
@@ -402,7 +428,7 @@ pub static FLOW_ALIASES: &[(&str, &[FlowMeaning])] = &[
     ),
     (
         "preferred_role",
-        &[(SAML, "PreferredRole"), (&[Auth::Jwt], "JwtRoleArn")],
+        &[(SAML_CORE, "PreferredRole"), (&[Auth::Jwt], "JwtRoleArn")],
     ),
     (
         "sso_oidc_start_url",

@@ -117,7 +117,7 @@ impl Query {
             }
             // A poll is safe to repeat, so transient failures are retried like
             // result reads; a cancel interrupts the poll in flight at once.
-            let poll = crate::fetch::retrying(self.fetchers.settings.retry_window, || async {
+            let poll = crate::retry::retrying(self.fetchers.settings.retry_window, || async {
                 self.client
                     .get_query_execution()
                     .query_execution_id(&self.id)

@@ -144,7 +144,7 @@ impl Session {
         } else {
             Duration::ZERO
         };
-        let output = crate::fetch::retrying(window, call).await?;
+        let output = crate::retry::retrying(window, call).await?;
         let location = output
             .work_group()
             .and_then(|w| w.configuration())
@@ -337,7 +337,7 @@ impl Session {
         // The ClientRequestToken makes a repeat return the same query, so
         // throttling (which Athena answers to this call under load) and other
         // transient failures are retried as result reads are.
-        let id = crate::fetch::retrying(self.config.fetch.retry_window, || {
+        let id = crate::retry::retrying(self.config.fetch.retry_window, || {
             crate::query::send_start(request.clone())
         })
         .await?;
@@ -516,7 +516,7 @@ async fn load_sdk_config(
                 aws_config::imds::credentials::ImdsCredentialsProvider::builder().build(),
             );
         }
-        Credentials::Jwt(_) | Credentials::JwtTip { .. } | Credentials::BrowserOidcTip { .. } => {
+        Credentials::Federated(_) => {
             let base = common_loader(config)?.no_credentials().load().await;
             require_region(&base)?;
             let services = Services::new(

@@ -187,6 +187,8 @@ pub struct IdentityConfig {
     pub roles: Vec<RoleConfig>,
     #[serde(default)]
     pub applications: Vec<ApplicationConfig>,
+    #[serde(default)]
+    pub saml_providers: Vec<SamlProviderConfig>,
 }
 
 impl Default for IdentityConfig {
@@ -198,6 +200,7 @@ impl Default for IdentityConfig {
             issuers: Vec::new(),
             roles: Vec::new(),
             applications: Vec::new(),
+            saml_providers: Vec::new(),
         }
     }
 }
@@ -231,6 +234,24 @@ pub struct IssuerConfig {
     pub audiences: Vec<String>,
 }
 
+/// `[[identity.saml_providers]]`: an IAM SAML provider (its metadata's
+/// signing certificates and entity id).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProviderConfig {
+    /// `arn:aws:iam::ACCOUNT:saml-provider/NAME`.
+    pub arn: String,
+    /// PEM file of the certificate(s) the identity provider signs with.
+    pub certificate: PathBuf,
+    /// The responses' Issuer (the metadata's entityID); any when absent.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// PEM private key: the built-in test identity provider signs responses
+    /// of this provider with it (`POST /_athena_local/saml/response`).
+    #[serde(default)]
+    pub signing_key: Option<PathBuf>,
+}
+
 /// `[[identity.roles]]`: an IAM role and its trust policy.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +263,9 @@ pub struct RoleConfig {
     /// Principals allowed to AssumeRole: role or user ARNs, `arn:aws:iam::ACCOUNT:root`, or `*`.
     #[serde(default)]
     pub trusted_principals: Vec<String>,
+    /// SAML providers allowed to AssumeRoleWithSAML (`Principal.Federated`).
+    #[serde(default)]
+    pub trusted_saml_providers: Vec<String>,
     #[serde(default = "default_max_session")]
     pub max_session_seconds: u64,
 }
@@ -383,6 +407,13 @@ impl Config {
         for t in &mut c.tables {
             if t.path.is_relative() {
                 t.path = base.join(&t.path);
+            }
+        }
+        for p in &mut c.identity.saml_providers {
+            for path in std::iter::once(&mut p.certificate).chain(p.signing_key.as_mut()) {
+                if path.is_relative() {
+                    *path = base.join(&*path);
+                }
             }
         }
         if let Some(dir) = c.storage_dir.as_mut().filter(|d| d.is_relative()) {

@@ -12,7 +12,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod athena;
 pub mod config;
 pub mod engine;
 pub mod errors;
@@ -22,8 +21,8 @@ pub mod identity;
 pub mod recorder;
 pub mod render;
 pub mod result_files;
-pub mod s3;
 pub mod server;
+pub mod services;
 pub mod sigv4;
 pub mod storage;
 pub mod time;

@@ -1,14 +1,15 @@
-//! HTTP server: routes Athena and SSO Admin (AWS JSON 1.1, by
-//! `X-Amz-Target`), SSO-OIDC (`POST /token`) and STS (form-encoded `POST /`)
-//! on one listener, plus admin endpoints.
+//! HTTP server: one listener (plain or TLS) for every service in
+//! `crate::services`, the public test-issuer documents and the admin
+//! endpoints (`/_athena_local/...`). Around each service call it applies the
+//! configured latency and response faults and records the call.
 
-use crate::athena::Athena;
 use crate::config::Config;
 use crate::errors::ApiError;
 use crate::faults::{Fault, FaultAction, FaultKind, Faults};
-use crate::identity::{self, sts, Caller, Identity, MintRequest, Settings};
+use crate::identity::{self, Caller, Identity, MintRequest, Settings};
 use crate::recorder::{CallRecord, Recorder};
-use crate::s3::{self, S3Error};
+use crate::services::athena::Athena;
+use crate::services::{self, RequestHead, MAX_BODY};
 use crate::sigv4;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -27,14 +28,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-const TARGET_PREFIX: &str = "AmazonAthena.";
-const SSO_ADMIN_PREFIX: &str = "SWBExternalService.";
 const ADMIN_PREFIX: &str = "/_athena_local/";
-/// Athena's largest request (a 256 KiB query plus JSON) fits well within this.
-const MAX_BODY: usize = 8 * 1024 * 1024;
-/// PutObject bodies (UNLOAD files, test fixtures) may be larger.
-const MAX_S3_BODY: usize = 512 * 1024 * 1024;
 
 /// Shared state of one server.
 pub struct AppState {
@@ -145,8 +139,6 @@ pub async fn start_with_tls(
     })
 }
 
-/// `http://HOST:PORT` that this process itself can reach (a wildcard bind
-/// is reached through loopback).
 /// Serves HTTP/1.1 on one accepted connection (plain or TLS) until it ends
 /// or the server shuts down.
 async fn serve_connection<S>(
@@ -173,6 +165,8 @@ async fn serve_connection<S>(
     }
 }
 
+/// `http://HOST:PORT` that this process itself can reach (a wildcard bind
+/// is reached through loopback).
 fn base_url(scheme: &str, addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
@@ -182,7 +176,7 @@ fn base_url(scheme: &str, addr: SocketAddr) -> String {
     format!("{scheme}://{}", SocketAddr::new(ip, addr.port()))
 }
 
-fn response(status: u16, body: Vec<u8>, content_type: &str) -> Response<Full<Bytes>> {
+pub(crate) fn response(status: u16, body: Vec<u8>, content_type: &str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(v) = content_type.parse() {
@@ -193,27 +187,6 @@ fn response(status: u16, body: Vec<u8>, content_type: &str) -> Response<Full<Byt
 
 fn json_response(status: u16, body: &Value) -> Response<Full<Bytes>> {
     response(status, body.to_string().into_bytes(), "application/json")
-}
-
-fn api_response(result: Result<Vec<u8>, ApiError>, request_id: &str) -> Response<Full<Bytes>> {
-    let mut resp = match result {
-        Ok(v) => response(200, v, JSON_CONTENT_TYPE),
-        Err(e) => {
-            let mut r = response(
-                e.status,
-                e.body().to_string().into_bytes(),
-                JSON_CONTENT_TYPE,
-            );
-            if let Ok(v) = e.error_type.parse() {
-                r.headers_mut().insert("x-amzn-ErrorType", v);
-            }
-            r
-        }
-    };
-    if let Ok(v) = request_id.parse() {
-        resp.headers_mut().insert("x-amzn-RequestId", v);
-    }
-    resp
 }
 
 async fn handle(
@@ -272,73 +245,8 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
         .map_err(|_| ApiError::serialization("Request body could not be read or is too large"))
 }
 
-/// Which service a request is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
-    Athena,
-    S3,
-    SsoAdmin,
-    SsoOidc,
-    Sts,
-}
-
-impl Route {
-    /// Name in the call record.
-    fn service(self) -> &'static str {
-        match self {
-            Route::Athena => "athena",
-            Route::S3 => "s3",
-            Route::SsoAdmin => "sso-admin",
-            Route::SsoOidc => "sso-oidc",
-            Route::Sts => "sts",
-        }
-    }
-
-    /// SigV4 signing name the AWS SDK uses for the service.
-    fn signing_name(self) -> &'static str {
-        match self {
-            Route::Athena => "athena",
-            Route::S3 => "s3",
-            Route::SsoAdmin => "sso",
-            Route::SsoOidc => "sso-oauth",
-            Route::Sts => "sts",
-        }
-    }
-}
-
-fn route_of(parts: &hyper::http::request::Parts, target: &str, signed_for: &str) -> Route {
-    // S3 is REST: only the signature's scope names the service.
-    if signed_for == "s3" {
-        return Route::S3;
-    }
-    if target.starts_with(SSO_ADMIN_PREFIX) {
-        return Route::SsoAdmin;
-    }
-    if !target.is_empty() {
-        return Route::Athena;
-    }
-    if parts.uri.path() == "/token" {
-        return Route::SsoOidc;
-    }
-    let form = parts
-        .headers
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if parts.method == Method::POST && form {
-        return Route::Sts;
-    }
-    // Anything else gets the Athena answers (signature check, then UnknownOperation).
-    Route::Athena
-}
-
-/// What a served call produced, for the response and the call record.
-struct Served<T> {
-    operation: String,
-    caller: Option<Caller>,
-    result: Result<T, ApiError>,
-}
-
+/// One service call: picks the service, lets it answer, applies response
+/// faults and records the call.
 async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let arrived = chrono::Utc::now();
@@ -350,116 +258,40 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let authorization = parts
+    let (signed_for, access_key_id) = match parts
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| sigv4::parse_authorization(v).ok());
-    let route = route_of(
-        &parts,
-        &target,
-        authorization.as_ref().map_or("", |a| a.service.as_str()),
-    );
-    let access_key_id = authorization.map(|a| a.access_key_id);
+        .and_then(|v| sigv4::parse_authorization(v).ok())
+    {
+        Some(a) => (a.service, Some(a.access_key_id)),
+        None => (String::new(), None),
+    };
+    let head = RequestHead {
+        parts: &parts,
+        target: &target,
+        signed_for: &signed_for,
+    };
+    let service = services::route(&head);
     let latency = state.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let body = read_body(
-        body,
-        if route == Route::S3 {
-            MAX_S3_BODY
-        } else {
-            MAX_BODY
-        },
-    )
-    .await;
-
-    let (resp, operation, caller, error_type) = match route {
-        Route::Athena | Route::SsoAdmin => {
-            let prefix = if route == Route::Athena {
-                TARGET_PREFIX
-            } else {
-                SSO_ADMIN_PREFIX
-            };
-            let operation = target.strip_prefix(prefix).unwrap_or(&target).to_string();
-            let served = serve_json(state, route, &parts, body, &target, prefix, operation).await;
-            let err = served
-                .result
-                .as_ref()
-                .err()
-                .map(|e| e.error_type.to_string());
-            let resp = api_response(served.result, &request_id);
-            (resp, served.operation, served.caller, err)
-        }
-        Route::S3 => {
-            let served = serve_s3(state, &parts, body, &request_id).await;
-            (
-                served.response,
-                served.operation.to_string(),
-                served.caller,
-                served.error_code.map(str::to_string),
-            )
-        }
-        Route::Sts => {
-            let served = serve_sts(state, &parts, body).await;
-            let resp = match &served.result {
-                Ok(result) => response(
-                    200,
-                    sts::success_xml(&served.operation, result, &request_id).into_bytes(),
-                    "text/xml",
-                ),
-                Err(e) => response(
-                    e.status,
-                    sts::error_xml(e, &request_id).into_bytes(),
-                    "text/xml",
-                ),
-            };
-            let err = served.result.err().map(|e| e.error_type.to_string());
-            (
-                with_request_id(resp, &request_id),
-                served.operation,
-                served.caller,
-                err,
-            )
-        }
-        Route::SsoOidc => {
-            let served = serve_oidc(state, &parts, body).await;
-            let resp = match &served.result {
-                Ok(v) => response(200, v.to_string().into_bytes(), "application/json"),
-                Err(e) => {
-                    let mut r = response(
-                        e.status,
-                        identity::oidc_error_body(e).to_string().into_bytes(),
-                        "application/json",
-                    );
-                    if let Ok(v) = e.error_type.parse() {
-                        r.headers_mut().insert("x-amzn-ErrorType", v);
-                    }
-                    r
-                }
-            };
-            let err = served.result.err().map(|e| e.error_type.to_string());
-            (
-                with_request_id(resp, &request_id),
-                served.operation,
-                served.caller,
-                err,
-            )
-        }
+    let body = read_body(body, service.max_body()).await;
+    let served = service.serve(state, &head, body, &request_id).await;
+    let resp = match state.faults.take_response(&served.operation) {
+        Some(kind) => response_fault(served.response, kind).await,
+        None => served.response,
     };
-    let resp = match state.faults.take_response(&operation) {
-        Some(kind) => response_fault(resp, kind).await,
-        None => resp,
-    };
+    let caller = served.caller;
     state.recorder.record(CallRecord {
-        service: route.service().to_string(),
-        operation,
+        service: service.name().to_string(),
+        operation: served.operation,
         access_key_id,
         principal: caller.as_ref().map(Caller::record_principal),
         identity_context_user: caller.and_then(|c| c.identity_context_user),
         status: resp.status().as_u16(),
-        error_type,
+        error_type: served.error_type,
         request_id,
         timestamp: arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -549,27 +381,8 @@ impl hyper::body::Body for WireBody {
     }
 }
 
-fn with_request_id(mut resp: Response<Full<Bytes>>, request_id: &str) -> Response<Full<Bytes>> {
-    if let Ok(v) = request_id.parse() {
-        resp.headers_mut().insert("x-amzn-RequestId", v);
-    }
-    resp
-}
-
-fn signed_request<'a>(
-    parts: &'a hyper::http::request::Parts,
-    body: &'a [u8],
-) -> sigv4::SignedRequest<'a> {
-    sigv4::SignedRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &parts.headers,
-        body,
-    }
-}
-
-async fn apply_faults(state: &AppState, operation: &str) -> Result<(), ApiError> {
+/// An armed fault on the operation: fails the call or delays it.
+pub(crate) async fn apply_faults(state: &AppState, operation: &str) -> Result<(), ApiError> {
     match state.faults.take(operation) {
         Some(FaultAction::Fail(e)) => Err(e),
         Some(FaultAction::Delay(d)) => {
@@ -577,200 +390,6 @@ async fn apply_faults(state: &AppState, operation: &str) -> Result<(), ApiError>
             Ok(())
         }
         None => Ok(()),
-    }
-}
-
-/// Athena and SSO Admin: AWS JSON 1.1.
-async fn serve_json(
-    state: &AppState,
-    route: Route,
-    parts: &hyper::http::request::Parts,
-    body: Result<Bytes, ApiError>,
-    target: &str,
-    prefix: &str,
-    operation: String,
-) -> Served<Vec<u8>> {
-    let mut caller = None;
-    let result = async {
-        let body = body?;
-        let who = state.identity.authenticate(
-            &signed_request(parts, &body),
-            route.signing_name(),
-            chrono::Utc::now(),
-        )?;
-        let who = caller.insert(who);
-        if parts.method != Method::POST || !target.starts_with(prefix) {
-            return Err(ApiError::unknown_operation(target));
-        }
-        apply_faults(state, &operation).await?;
-        let json: Value = if body.is_empty() {
-            json!({})
-        } else {
-            serde_json::from_slice(&body)
-                .map_err(|e| ApiError::serialization(format!("Malformed request body: {e}")))?
-        };
-        if !json.is_object() {
-            return Err(ApiError::serialization("Request body must be a JSON object"));
-        }
-        if route == Route::SsoAdmin {
-            return state
-                .identity
-                .sso_admin(&operation, &json)
-                .map(|v| v.to_string().into_bytes());
-        }
-        if who.identity_context_user.is_none() {
-            if let Some(wg) = state.athena.identity_context_workgroup(&operation, &json) {
-                return Err(ApiError::access_denied(format!(
-                    "workgroup {wg} requires identity-enhanced credentials (trusted identity propagation); the caller's credentials carry no IAM Identity Center context"
-                )));
-            }
-        }
-        state.athena.dispatch_bytes(&operation, &json).await
-    }
-    .await;
-    Served {
-        operation,
-        caller,
-        result,
-    }
-}
-
-/// What a served S3 call produced.
-struct ServedS3 {
-    response: Response<Full<Bytes>>,
-    operation: &'static str,
-    caller: Option<Caller>,
-    error_code: Option<&'static str>,
-}
-
-/// S3: REST-XML, path-style.
-async fn serve_s3(
-    state: &AppState,
-    parts: &hyper::http::request::Parts,
-    body: Result<Bytes, ApiError>,
-    request_id: &str,
-) -> ServedS3 {
-    let operation = s3::operation_of(parts);
-    let head = parts.method == Method::HEAD;
-    let failed = |e: S3Error, caller: Option<Caller>| ServedS3 {
-        response: e.response(request_id, head),
-        operation,
-        caller,
-        error_code: Some(e.code()),
-    };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => return failed(S3Error::from_api(&e), None),
-    };
-    let caller = match state.identity.authenticate(
-        &signed_request(parts, &body),
-        Route::S3.signing_name(),
-        chrono::Utc::now(),
-    ) {
-        Ok(c) => c,
-        Err(e) => return failed(S3Error::from_api(&e), None),
-    };
-    if let Err(e) = apply_faults(state, operation).await {
-        return failed(S3Error::from_api(&e), Some(caller));
-    }
-    let denied = |bucket: &str, key: &str| state.athena.result_reads_denied(bucket, key);
-    let buckets = &state.athena.config().buckets;
-    let outcome = s3::serve(
-        state.athena.storage(),
-        &denied,
-        buckets,
-        parts,
-        &body,
-        request_id,
-    );
-    ServedS3 {
-        response: outcome.response,
-        operation: outcome.operation,
-        caller: Some(caller),
-        error_code: outcome.error_code,
-    }
-}
-
-/// STS: awsQuery form body, XML answers.
-async fn serve_sts(
-    state: &AppState,
-    parts: &hyper::http::request::Parts,
-    body: Result<Bytes, ApiError>,
-) -> Served<String> {
-    let mut operation = String::new();
-    let mut caller = None;
-    let result = async {
-        let body = body?;
-        let params = sts::parse_form(&body)?;
-        operation = params.get("Action").cloned().unwrap_or_default();
-        // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
-        if operation != "AssumeRoleWithWebIdentity" {
-            let who = state
-                .identity
-                .authenticate(&signed_request(parts, &body), "sts", chrono::Utc::now())
-                .map_err(sts::auth_error)?;
-            caller = Some(who);
-        }
-        apply_faults(state, &operation).await?;
-        state
-            .identity
-            .sts(&operation, &params, caller.as_ref())
-            .await
-    }
-    .await;
-    Served {
-        operation,
-        caller,
-        result,
-    }
-}
-
-/// SSO-OIDC: REST-JSON `POST /token?aws_iam=t`.
-async fn serve_oidc(
-    state: &AppState,
-    parts: &hyper::http::request::Parts,
-    body: Result<Bytes, ApiError>,
-) -> Served<Value> {
-    let with_iam = parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .any(|p| p == "aws_iam=t");
-    let operation = if with_iam {
-        "CreateTokenWithIAM"
-    } else {
-        "CreateToken"
-    }
-    .to_string();
-    let mut caller = None;
-    let invalid_request = |m: &str| ApiError::new(400, "InvalidRequestException", m);
-    let result = async {
-        let body = body.map_err(|e| invalid_request(&e.message))?;
-        if parts.method != Method::POST || !with_iam {
-            return Err(invalid_request(
-                "athena-local implements only CreateTokenWithIAM (POST /token?aws_iam=t)",
-            ));
-        }
-        let who = state.identity.authenticate(
-            &signed_request(parts, &body),
-            Route::SsoOidc.signing_name(),
-            chrono::Utc::now(),
-        )?;
-        let who = caller.insert(who);
-        apply_faults(state, &operation).await?;
-        let json: Value = serde_json::from_slice(&body)
-            .map_err(|_| invalid_request("The request body is not a JSON object"))?;
-        if !json.is_object() {
-            return Err(invalid_request("The request body is not a JSON object"));
-        }
-        state.identity.create_token_with_iam(&json, who).await
-    }
-    .await;
-    Served {
-        operation,
-        caller,
-        result,
     }
 }
 
@@ -825,6 +444,23 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
                 Err(e) => json_response(
                     400,
                     &json!({"message": format!("invalid token request: {e}")}),
+                ),
+            }
+        }
+        // The test SAML identity provider: a signed SAMLResponse.
+        (Method::POST, "/_athena_local/saml/response") => {
+            let body = match read_body(req.into_body(), MAX_BODY).await {
+                Ok(b) => b,
+                Err(e) => return json_response(400, &json!({"message": e.message})),
+            };
+            match serde_json::from_slice::<crate::identity::saml::MintRequest>(&body) {
+                Ok(mint) => match state.identity.saml().mint(&mint, crate::identity::now_ms()) {
+                    Ok(response) => json_response(200, &json!({ "SAMLResponse": response })),
+                    Err(message) => json_response(400, &json!({ "message": message })),
+                },
+                Err(e) => json_response(
+                    400,
+                    &json!({"message": format!("invalid SAML response request: {e}")}),
                 ),
             }
         }

@@ -218,7 +218,14 @@ async fn session_zone_is_utc() {
         "localtimestamp is the UTC wall clock"
     );
     assert_eq!((r[3].as_str(), r[4].as_str()), ("true", "UTC"));
-    assert!((r[5].parse::<f64>().unwrap() * 1000.0 - clock as f64).abs() < 1.0);
+    // The same instant in seconds (within the query's run: DataFusion may
+    // evaluate a nested now() at execution rather than at planning).
+    let unix_ms = r[5].parse::<f64>().unwrap() * 1000.0;
+    assert!(
+        before as f64 <= unix_ms && unix_ms <= after as f64 + 1.0,
+        "{} not in [{before}, {after}]",
+        r[5]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,8 +21,8 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::auth::oidc::describe_oauth_error;
-use crate::config::Secret;
 use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
 
 pub const CALLBACK_PATH: &str = "/athena";
 

@@ -19,8 +19,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{epoch_seconds, IdentityContext, TemporaryCredentials};
-use crate::config::Secret;
 use crate::log::Logger;
+use crate::secret::Secret;
 
 const VERSION: u32 = 1;
 

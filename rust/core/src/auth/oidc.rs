@@ -13,13 +13,25 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::{OidcSettings, Secret};
 use crate::error::{describe_chain, Error, ErrorKind, Result};
 use crate::network::NetworkSettings;
+use crate::secret::Secret;
 
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on the id token's times.
 const LEEWAY_SECONDS: u64 = 60;
+
+/// An OpenID provider and the person's sign-in through the browser
+/// (BrowserOidcTip, seed 004).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OidcSettings {
+    pub well_known_url: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub scope: String,
+    pub port: u16,
+    pub response_timeout: Duration,
+}
 
 /// The parts of the provider's discovery document the flow uses.
 #[derive(Debug, Clone, Deserialize)]
@@ -106,12 +118,12 @@ impl<'a> OidcClient<'a> {
 
     fn unreachable(&self, what: &str, url: &str, e: &reqwest::Error) -> Error {
         let chain = describe_chain(e);
-        if crate::network::is_untrusted_certificate(&chain) {
+        if crate::error::is_untrusted_certificate(&chain) {
             return Error::new(
                 ErrorKind::InvalidProperties,
                 format!(
                     "the identity provider's {what} ({url}): its TLS certificate is not trusted ({chain}); {}",
-                    crate::network::TRUSTED_CERTS_HINT
+                    crate::error::TRUSTED_CERTS_HINT
                 ),
             );
         }

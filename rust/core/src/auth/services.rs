@@ -7,11 +7,16 @@ use aws_credential_types::Credentials as SdkCredentials;
 use aws_types::SdkConfig;
 
 use crate::auth::TemporaryCredentials;
-use crate::config::{Secret, ServiceEndpoints};
-use crate::error::{from_sdk, Error, ErrorKind, Result, UnreadableAnswerIsTransient};
-use crate::fetch::REREADS;
+use crate::config::ServiceEndpoints;
+use crate::error::{
+    describe_chain, from_sdk, Error, ErrorKind, Result, UnreadableAnswerIsTransient,
+};
 use crate::network::NetworkSettings;
+use crate::retry::REREADS;
+use crate::secret::Secret;
 
+/// Lake Formation's sign-in call, from connect to the last byte.
+const LAKE_FORMATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const IDENTITY_CENTER_CONTEXT: &str = "arn:aws:iam::aws:contextProvider/IdentityCenter";
 
@@ -81,7 +86,7 @@ impl Services {
                 return Ok(c);
             }
         }
-        Err(cut_short("AssumeRoleWithWebIdentity"))
+        Err(cut_short("AssumeRoleWithWebIdentity", REREADS + 1))
     }
 
     pub async fn assume_role_with_identity_context(
@@ -111,7 +116,143 @@ impl Services {
                 return Ok(c);
             }
         }
-        Err(cut_short("AssumeRole"))
+        Err(cut_short("AssumeRole", REREADS + 1))
+    }
+
+    /// STS AssumeRoleWithSAML: unsigned; the assertion is the proof. Asked
+    /// once: identity providers' assertions are refused when replayed.
+    pub async fn assume_role_with_saml(
+        &self,
+        role_arn: &str,
+        provider_arn: &str,
+        assertion: &Secret,
+        duration_seconds: i32,
+    ) -> Result<TemporaryCredentials> {
+        let output = self
+            .sts(None)
+            .assume_role_with_saml()
+            .role_arn(role_arn)
+            .principal_arn(provider_arn)
+            .saml_assertion(assertion.expose())
+            .duration_seconds(duration_seconds)
+            .send()
+            .await
+            .map_err(|e| from_sdk("STS AssumeRoleWithSAML", e))?;
+        TemporaryCredentials::from_sts(output.credentials(), "AssumeRoleWithSAML")?
+            .ok_or_else(|| cut_short("AssumeRoleWithSAML", 1))
+    }
+
+    /// Lake Formation AssumeDecoratedRoleWithSAML (REST JSON), sent unsigned
+    /// as STS's SAML call is: no credentials exist before it. Through the
+    /// proxy, as every AWS call.
+    pub async fn assume_decorated_role_with_saml(
+        &self,
+        endpoint: Option<&str>,
+        role_arn: &str,
+        provider_arn: &str,
+        assertion: &Secret,
+        duration_seconds: i32,
+    ) -> Result<TemporaryCredentials> {
+        const OPERATION: &str = "Lake Formation AssumeDecoratedRoleWithSAML";
+        let base = match endpoint {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => {
+                let region = self.base.region().ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidProperties,
+                        "LakeFormationEnabled needs a Region (or LakeFormationEndpoint)",
+                    )
+                })?;
+                format!("https://lakeformation.{region}.amazonaws.com")
+            }
+        };
+        let url = format!("{base}/AssumeDecoratedRoleWithSAML");
+        let network = NetworkSettings {
+            proxy_for_idp: true,
+            ..self.network.clone()
+        };
+        let http = crate::network::idp_http_client(&network, LAKE_FORMATION_TIMEOUT)?;
+        let body = serde_json::json!({
+            "SAMLAssertion": assertion.expose(),
+            "RoleArn": role_arn,
+            "PrincipalArn": provider_arn,
+            "DurationSeconds": duration_seconds,
+        });
+        let unreachable = |e: reqwest::Error| {
+            Error::new(
+                ErrorKind::Transient,
+                format!(
+                    "{OPERATION} ({url}) could not be reached: {}",
+                    describe_chain(&e)
+                ),
+            )
+        };
+        let response = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_string());
+        let bytes = response.bytes().await.map_err(unreachable)?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        if !status.is_success() {
+            let code = error_type
+                .or_else(|| {
+                    json["__type"]
+                        .as_str()
+                        .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
+                })
+                .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
+            let message = json["Message"]
+                .as_str()
+                .or_else(|| json["message"].as_str())
+                .unwrap_or("no message");
+            let kind = match code.as_str() {
+                "AccessDeniedException" | "EntityNotFoundException" => ErrorKind::Authentication,
+                "InvalidInputException" => ErrorKind::InvalidProperties,
+                _ if status.is_server_error() || code == "OperationTimeoutException" => {
+                    ErrorKind::Transient
+                }
+                _ => ErrorKind::Service,
+            };
+            return Err(Error::new(kind, format!("{OPERATION}: {code}: {message}")));
+        }
+        let text = |name: &str| json[name].as_str().unwrap_or_default().to_string();
+        let expiry = json["Expiration"]
+            .as_f64()
+            .filter(|e| *e > 0.0)
+            .map(|e| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs_f64(e));
+        match (
+            text("AccessKeyId"),
+            text("SecretAccessKey"),
+            text("SessionToken"),
+            expiry,
+        ) {
+            (id, secret, token, Some(expiry))
+                if !id.is_empty() && !secret.is_empty() && !token.is_empty() =>
+            {
+                Ok(TemporaryCredentials {
+                    access_key_id: id,
+                    secret_access_key: Secret::new(secret),
+                    session_token: Secret::new(token),
+                    expiry,
+                    received: SystemTime::now(),
+                })
+            }
+            _ => Err(Error::new(
+                ErrorKind::Transient,
+                format!(
+                    "{OPERATION} returned incomplete credentials (an answer cut short on the way)"
+                ),
+            )),
+        }
     }
 
     /// The Identity Center id token for the JWT (a JWT whose `jti` is then spent).
@@ -212,10 +353,16 @@ impl Services {
 }
 
 /// STS answered with credentials missing a part, every time it was asked.
-fn cut_short(operation: &str) -> Error {
+fn cut_short(operation: &str, times: u32) -> Error {
     Error::new(
         ErrorKind::Transient,
-        format!("STS {operation} returned incomplete credentials {} times (answers cut short on the way)", REREADS + 1),
+        if times == 1 {
+            format!(
+                "STS {operation} returned incomplete credentials (an answer cut short on the way)"
+            )
+        } else {
+            format!("STS {operation} returned incomplete credentials {times} times (answers cut short on the way)")
+        },
     )
 }
 

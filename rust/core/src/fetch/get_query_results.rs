@@ -12,12 +12,11 @@ use aws_sdk_athena::Client;
 
 use bytes::Bytes;
 
-use super::{
-    cpu, raw_page, retrying, start, Fetchers, InFlight, Request, REREADS, RESULT_RETRY_WINDOW,
-};
+use super::{cpu, raw_page, start, Fetchers, InFlight, Request};
 use crate::error::{from_sdk, Error, Result};
 use crate::page;
 use crate::results::{Pages, ResultStream};
+use crate::retry::{retrying, REREADS, RESULT_RETRY_WINDOW};
 use crate::types::Column;
 
 /// GetQueryResults returns at most this many rows a call.

@@ -12,10 +12,11 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 
 use super::csv::{CsvReader, Row};
-use super::{cpu, get_object, retrying, start, FetchSettings, Fetchers, InFlight, Request, Span};
+use super::{cpu, get_object, start, FetchSettings, Fetchers, InFlight, Request, Span};
 use crate::error::{Error, ErrorKind, Result};
 use crate::page;
 use crate::results::{Pages, ResultStream};
+use crate::retry::retrying;
 use crate::types::Column;
 
 /// Rows per page when the user set no fetch size: large pages cross JNI

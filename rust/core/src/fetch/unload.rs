@@ -24,11 +24,12 @@ use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
 use parquet::file::reader::{ChunkReader, Length};
 use parquet::file::FOOTER_SIZE;
 
-use super::{cpu, get_object, retrying, start, Fetchers, InFlight, Request, Span, UnloadRun};
+use super::{cpu, get_object, start, Fetchers, InFlight, Request, Span, UnloadRun};
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::log::Logger;
 use crate::page;
 use crate::results::{Pages, ResultStream};
+use crate::retry::retrying;
 use crate::types::Column;
 
 /// Rows per page unless the user set a fetch size.
@@ -165,7 +166,7 @@ async fn manifest_files(
         let written = retrying(window, || list_keys(client, &prefix_bucket, &prefix_key)).await?;
         match manifest_mismatch(&files, &prefix_bucket, &written) {
             None => return Ok(files),
-            Some(_) if rereads < super::REREADS => rereads += 1,
+            Some(_) if rereads < crate::retry::REREADS => rereads += 1,
             Some(why) => {
                 return Err(Error::new(
                     ErrorKind::Service,

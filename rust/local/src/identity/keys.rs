@@ -16,6 +16,8 @@ pub enum KeyError {
     Sign(String),
     #[error("the system random number generator failed")]
     Random,
+    #[error("[[identity.saml_providers]]: {0}")]
+    Saml(String),
 }
 
 pub fn b64url(data: impl AsRef<[u8]>) -> String {

@@ -1,23 +1,22 @@
-//! Identity: STS, IAM Identity Center OIDC (CreateTokenWithIAM) and SSO
-//! Admin, enough for the driver's federated sign-in flows, plus a built-in
-//! OIDC test issuer. Credentials issued here are accepted by SigV4 checks on
-//! every route.
+//! Identity shared by every service: static and issued credentials (and the
+//! SigV4 check of callers against them), the roles, applications and trusted
+//! issuers of the config, signed identity contexts, the Identity Center key
+//! and the built-in OIDC test issuer. The STS, SSO-OIDC and SSO Admin
+//! protocols that use them live in `crate::services`.
 
 pub mod context;
 pub mod jwt;
 pub mod keys;
-mod oidc;
-mod sso_admin;
-pub mod sts;
+pub mod saml;
 
-pub use oidc::error_body as oidc_error_body;
-
-use crate::config::{parse_role_arn, Config, Credential, IdentityConfig, RoleConfig, TEST_ISSUER};
+use crate::config::{
+    parse_role_arn, ApplicationConfig, Config, Credential, IdentityConfig, RoleConfig, TEST_ISSUER,
+};
 use crate::errors::ApiError;
 use crate::sigv4::{self, SignedRequest, SigningSecret};
 use chrono::{DateTime, Utc};
-use context::{ContextSealer, IdentityContext};
-use jwt::{JwtVerifier, TrustedIssuer};
+use context::{ContextError, ContextSealer, IdentityContext};
+use jwt::{JwtVerifier, TokenError, TrustedIssuer, VerifiedToken};
 use keys::{KeyError, SigningKey};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -96,12 +95,12 @@ impl IssuedCredential {
 }
 
 /// The secrets of one CreateTokenWithIAM answer.
-struct IssuedTokens {
-    application: String,
-    user: String,
-    id_token: String,
-    access_token: String,
-    context_assertion: String,
+pub(crate) struct IssuedTokens {
+    pub(crate) application: String,
+    pub(crate) user: String,
+    pub(crate) id_token: String,
+    pub(crate) access_token: String,
+    pub(crate) context_assertion: String,
 }
 
 #[derive(Default)]
@@ -146,6 +145,7 @@ pub struct Identity {
     verifier: JwtVerifier,
     settings: Mutex<Settings>,
     issued: Mutex<IssuedState>,
+    saml: saml::SamlProviders,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -179,7 +179,66 @@ impl Identity {
                 id_token_lifetime_seconds: config.identity.id_token_lifetime_seconds,
             }),
             issued: Mutex::new(IssuedState::default()),
+            saml: saml::SamlProviders::load(&config.identity.saml_providers)
+                .map_err(KeyError::Saml)?,
         })
+    }
+
+    pub(crate) fn saml(&self) -> &saml::SamlProviders {
+        &self.saml
+    }
+
+    /// AssumeRoleWithSAML and AssumeDecoratedRoleWithSAML: the verified
+    /// assertion, the role's trust, the session's length, the credentials.
+    pub(crate) fn saml_session(
+        &self,
+        role_arn: &str,
+        principal_arn: &str,
+        assertion: &str,
+        requested_seconds: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(IssuedCredential, saml::VerifiedAssertion), saml::SamlError> {
+        use saml::SamlError;
+        let verified = self
+            .saml
+            .verify(assertion, role_arn, principal_arn, now_ms)?;
+        let role = self.role(role_arn).ok_or_else(|| {
+            SamlError::Denied(format!(
+                "Not authorized to perform sts:AssumeRoleWithSAML: role {role_arn} does not exist ([[identity.roles]])"
+            ))
+        })?;
+        if !role
+            .trusted_saml_providers
+            .iter()
+            .any(|p| p == principal_arn)
+        {
+            return Err(SamlError::Denied(format!(
+                "Not authorized to perform sts:AssumeRoleWithSAML: role {role_arn} does not trust {principal_arn} (trusted_saml_providers)"
+            )));
+        }
+        let requested = match requested_seconds {
+            None => 3600.min(role.max_session_seconds),
+            Some(d) if !(900..=43_200).contains(&d) => {
+                return Err(SamlError::Validation(format!(
+                    "1 validation error detected: Value '{d}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200"
+                )))
+            }
+            Some(d) if d as u64 > role.max_session_seconds => {
+                return Err(SamlError::Validation(format!(
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role ({d} > {}).",
+                    role.max_session_seconds
+                )))
+            }
+            Some(d) => d as u64,
+        };
+        // The assertion's SessionDuration can only shorten the session.
+        let seconds = verified
+            .session_duration
+            .map_or(requested, |d| d.clamp(900, 43_200).min(requested));
+        let credential = self
+            .issue(role_arn, &verified.session_name, seconds, None, now_ms)
+            .map_err(|e| SamlError::Validation(e.message))?;
+        Ok((credential, verified))
     }
 
     pub fn account(&self) -> &str {
@@ -213,7 +272,7 @@ impl Identity {
     }
 
     /// `test` or an issuer URL from the config.
-    fn issuer_named(&self, name: &str) -> Option<TrustedIssuer> {
+    pub(crate) fn issuer_named(&self, name: &str) -> Option<TrustedIssuer> {
         if name == TEST_ISSUER {
             return self.test_issuer();
         }
@@ -229,7 +288,7 @@ impl Identity {
     }
 
     /// Every issuer athena-local knows (the account's OIDC providers).
-    fn all_issuers(&self) -> Vec<TrustedIssuer> {
+    pub(crate) fn all_issuers(&self) -> Vec<TrustedIssuer> {
         self.test_issuer()
             .into_iter()
             .chain(
@@ -241,8 +300,57 @@ impl Identity {
             .collect()
     }
 
-    fn role(&self, arn: &str) -> Option<&RoleConfig> {
+    pub(crate) fn role(&self, arn: &str) -> Option<&RoleConfig> {
         self.config.roles.iter().find(|r| r.arn == arn)
+    }
+
+    /// The configured Identity Center application with this ARN.
+    pub(crate) fn application(&self, arn: &str) -> Option<&ApplicationConfig> {
+        self.config.applications.iter().find(|a| a.arn == arn)
+    }
+
+    // ---- tokens and identity contexts ------------------------------------
+
+    /// Validates a token from one of `issuers` (keys are cached per issuer).
+    pub(crate) async fn verify_token(
+        &self,
+        token: &str,
+        issuers: &[TrustedIssuer],
+        trust_owner: &str,
+        now: i64,
+    ) -> Result<VerifiedToken, TokenError> {
+        self.verifier.verify(token, issuers, trust_owner, now).await
+    }
+
+    /// An `sts:identity_context` assertion only this server can have made.
+    pub(crate) fn seal_context(&self, context: &IdentityContext) -> String {
+        self.sealer.seal(context)
+    }
+
+    pub(crate) fn open_context(
+        &self,
+        assertion: &str,
+        now: i64,
+    ) -> Result<IdentityContext, ContextError> {
+        self.sealer.open(assertion, now)
+    }
+
+    /// Signs an id token with the Identity Center key (published at its JWKS).
+    pub(crate) fn sign_idc_token(&self, claims: &Value) -> Result<String, KeyError> {
+        self.idc_key.sign(claims)
+    }
+
+    /// False when `jti` was already exchanged with `application`: an
+    /// assertion is good for one exchange per application.
+    pub(crate) fn first_use_of_jti(&self, application: &str, jti: &str) -> bool {
+        let mut issued = lock(&self.issued);
+        let seen = issued.seen_jti.entry(application.to_string()).or_default();
+        seen.insert(jti.to_string())
+    }
+
+    /// Keeps a CreateTokenWithIAM answer for the admin listing.
+    pub(crate) fn record_tokens(&self, tokens: IssuedTokens) {
+        lock(&self.issued).tokens.push(tokens);
     }
 
     // ---- credentials ------------------------------------------------------
@@ -308,7 +416,7 @@ impl Identity {
     }
 
     /// New temporary credentials for a role session.
-    fn issue(
+    pub(crate) fn issue(
         &self,
         role_arn: &str,
         session_name: &str,

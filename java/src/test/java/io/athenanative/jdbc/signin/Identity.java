@@ -20,7 +20,36 @@ final class Identity {
     static final String TIP_WORKGROUP = "arn:aws:athena:" + REGION + ":" + ACCOUNT + ":workgroup/tip";
     static final String UNTAGGED_WORKGROUP = "arn:aws:athena:" + REGION + ":" + ACCOUNT + ":workgroup/untagged";
 
+    static final String CORP = "arn:aws:iam::" + ACCOUNT + ":saml-provider/Corp";
+    static final String PARTNER = "arn:aws:iam::" + ACCOUNT + ":saml-provider/Partner";
+    static final String SAML_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/samlRole";
+    static final String ANALYST_ROLE = "arn:aws:iam::" + ACCOUNT + ":role/samlAnalystRole";
+
     private Identity() {}
+
+    /**
+     * A signed SAMLResponse (base64) from athena-local's test identity provider, for
+     * {@code ana@corp.example}; {@code extra} adds fields to the request (",\"lifetime_seconds\":-600").
+     */
+    static String samlResponse(LocalAthena athena, String signer, String rolesJson, String extra) throws IOException {
+        String body = "{\"signer\":\"" + signer + "\",\"roles\":" + rolesJson
+                + ",\"session_name\":\"ana@corp.example\"" + extra + "}";
+        String answer = athena.admin("POST", "/_athena_local/saml/response", body);
+        String response = jsonString(answer, "SAMLResponse");
+        if (response == null) {
+            throw new IOException("no SAMLResponse in " + answer);
+        }
+        return response;
+    }
+
+    /** A JSON array of Role attribute values ("role-arn,provider-arn"). */
+    static String samlRoles(String... pairs) {
+        StringBuilder json = new StringBuilder("[");
+        for (String pair : pairs) {
+            json.append(json.length() > 1 ? "," : "").append('"').append(pair).append('"');
+        }
+        return json.append(']').toString();
+    }
 
     /** A token from athena-local's test issuer; {@code claims} is a JSON object body, or null. */
     static String mint(LocalAthena athena, String claims, String signing) throws IOException {

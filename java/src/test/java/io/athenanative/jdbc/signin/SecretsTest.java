@@ -68,6 +68,35 @@ class SecretsTest {
         assertNoSecretIn(seen, secrets);
     }
 
+    /** External Credentials: neither the SAML response nor the program's arguments appear anywhere. */
+    @ParameterizedTest(name = "External Credentials failing at {0}")
+    @CsvSource({"AssumeRoleWithSAML", "GetWorkGroup", "GetQueryResults"})
+    void noSamlResponseOrProgramArgumentLeaks(String failing) throws Exception {
+        String response = Identity.samlResponse(athena, Identity.CORP,
+                Identity.samlRoles(Identity.SAML_ROLE + "," + Identity.CORP), "");
+        Path logs = Files.createTempDirectory("athena-secrets-log");
+        Path file = logs.resolve("response.txt");
+        Files.write(file, response.getBytes(StandardCharsets.US_ASCII));
+        String argument = "--password=program-secret-not-for-logs";
+        String url = "jdbc:athena://" + Identity.endpoints(athena) + ";AuthenticationType=External Credentials"
+                + ";ExecutablePath=/bin/sh;ArgumentList={-c 'cat \"$1\"' sh " + file + " " + argument + "}"
+                + ";LogLevel=TRACE;LogPath=" + logs + ";NumRetries=0";
+        athena.admin("POST", "/_athena_local/faults",
+                "{\"operation\":\"" + failing + "\",\"kind\":\"internal_error\",\"count\":100}");
+        List<String> seen = new ArrayList<String>();
+        SQLException failure = useAndCollect(url, seen);
+        assertTrue(failure.getMessage().contains(failing), failure.getMessage());
+        seen.add(new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8));
+        List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
+        secrets.add(response);
+        secrets.add(response.substring(response.length() / 2, response.length() / 2 + 24));
+        secrets.add(argument);
+        // "<samlp:" and "<saml:" in base64, wherever the response would start.
+        secrets.add("PHNhbWxw");
+        secrets.add("<saml");
+        assertNoSecretIn(seen, secrets);
+    }
+
     /**
      * Connects, queries and reads as an application would, adding to {@code seen} every text the user can
      * see: toString of each object, the URL, and the message of each exception in the chain. Returns the

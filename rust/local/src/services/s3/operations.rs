@@ -6,7 +6,7 @@
 //! HeadBucket and CreateBucket. Errors are S3's XML documents.
 
 use crate::errors::ApiError;
-use crate::identity::sts::xml_escape;
+use crate::services::xml::escape as xml_escape;
 use crate::storage::{ObjectInfo, Storage, StorageError};
 use bytes::Bytes;
 use http_body_util::Full;

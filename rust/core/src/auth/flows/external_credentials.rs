@@ -1,0 +1,279 @@
+//! ODBC `AuthenticationType=External Credentials`: a program of the user's
+//! (`ExecutablePath` with `ArgumentList`) prints a SAML response, which the
+//! SAML core trades for credentials. The program runs again whenever the
+//! credentials need renewing.
+
+use std::any::Any;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
+use crate::auth::saml::{SamlResponse, SamlSettings, SamlSource, SamlState};
+use crate::auth::TemporaryCredentials;
+use crate::config::Parser;
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::Logger;
+use crate::secret::Secret;
+
+/// How often a running program is checked for its end.
+const POLL: Duration = Duration::from_millis(20);
+/// Of a failed program's error output, this much goes into the message.
+const STDERR_SHOWN: usize = 300;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalCredentialsSettings {
+    pub executable: String,
+    /// May carry secrets (a password for the program): never shown.
+    pub arguments: Vec<Secret>,
+    pub timeout: Duration,
+    pub saml: SamlSettings,
+}
+
+pub(crate) fn parse(p: &mut Parser) -> Option<ExternalCredentialsSettings> {
+    let executable = p.text("ExecutablePath")?;
+    let arguments = match p.text("ArgumentList") {
+        None => Vec::new(),
+        Some(list) => match shlex::split(&list) {
+            Some(words) => words.into_iter().map(Secret::new).collect(),
+            None => {
+                p.problem("ArgumentList has an unclosed quote (value not shown)".into());
+                return None;
+            }
+        },
+    };
+    Some(ExternalCredentialsSettings {
+        executable,
+        arguments,
+        timeout: Duration::from_secs(p.integer("IdpResponseTimeout") as u64),
+        saml: SamlSettings::parse(p),
+    })
+}
+
+impl FlowSettings for ExternalCredentialsSettings {
+    fn name(&self) -> &'static str {
+        "External Credentials"
+    }
+
+    /// The person is named by the program's answer, not by a setting.
+    fn user_name(&self) -> Option<&str> {
+        None
+    }
+
+    fn identity_fields(&self) -> Vec<String> {
+        let mut fields = vec![self.executable.clone()];
+        fields.extend(self.arguments.iter().map(Secret::hashed));
+        fields.extend(self.saml.fields());
+        fields
+    }
+
+    fn other_fields(&self) -> Vec<String> {
+        vec![self.timeout.as_secs().to_string()]
+    }
+
+    fn new_state(&self) -> Box<dyn FlowState> {
+        Box::new(ExternalState {
+            saml: SamlState::default(),
+            program: Program {
+                settings: self.clone(),
+            },
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[derive(Debug)]
+struct ExternalState {
+    saml: SamlState,
+    program: Program,
+}
+
+impl FlowState for ExternalState {
+    fn credentials<'a>(
+        &'a mut self,
+        cx: &'a FlowContext<'a>,
+    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
+        Box::pin(async move {
+            let settings = self.program.settings.saml.clone();
+            self.saml
+                .credentials(cx, "External Credentials", &settings, &mut self.program)
+                .await
+        })
+    }
+
+    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
+        self.saml.forget(access_key_id, logger);
+    }
+
+    fn holds_anything(&self) -> bool {
+        self.saml.holds_anything()
+    }
+}
+
+#[derive(Debug)]
+struct Program {
+    settings: ExternalCredentialsSettings,
+}
+
+impl SamlSource for Program {
+    fn response<'a>(&'a mut self, cx: &'a FlowContext<'a>) -> BoxFuture<'a, Result<SamlResponse>> {
+        Box::pin(async move {
+            let s = self.settings.clone();
+            cx.logger.debug(|| {
+                format!(
+                    "External Credentials: running {} ({} arguments)",
+                    s.executable,
+                    s.arguments.len()
+                )
+            });
+            let output = tokio::task::spawn_blocking(move || run(&s))
+                .await
+                .map_err(|e| Error::internal(format!("the program's task failed: {e}")))??;
+            let text = output.trim();
+            // The program may print the response's XML or its base64.
+            let encoded = if text.starts_with('<') {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode(text)
+            } else {
+                text.to_string()
+            };
+            SamlResponse::parse(&encoded).map_err(|e| {
+                e.prefix(&format!(
+                    "ExecutablePath {}: its output is not a usable SAML response: ",
+                    self.settings.executable
+                ))
+            })
+        })
+    }
+}
+
+/// Runs the program to its end or the timeout; its standard output is the answer.
+fn run(s: &ExternalCredentialsSettings) -> Result<String> {
+    let named = |why: String| {
+        Error::new(
+            ErrorKind::Authentication,
+            format!("ExecutablePath {}: {why}", s.executable),
+        )
+    };
+    let mut child = Command::new(&s.executable)
+        .args(s.arguments.iter().map(Secret::expose))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            let kind = if e.kind() == std::io::ErrorKind::NotFound {
+                ErrorKind::InvalidProperties
+            } else {
+                ErrorKind::Authentication
+            };
+            Error::new(
+                kind,
+                format!("ExecutablePath {} could not be started: {e}", s.executable),
+            )
+        })?;
+    // Pipes are drained on their own threads so a chatty program cannot block.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= s.timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(named(format!(
+                    "no answer within {} s (IdpResponseTimeout); the program was stopped",
+                    s.timeout.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(POLL),
+            Err(e) => return Err(named(format!("could not be waited for: {e}"))),
+        }
+    };
+    let out = stdout.join().unwrap_or_default();
+    let err = stderr.join().unwrap_or_default();
+    if !status.success() {
+        let err = String::from_utf8_lossy(&err);
+        let shown: String = err.trim().chars().take(STDERR_SHOWN).collect();
+        return Err(named(format!(
+            "the program failed ({status}){}",
+            if shown.is_empty() {
+                String::new()
+            } else {
+                format!(": {shown}")
+            }
+        )));
+    }
+    String::from_utf8(out).map_err(|_| named("the program's output is not UTF-8 text".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{ConnectionConfig, Credentials};
+
+    use super::*;
+
+    fn settings(url: &str) -> ExternalCredentialsSettings {
+        let c = ConnectionConfig::from_url(url, &[]).unwrap();
+        let Credentials::Federated(f) = &c.credentials else {
+            panic!("not federated: {c:?}")
+        };
+        f.settings::<ExternalCredentialsSettings>().unwrap().clone()
+    }
+
+    #[test]
+    fn odbc_names_and_quoted_arguments() {
+        let s = settings("jdbc:athena://Region=us-east-1;AuthenticationType=External Credentials;ExecutablePath=/bin/echo;ArgumentList=--user alice 'two words';PreferredRole=arn:aws:iam::1:role/r");
+        let args: Vec<&str> = s.arguments.iter().map(Secret::expose).collect();
+        assert_eq!(args, ["--user", "alice", "two words"]);
+        assert_eq!(
+            s.saml.preferred_role.as_deref(),
+            Some("arn:aws:iam::1:role/r")
+        );
+        assert_eq!(s.timeout, Duration::from_secs(120));
+        assert!(!format!("{s:?}").contains("alice"));
+    }
+
+    #[test]
+    fn a_failing_missing_or_slow_program_is_a_clear_error() {
+        let mut s = settings("jdbc:athena://Region=us-east-1;AuthenticationType=External Credentials;ExecutablePath=/bin/sh;IdpResponseTimeout=1");
+        s.arguments = vec![Secret::new("-c"), Secret::new("echo denied >&2; exit 3")];
+        let err = run(&s).unwrap_err().to_string();
+        assert!(err.contains("/bin/sh") && err.contains("denied"), "{err}");
+        s.arguments = vec![Secret::new("-c"), Secret::new("sleep 30")];
+        let started = Instant::now();
+        let err = run(&s).unwrap_err().to_string();
+        assert!(err.contains("IdpResponseTimeout"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        s.executable = "/nonexistent/saml-helper".into();
+        let err = run(&s).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidProperties);
+        assert!(
+            err.to_string().contains("/nonexistent/saml-helper"),
+            "{err}"
+        );
+    }
+}
