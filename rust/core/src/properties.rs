@@ -65,6 +65,11 @@ impl Auth {
                 | Auth::JwtTip
                 | Auth::BrowserOidcTip
                 | Auth::ExternalCredentials
+                | Auth::Custom
+                | Auth::AzureAd
+                | Auth::Okta
+                | Auth::Adfs
+                | Auth::Ping
         )
     }
 
@@ -146,6 +151,14 @@ const BROWSER_OR_PROGRAM: &[Auth] = &[
     Auth::BrowserSsoOidc,
     Auth::SageMakerBrowserIdc,
     Auth::ExternalCredentials,
+];
+/// Flows where User and Password are the identity provider's user and password.
+const USER_PASSWORD: &[Auth] = &[
+    Auth::StaticKeys,
+    Auth::AzureAd,
+    Auth::Okta,
+    Auth::Ping,
+    Auth::Adfs,
 ];
 const SAGEMAKER: &[Auth] = &[Auth::SageMakerBrowserIdc, Auth::SageMakerIam];
 
@@ -286,11 +299,11 @@ pub static REGISTRY: &[PropertySpec] = &[
         ..prop(
             "CredentialsProvider",
             ValueType::Choice(&["DefaultChain", "ProfileCredentials", "InstanceProfile", "JWT", "JWT_TIP", "BrowserOidcTip", "IAM Credentials", "IAM Profile", "Default Credentials", "Instance Profile", "External Credentials"]),
-            "Sign-in flow. Defaults to static keys when User is set, ProfileCredentials when only ProfileName is set, else DefaultChain.",
+            "Sign-in flow, or the fully qualified name of a class on the application's class path implementing the AWS SDK for Java's AwsCredentialsProvider (v2) or AWSCredentialsProvider (v1). Defaults to static keys when User is set, ProfileCredentials when only ProfileName is set, else DefaultChain.",
         )
     },
-    PropertySpec { aliases: &["AccessKeyId", "UID"], scope: Scope::Only(&[Auth::StaticKeys]), required_for: &[Auth::StaticKeys], ..prop("User", ValueType::Text, "AWS access key id.") },
-    PropertySpec { aliases: &["SecretAccessKey", "PWD"], secret: true, scope: Scope::Only(&[Auth::StaticKeys]), required_for: &[Auth::StaticKeys], ..prop("Password", ValueType::Text, "AWS secret access key.") },
+    PropertySpec { aliases: &["AccessKeyId", "UID"], scope: Scope::Only(USER_PASSWORD), required_for: USER_PASSWORD, ..prop("User", ValueType::Text, "AWS access key id; for AzureAD, Okta, Ping and ADFS, the user name at the identity provider.") },
+    PropertySpec { aliases: &["SecretAccessKey", "PWD"], secret: true, scope: Scope::Only(USER_PASSWORD), required_for: USER_PASSWORD, ..prop("Password", ValueType::Text, "AWS secret access key; for AzureAD, Okta, Ping and ADFS, the password at the identity provider.") },
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::StaticKeys]), ..prop("SessionToken", ValueType::Text, "AWS session token of temporary keys.") },
     PropertySpec { aliases: &["AWSProfile"], scope: Scope::Only(&[Auth::Profile, Auth::DefaultChain]), ..prop("ProfileName", ValueType::Text, "Profile in ~/.aws/config and ~/.aws/credentials.") },
     PropertySpec { aliases: &["web_identity_token"], secret: true, scope: Scope::Only(&[Auth::Jwt, Auth::JwtTip]), required_for: &[Auth::Jwt, Auth::JwtTip], ..prop("JwtWebIdentityToken", ValueType::Text, "JWT from the identity provider.") },
@@ -337,30 +350,32 @@ pub static REGISTRY: &[PropertySpec] = &[
     prop("TrustedCerts", ValueType::Text, "PEM file of CA certificates TLS trusts besides the system's (a TLS-inspecting proxy's CA, a private endpoint's); ODBC's name. The official JDBC driver reads the JVM's trust store instead."),
     PropertySpec { scope: Scope::Only(&[Auth::Profile]), status: Status::NotYet("profiles that name a sign-in plugin are not built yet"), ..prop("plugin_name", ValueType::Text, "ODBC: sign-in plugin of an IAM profile.") },
     // Settings of sign-in flows this driver does not build yet (the flow itself is refused with 0A000).
-    PropertySpec { aliases: &["AwsCredentialsProviderArguments"], scope: Scope::Only(&[Auth::Custom]), ..prop("CredentialsProviderArguments", ValueType::Text, "Arguments of a custom credentials provider class.") },
-    PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), ..prop("AzureAdTenantId", ValueType::Text, "Azure AD tenant.") },
-    PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdClientId", ValueType::Text, "Azure AD application (client) id.") },
-    PropertySpec { secret: true, scope: Scope::Only(&[Auth::AzureAd]), ..prop("AzureAdClientSecret", ValueType::Text, "Azure AD client secret.") },
+    PropertySpec { aliases: &["AwsCredentialsProviderArguments"], secret: true, scope: Scope::Only(&[Auth::Custom]), ..prop("CredentialsProviderArguments", ValueType::Text, "String arguments of the CredentialsProvider class's constructor, separated by commas (spaces around each dropped; \\ escapes a character; \"...\" keeps commas).") },
+    PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), required_for: &[Auth::AzureAd], ..prop("AzureAdTenantId", ValueType::Text, "Microsoft Entra ID (Azure AD) tenant: its id or domain.") },
+    PropertySpec { scope: Scope::Only(AZURE), required_for: &[Auth::AzureAd], ..prop("AzureAdClientId", ValueType::Text, "Application (client) id of the AWS SAML application in Entra ID.") },
+    PropertySpec { secret: true, scope: Scope::Only(&[Auth::AzureAd]), required_for: &[Auth::AzureAd], ..prop("AzureAdClientSecret", ValueType::Text, "Client secret of that application.") },
+    PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdEndpoint", ValueType::Url, "Entra ID sign-in endpoint (default https://login.microsoftonline.com; https://login.microsoftonline.us or https://login.chinacloudapi.cn for the national clouds, or a test server); the token endpoint is ENDPOINT/TENANT/oauth2/token.") },
     PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("PreferredRole", ValueType::Arn, "Role chosen from the SAML assertion.") },
     PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEnabled", ValueType::Boolean, "Sign in through Lake Formation's AssumeDecoratedRoleWithSAML.") },
     PropertySpec { aliases: &["LfEndpointOverride", "LakeFormationEndpointOverride"], scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEndpoint", ValueType::Text, "Lake Formation endpoint.") },
     PropertySpec { scope: Scope::Only(SAML), ..prop("SSL_Insecure", ValueType::Boolean, "ODBC: skip TLS checks of the identity provider.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserAzureAd]), ..prop("browser_azure_cache", ValueType::Boolean, "ODBC: file cache of Browser Azure AD credentials.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("OktaHostName", ValueType::Text, "Okta organisation host.") },
-    PropertySpec { aliases: &["App_ID"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppId", ValueType::Text, "Okta application id.") },
-    PropertySpec { aliases: &["App_Name"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppName", ValueType::Text, "Okta application name.") },
-    PropertySpec { aliases: &["okta_mfa_type"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaType", ValueType::Text, "Okta MFA factor.") },
-    PropertySpec { aliases: &["okta_phone_number", "okta_mfa_phone_number"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaPhoneNumber", ValueType::Text, "Phone number for Okta SMS codes.") },
-    PropertySpec { aliases: &["okta_mfa_wait_time"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaWaitTime", int(1, 3_600), "Seconds to wait for an Okta push.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Okta]), required_for: &[Auth::Okta], ..prop("OktaHostName", ValueType::Text, "Okta organisation host, e.g. corp.okta.com (https; an http:// URL only for a loopback test server).") },
+    PropertySpec { aliases: &["App_ID"], scope: Scope::Only(&[Auth::Okta]), required_for: &[Auth::Okta], ..prop("OktaAppId", ValueType::Text, "Id of the AWS app in Okta (from its embed link).") },
+    PropertySpec { aliases: &["App_Name"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppName", ValueType::Text, "Name of the AWS app in Okta's embed link (default amazon_aws).") },
+    PropertySpec { aliases: &["okta_mfa_type"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaType", ValueType::Text, "Second factor when Okta asks for one: Google Authenticator, Okta Verify with TOTP, Okta Verify with Push, or SMS Authentication.") },
+    PropertySpec { aliases: &["okta_phone_number", "okta_mfa_phone_number"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaPhoneNumber", ValueType::Text, "Phone number (its last digits) of the Okta SMS factor to use.") },
+    PropertySpec { aliases: &["okta_mfa_wait_time"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaWaitTime", int(1, 3_600), "Seconds to wait for an Okta Verify push to be answered (default 60).") },
+    PropertySpec { secret: true, scope: Scope::Only(&[Auth::Okta]), ..prop("MfaCodeCommand", ValueType::Text, "Program (with its arguments, split as a shell would) that prints an MFA code when Okta asks for one: a dialog such as zenity --entry on a desktop, or oathtool --totp -b SEED headless.") },
     PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("okta_cache", ValueType::Boolean, "ODBC: file cache of Okta credentials.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("PingHostName", ValueType::Text, "PingFederate host.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Ping]), required_for: &[Auth::Ping], ..prop("PingHostName", ValueType::Text, "PingFederate host (https; an http:// URL only for a loopback test server).") },
     PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("PingPortNumber", int(1, 65_535), "PingFederate port.") },
-    PropertySpec { aliases: &["Partner_SPID"], scope: Scope::Only(&[Auth::Ping]), ..prop("PingPartnerSpId", ValueType::Text, "PingFederate service provider id.") },
+    PropertySpec { aliases: &["Partner_SPID"], scope: Scope::Only(&[Auth::Ping]), ..prop("PingPartnerSpId", ValueType::Text, "PingFederate's id of the AWS service provider (default urn:amazon:webservices).") },
     PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("ping_uri_param", ValueType::Text, "ODBC: extra URI argument for Ping.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsHostName", ValueType::Text, "AD FS host.") },
+    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), required_for: &[Auth::Adfs], ..prop("AdfsHostName", ValueType::Text, "AD FS host (https; an http:// URL only for a loopback test server).") },
     PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsPortNumber", int(1, 65_535), "AD FS port.") },
-    PropertySpec { aliases: &["LoginToRP"], scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsRelyingParty", ValueType::Text, "AD FS relying party.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsWiaEnabled", ValueType::Boolean, "AD FS Windows Integrated Authentication.") },
+    PropertySpec { aliases: &["LoginToRP"], scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsRelyingParty", ValueType::Text, "AD FS relying party of AWS (default urn:amazon:webservices).") },
+    PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsWiaEnabled", ValueType::Boolean, "AD FS Windows Integrated Authentication: not supported (it needs a Windows session's Kerberos ticket); use User and Password.") },
     PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("IdpPort", int(1, 65_535), "ODBC (idp_port): port of the Okta identity provider.") },
     PropertySpec { aliases: &["login_url"], scope: Scope::Only(&[Auth::BrowserSaml]), ..prop("SsoLoginUrl", ValueType::Text, "Single sign-on URL of the SAML identity provider.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserSaml, Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("ListenPort", int(1, 65_535), "Loopback port of the browser flows other than BrowserOidcTip.") },

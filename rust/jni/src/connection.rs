@@ -12,6 +12,7 @@ use jni::sys::{jboolean, jint, jlong, jobjectArray, JNI_FALSE, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::convert::{optional_string, string, string_array, to_string_array};
+use crate::custom_provider;
 use crate::errors::entry;
 use crate::handles::HandleTable;
 use crate::results::register;
@@ -28,7 +29,7 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
     values: JObjectArray<'local>,
     login_timeout_seconds: jint,
 ) -> jlong {
-    entry(&mut env, 0, |env| {
+    let handle = entry(&mut env, 0, |env| {
         let url = string(env, &url)?;
         let keys = string_array(env, &keys)?;
         let values = string_array(env, &values)?;
@@ -36,7 +37,10 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
             return Err(Error::internal("property keys and values differ in number"));
         }
         let pairs: Vec<(String, String)> = keys.into_iter().zip(values).collect();
-        let config = ConnectionConfig::from_url(&url, &pairs)?;
+        let mut config = ConnectionConfig::from_url(&url, &pairs)?;
+        // A credentials provider class is found and made here, on the
+        // application's thread, before anything runs on the driver's threads.
+        custom_provider::bind(env, &mut config)?;
         let connecting = Session::connect(config);
         // DriverManager.setLoginTimeout: 0 leaves connecting to the network timeouts.
         let session = match u64::try_from(login_timeout_seconds) {
@@ -55,7 +59,10 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_open<'loca
             _ => block_on(connecting)??,
         };
         Ok(SESSIONS.insert(session))
-    })
+    });
+    // A failed connection's provider object, if any, is let go of at once.
+    custom_provider::release_pending(&mut env);
+    handle
 }
 
 #[no_mangle]
@@ -64,8 +71,9 @@ pub extern "system" fn Java_io_athenanative_jdbc_jni_NativeConnection_close<'loc
     _class: JClass<'local>,
     handle: jlong,
 ) {
-    entry(&mut env, (), |_| {
-        SESSIONS.remove(handle);
+    entry(&mut env, (), |env| {
+        drop(SESSIONS.remove(handle));
+        custom_provider::release_pending(env);
         Ok(())
     })
 }

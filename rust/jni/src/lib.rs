@@ -4,6 +4,7 @@
 
 mod connection;
 mod convert;
+mod custom_provider;
 mod driver;
 mod errors;
 mod handles;
@@ -21,5 +22,6 @@ pub extern "system" fn JNI_OnLoad(vm: JavaVM, _reserved: *mut std::ffi::c_void) 
     if let Ok(mut env) = vm.get_env() {
         errors::cache_classes(&mut env);
     }
+    custom_provider::init(vm);
     JNI_VERSION_1_8
 }

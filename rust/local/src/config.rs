@@ -189,6 +189,12 @@ pub struct IdentityConfig {
     pub applications: Vec<ApplicationConfig>,
     #[serde(default)]
     pub saml_providers: Vec<SamlProviderConfig>,
+    /// People of the emulated company identity providers (Entra ID, …).
+    #[serde(default)]
+    pub idp_users: Vec<IdpUserConfig>,
+    /// Entra ID applications (tenant, client id and secret) the token endpoint knows.
+    #[serde(default)]
+    pub entra_apps: Vec<EntraAppConfig>,
 }
 
 impl Default for IdentityConfig {
@@ -201,6 +207,8 @@ impl Default for IdentityConfig {
             roles: Vec::new(),
             applications: Vec::new(),
             saml_providers: Vec::new(),
+            idp_users: Vec::new(),
+            entra_apps: Vec::new(),
         }
     }
 }
@@ -250,6 +258,49 @@ pub struct SamlProviderConfig {
     /// of this provider with it (`POST /_athena_local/saml/response`).
     #[serde(default)]
     pub signing_key: Option<PathBuf>,
+}
+
+/// `[[identity.idp_users]]`: a person at the emulated identity providers,
+/// and what their SAML assertions say.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IdpUserConfig {
+    /// The sign-in name (Entra ID's UPN).
+    pub name: String,
+    pub password: String,
+    /// The `[[identity.saml_providers]]` ARN whose key signs their assertions.
+    pub provider: String,
+    /// Role attribute values, `role-arn,provider-arn`.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// RoleSessionName attribute (default: `name`).
+    #[serde(default)]
+    pub session_name: Option<String>,
+    /// A locked account: every sign-in is refused as locked.
+    #[serde(default)]
+    pub locked: bool,
+    /// Okta's second factor: `totp`, `push` or `sms` (none by default).
+    #[serde(default)]
+    pub mfa: Option<String>,
+    /// The code a `totp` or `sms` factor accepts.
+    #[serde(default)]
+    pub mfa_code: Option<String>,
+    /// How the person answers a push: `approve` (default), `reject`, `never`.
+    #[serde(default)]
+    pub push: Option<String>,
+    /// The phone an `sms` factor names.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+}
+
+/// `[[identity.entra_apps]]`: an Entra ID application registration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EntraAppConfig {
+    /// The tenant's id or domain, as it appears in the token endpoint's path.
+    pub tenant: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// `[[identity.roles]]`: an IAM role and its trust policy.
@@ -616,6 +667,36 @@ impl Config {
         for w in &self.workgroups {
             if !names.insert(w.name.as_str()) {
                 return invalid(format!("workgroup '{}' is listed twice", w.name));
+            }
+        }
+        for u in &id.idp_users {
+            if u.mfa
+                .as_deref()
+                .is_some_and(|m| !["totp", "push", "sms"].contains(&m))
+                || u.push
+                    .as_deref()
+                    .is_some_and(|p| !["approve", "reject", "never"].contains(&p))
+            {
+                return invalid(format!(
+                    "identity.idp_users '{}': mfa must be totp, push or sms, and push approve, reject or never",
+                    u.name
+                ));
+            }
+            let signer = id.saml_providers.iter().find(|p| p.arn == u.provider);
+            if signer.is_none_or(|p| p.signing_key.is_none()) {
+                return invalid(format!(
+                    "identity.idp_users '{}': provider '{}' must be an [[identity.saml_providers]] arn with a signing_key",
+                    u.name, u.provider
+                ));
+            }
+        }
+        let mut apps = HashSet::new();
+        for a in &id.entra_apps {
+            if !apps.insert((a.tenant.as_str(), a.client_id.as_str())) {
+                return invalid(format!(
+                    "identity.entra_apps: client_id '{}' is listed twice in tenant '{}'",
+                    a.client_id, a.tenant
+                ));
             }
         }
         Ok(())

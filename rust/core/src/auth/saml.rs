@@ -4,13 +4,14 @@
 //! `AssumeDecoratedRoleWithSAML`) trades the response for credentials. The
 //! flows differ only in how they get a response (`SamlSource`).
 
+use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::credentials::{epoch_seconds, fresh};
-use super::flow::{BoxFuture, FlowContext};
+use super::flow::{BoxFuture, FlowContext, FlowState};
 use super::{duration_seconds, step_error, TemporaryCredentials};
 use crate::config::Parser;
 use crate::error::{Error, ErrorKind, Result};
@@ -407,6 +408,51 @@ impl SamlState {
         });
         self.credentials = Some(c.clone());
         Ok(c)
+    }
+}
+
+/// Every SAML flow's state: its credentials and where its responses come
+/// from (a password sign-in, a browser, a program).
+#[derive(Debug)]
+pub(crate) struct SamlFlow<S> {
+    flow: &'static str,
+    settings: SamlSettings,
+    state: SamlState,
+    source: S,
+}
+
+impl<S: SamlSource + fmt::Debug + 'static> SamlFlow<S> {
+    pub(crate) fn boxed(
+        flow: &'static str,
+        settings: SamlSettings,
+        source: S,
+    ) -> Box<dyn FlowState> {
+        Box::new(SamlFlow {
+            flow,
+            settings,
+            state: SamlState::default(),
+            source,
+        })
+    }
+}
+
+impl<S: SamlSource + fmt::Debug> FlowState for SamlFlow<S> {
+    fn credentials<'a>(
+        &'a mut self,
+        cx: &'a FlowContext<'a>,
+    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
+        Box::pin(
+            self.state
+                .credentials(cx, self.flow, &self.settings, &mut self.source),
+        )
+    }
+
+    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
+        self.state.forget(access_key_id, logger);
+    }
+
+    fn holds_anything(&self) -> bool {
+        self.state.holds_anything()
     }
 }
 

@@ -406,7 +406,8 @@ impl TemporaryCredentials {
         SdkCredentials::new(
             &self.access_key_id,
             self.secret_access_key.expose(),
-            Some(self.session_token.expose().to_string()),
+            // Long-term keys (from a credentials provider class) have no token.
+            Some(self.session_token.expose().to_string()).filter(|t| !t.is_empty()),
             Some(self.expiry),
             "athena-jdbc-federated",
         )

@@ -188,6 +188,19 @@ impl Identity {
         &self.saml
     }
 
+    /// `http://HOST:PORT` of the listener, for links in answers.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn idp_users(&self) -> &[crate::config::IdpUserConfig] {
+        &self.config.idp_users
+    }
+
+    pub(crate) fn entra_apps(&self) -> &[crate::config::EntraAppConfig] {
+        &self.config.entra_apps
+    }
+
     /// AssumeRoleWithSAML and AssumeDecoratedRoleWithSAML: the verified
     /// assertion, the role's trust, the session's length, the credentials.
     pub(crate) fn saml_session(

@@ -327,7 +327,7 @@ impl SamlProviders {
             ("", signature.as_str())
         };
         let template = format!(
-            r#"<samlp:Response xmlns:samlp="{PROTOCOL_NS}" xmlns:saml="{ASSERTION_NS}" ID="{response_id}" Version="2.0" IssueInstant="{now}" Destination="{recipient}"><saml:Issuer>{issuer}</saml:Issuer>{response_signature}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="{id}" Version="2.0" IssueInstant="{now}"><saml:Issuer>{issuer}</saml:Issuer>{assertion_signature}<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{end}" Recipient="{recipient}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{start}" NotOnOrAfter="{end}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{now}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion></samlp:Response>"#,
+            r#"<samlp:Response xmlns:samlp="{PROTOCOL_NS}" xmlns:saml="{ASSERTION_NS}" ID="{response_id}" Version="2.0" IssueInstant="{now}" Destination="{recipient}"><saml:Issuer>{issuer}</saml:Issuer>{response_signature}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion xmlns:saml="{ASSERTION_NS}" ID="{id}" Version="2.0" IssueInstant="{now}"><saml:Issuer>{issuer}</saml:Issuer>{assertion_signature}<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{end}" Recipient="{recipient}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{start}" NotOnOrAfter="{end}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{now}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion></samlp:Response>"#,
             now = secs(0),
             start = secs(-60.min(lifetime)),
             end = secs(lifetime),
@@ -342,6 +342,28 @@ impl SamlProviders {
         let signed = bergshamra_dsig::sign::sign(&DsigContext::new(keys), &template)
             .map_err(|e| e.to_string())?;
         Ok(STANDARD.encode(signed))
+    }
+}
+
+impl SamlProviders {
+    /// A signed Assertion alone, as Entra ID's token endpoint issues it
+    /// (its own namespace declarations, so it verifies wherever it is put).
+    pub fn mint_assertion(&self, req: &MintRequest, now_ms: i64) -> Result<String, String> {
+        if req.sign_response {
+            return Err("an assertion alone cannot be signed through its Response".into());
+        }
+        let xml = STANDARD
+            .decode(self.mint(req, now_ms)?)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or("the minted response is not UTF-8")?;
+        let doc = roxmltree::Document::parse(&xml).map_err(|e| e.to_string())?;
+        let assertion = doc
+            .root_element()
+            .children()
+            .find(|n| is(*n, ASSERTION_NS, "Assertion"))
+            .ok_or("the minted response has no Assertion")?;
+        Ok(xml[assertion.range()].to_string())
     }
 }
 
@@ -489,6 +511,21 @@ mod tests {
                 "{again:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_assertion_alone_verifies_inside_another_response() {
+        let p = providers();
+        let assertion = p.mint_assertion(&request(CORP), NOW).unwrap();
+        assert!(assertion.starts_with("<saml:Assertion"), "{assertion}");
+        // As the AzureAD flow wraps Entra ID's token.
+        let wrapped = format!(
+            r#"<samlp:Response xmlns:samlp="{PROTOCOL_NS}"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{assertion}</samlp:Response>"#
+        );
+        let v = p
+            .verify(&STANDARD.encode(wrapped), ROLE_ARN, CORP, NOW)
+            .unwrap();
+        assert_eq!(v.session_name, "alice@example.com");
     }
 
     #[test]

@@ -7,7 +7,10 @@
 
 pub mod athena;
 mod aws_json;
+pub mod entra;
+pub mod form_idp;
 pub mod lake_formation;
+pub mod okta;
 pub mod s3;
 pub mod sso_admin;
 pub mod sso_oidc;
@@ -32,6 +35,9 @@ static SERVICES: &[&dyn Service] = &[
     &s3::S3Service,
     &sso_admin::SsoAdminService,
     &lake_formation::LakeFormationService,
+    &entra::EntraService,
+    &okta::OktaService,
+    &form_idp::FormIdpService,
     // Any other `X-Amz-Target`.
     &athena::AthenaService,
     &sso_oidc::SsoOidcService,
@@ -175,6 +181,10 @@ mod tests {
             ),
             "lakeformation"
         );
+        assert_eq!(
+            service_of(post("/corp-tenant/oauth2/token", form), "", ""),
+            "entra-id"
+        );
         let get = Request::get("/")
             .header("content-type", form)
             .body(())
@@ -194,6 +204,9 @@ mod tests {
                 ("s3", "s3"),
                 ("sso-admin", "sso"),
                 ("lakeformation", "lakeformation"),
+                ("entra-id", "entra-id"),
+                ("okta", "okta"),
+                ("form-idp", "form-idp"),
                 ("athena", "athena"),
                 ("sso-oidc", "sso-oauth"),
                 ("sts", "sts"),

@@ -4,22 +4,13 @@
 //! credentials need renewing.
 
 use std::any::Any;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
-use crate::auth::saml::{SamlResponse, SamlSettings, SamlSource, SamlState};
-use crate::auth::TemporaryCredentials;
+use crate::auth::saml::{SamlFlow, SamlResponse, SamlSettings, SamlSource};
 use crate::config::Parser;
-use crate::error::{Error, ErrorKind, Result};
-use crate::log::Logger;
+use crate::error::{Error, Result};
 use crate::secret::Secret;
-
-/// How often a running program is checked for its end.
-const POLL: Duration = Duration::from_millis(20);
-/// Of a failed program's error output, this much goes into the message.
-const STDERR_SHOWN: usize = 300;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalCredentialsSettings {
@@ -72,44 +63,17 @@ impl FlowSettings for ExternalCredentialsSettings {
     }
 
     fn new_state(&self) -> Box<dyn FlowState> {
-        Box::new(ExternalState {
-            saml: SamlState::default(),
-            program: Program {
+        SamlFlow::boxed(
+            "External Credentials",
+            self.saml.clone(),
+            Program {
                 settings: self.clone(),
             },
-        })
+        )
     }
 
     fn as_any(&self) -> &dyn Any {
         self
-    }
-}
-
-#[derive(Debug)]
-struct ExternalState {
-    saml: SamlState,
-    program: Program,
-}
-
-impl FlowState for ExternalState {
-    fn credentials<'a>(
-        &'a mut self,
-        cx: &'a FlowContext<'a>,
-    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
-        Box::pin(async move {
-            let settings = self.program.settings.saml.clone();
-            self.saml
-                .credentials(cx, "External Credentials", &settings, &mut self.program)
-                .await
-        })
-    }
-
-    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        self.saml.forget(access_key_id, logger);
-    }
-
-    fn holds_anything(&self) -> bool {
-        self.saml.holds_anything()
     }
 }
 
@@ -152,82 +116,7 @@ impl SamlSource for Program {
 
 /// Runs the program to its end or the timeout; its standard output is the answer.
 fn run(s: &ExternalCredentialsSettings) -> Result<String> {
-    let named = |why: String| {
-        Error::new(
-            ErrorKind::Authentication,
-            format!("ExecutablePath {}: {why}", s.executable),
-        )
-    };
-    let mut child = Command::new(&s.executable)
-        .args(s.arguments.iter().map(Secret::expose))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            let kind = if e.kind() == std::io::ErrorKind::NotFound {
-                ErrorKind::InvalidProperties
-            } else {
-                ErrorKind::Authentication
-            };
-            Error::new(
-                kind,
-                format!("ExecutablePath {} could not be started: {e}", s.executable),
-            )
-        })?;
-    // Pipes are drained on their own threads so a chatty program cannot block.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= s.timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(named(format!(
-                    "no answer within {} s (IdpResponseTimeout); the program was stopped",
-                    s.timeout.as_secs()
-                )));
-            }
-            Ok(None) => std::thread::sleep(POLL),
-            Err(e) => return Err(named(format!("could not be waited for: {e}"))),
-        }
-    };
-    let out = stdout.join().unwrap_or_default();
-    let err = stderr.join().unwrap_or_default();
-    if !status.success() {
-        let err = String::from_utf8_lossy(&err);
-        let shown: String = err.trim().chars().take(STDERR_SHOWN).collect();
-        return Err(named(format!(
-            "the program failed ({status}){}",
-            if shown.is_empty() {
-                String::new()
-            } else {
-                format!(": {shown}")
-            }
-        )));
-    }
-    String::from_utf8(out).map_err(|_| named("the program's output is not UTF-8 text".into()))
+    crate::auth::program::run("ExecutablePath", &s.executable, &s.arguments, s.timeout)
 }
 
 #[cfg(test)]
@@ -235,6 +124,8 @@ mod tests {
     use crate::config::{ConnectionConfig, Credentials};
 
     use super::*;
+    use crate::error::ErrorKind;
+    use std::time::Instant;
 
     fn settings(url: &str) -> ExternalCredentialsSettings {
         let c = ConnectionConfig::from_url(url, &[]).unwrap();

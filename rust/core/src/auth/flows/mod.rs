@@ -2,10 +2,15 @@
 //! A new flow: its file here, its line in `parse`, and its name in
 //! `properties::Auth`.
 
+pub mod adfs;
+pub mod azure_ad;
 pub mod browser_oidc_tip;
+pub mod custom_provider;
 pub mod external_credentials;
 pub mod jwt;
 pub mod jwt_tip;
+pub mod okta;
+pub mod ping;
 
 use crate::auth::flow::Federated;
 use crate::config::Parser;
@@ -20,6 +25,11 @@ pub(crate) fn parse(auth: Auth, p: &mut Parser) -> Option<Option<Federated>> {
         Auth::JwtTip => jwt_tip::parse(p).map(Federated::new),
         Auth::BrowserOidcTip => browser_oidc_tip::parse(p).map(Federated::new),
         Auth::ExternalCredentials => external_credentials::parse(p).map(Federated::new),
+        Auth::Custom => custom_provider::parse(p).map(Federated::new),
+        Auth::AzureAd => azure_ad::parse(p).map(Federated::new),
+        Auth::Okta => okta::parse(p).map(Federated::new),
+        Auth::Adfs => adfs::parse(p).map(Federated::new),
+        Auth::Ping => ping::parse(p).map(Federated::new),
         _ => return None,
     })
 }

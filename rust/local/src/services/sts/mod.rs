@@ -109,7 +109,7 @@ fn percent_decode_form(s: &str) -> Option<String> {
 }
 
 /// `application/x-www-form-urlencoded` body to a map (last value wins).
-fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
+pub(crate) fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::new(400, "MalformedQueryString", "The request body is not UTF-8"))?;
     let mut out = HashMap::new();

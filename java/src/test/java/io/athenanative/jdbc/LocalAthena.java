@@ -132,7 +132,7 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
     /** A string field of a flat JSON object, or null. */
     public static String jsonString(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("\"" + java.util.regex.Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+                .compile("\"" + java.util.regex.Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(json);
         return m.find() ? m.group(1) : null;
     }
 

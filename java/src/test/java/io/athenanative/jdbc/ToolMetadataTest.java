@@ -126,12 +126,11 @@ class ToolMetadataTest {
 
     @Test
     void flowsNotBuiltAreNamedAndUnknownKeysStayErrors() {
-        SQLException okta = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                "jdbc:athena://Region=us-east-1;CredentialsProvider=Okta;IdP_Host=x.okta.com;App_ID=a/b;App_Name=athena;User=u;Password=pw-secret"));
-        assertTrue(okta instanceof SQLFeatureNotSupportedException, okta.getClass().getName());
-        assertEquals("0A000", okta.getSQLState());
-        assertTrue(okta.getMessage().contains("Okta"), okta.getMessage());
-        assertFalse(okta.getMessage().contains("pw-secret"), okta.getMessage());
+        SQLException saml = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                "jdbc:athena://Region=us-east-1;CredentialsProvider=BrowserSaml;login_url=https://idp.example/sso;listen_port=7890"));
+        assertTrue(saml instanceof SQLFeatureNotSupportedException, saml.getClass().getName());
+        assertEquals("0A000", saml.getSQLState());
+        assertTrue(saml.getMessage().contains("BrowserSaml"), saml.getMessage());
         SQLException typo = assertThrows(SQLException.class, () -> DriverManager.getConnection(athena.url("MetadataRetrivalMethod=x")));
         assertEquals("08001", typo.getSQLState());
         assertTrue(typo.getMessage().contains("did you mean MetadataRetrievalMethod"), typo.getMessage());

@@ -48,6 +48,10 @@ class UnloadFallbackTest {
         Path sample = Paths.get("tests/data/athena-local.toml").toAbsolutePath();
         String config = new String(Files.readAllBytes(sample), StandardCharsets.UTF_8)
                 .replace("path = \"cities.csv\"", "path = " + toml(sample.getParent().resolve("cities.csv")));
+        // The SAML providers' certificates and keys, relative to the sample's folder too.
+        for (String file : new String[] {"corp.crt", "corp.key", "partner.crt", "partner.key"}) {
+            config = config.replace("\"saml/" + file + "\"", toml(sample.getParent().resolve("saml").resolve(file)));
+        }
         Path file = dir.resolve("athena-local.toml");
         Files.write(file, ("storage_dir = " + toml(storage) + "\n" + config).getBytes(StandardCharsets.UTF_8));
         athena = LocalAthena.start(file.toString());

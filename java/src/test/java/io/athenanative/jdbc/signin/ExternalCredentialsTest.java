@@ -37,16 +37,6 @@ class ExternalCredentialsTest {
                 + ";ExecutablePath=/bin/cat;ArgumentList=" + file + extra;
     }
 
-    static String principalOfQueries() throws IOException {
-        String principal = null;
-        for (String call : Identity.calls(athena)) {
-            if ("StartQueryExecution".equals(Identity.jsonString(call, "operation"))) {
-                principal = Identity.jsonString(call, "principal");
-            }
-        }
-        return principal;
-    }
-
     @Test
     void signsInWithTheProgramsSamlResponseAndRunsAQueryAsTheRole() throws Exception {
         String response = Identity.samlResponse(athena, Identity.CORP, Identity.samlRoles(Identity.SAML_ROLE + "," + Identity.CORP), "");
@@ -56,7 +46,7 @@ class ExternalCredentialsTest {
         }
         assertEquals(1, Identity.count(athena, "AssumeRoleWithSAML"));
         assertEquals("arn:aws:sts::" + Identity.ACCOUNT + ":assumed-role/samlRole/ana@corp.example",
-                principalOfQueries());
+                AzureAdSignInTest.principalOfLastQuery(athena));
     }
 
     @Test
@@ -81,7 +71,7 @@ class ExternalCredentialsTest {
                 url(Identity.samlResponse(athena, Identity.CORP, both, ""), ";PreferredRole=" + Identity.ANALYST_ROLE))) {
             assertTrue(JwtSignInTest.cityCount(c) > 0);
         }
-        assertTrue(principalOfQueries().endsWith(":assumed-role/samlAnalystRole/ana@corp.example"));
+        assertTrue(AzureAdSignInTest.principalOfLastQuery(athena).endsWith(":assumed-role/samlAnalystRole/ana@corp.example"));
 
         String other = "arn:aws:iam::" + Identity.ACCOUNT + ":role/notOffered";
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(

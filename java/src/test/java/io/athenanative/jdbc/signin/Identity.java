@@ -42,6 +42,23 @@ final class Identity {
         return response;
     }
 
+    /**
+     * A URL with athena-local's endpoints and {@code settings}, where {@code extra} (";Key=Value" pairs)
+     * replaces or adds settings: a URL may not name a key twice.
+     */
+    static String url(LocalAthena athena, java.util.Map<String, String> settings, String extra) {
+        for (String pair : extra.split(";")) {
+            if (!pair.isEmpty()) {
+                settings.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        StringBuilder url = new StringBuilder("jdbc:athena://" + endpoints(athena));
+        for (java.util.Map.Entry<String, String> e : settings.entrySet()) {
+            url.append(';').append(e.getKey()).append('=').append(e.getValue());
+        }
+        return url.toString();
+    }
+
     /** A JSON array of Role attribute values ("role-arn,provider-arn"). */
     static String samlRoles(String... pairs) {
         StringBuilder json = new StringBuilder("[");

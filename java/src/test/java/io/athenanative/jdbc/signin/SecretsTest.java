@@ -68,30 +68,61 @@ class SecretsTest {
         assertNoSecretIn(seen, secrets);
     }
 
-    /** External Credentials: neither the SAML response nor the program's arguments appear anywhere. */
-    @ParameterizedTest(name = "External Credentials failing at {0}")
-    @CsvSource({"AssumeRoleWithSAML", "GetWorkGroup", "GetQueryResults"})
-    void noSamlResponseOrProgramArgumentLeaks(String failing) throws Exception {
-        String response = Identity.samlResponse(athena, Identity.CORP,
-                Identity.samlRoles(Identity.SAML_ROLE + "," + Identity.CORP), "");
+    /**
+     * The SAML flows: no password, client secret, MFA code, program argument, SAML response or session
+     * token appears anywhere, whichever step fails.
+     */
+    @ParameterizedTest(name = "{0} failing at {1}")
+    @CsvSource({
+        "External Credentials,AssumeRoleWithSAML", "External Credentials,GetWorkGroup",
+        "External Credentials,GetQueryResults",
+        "AzureAD,EntraToken", "AzureAD,AssumeRoleWithSAML", "AzureAD,GetQueryResults",
+        "Okta,OktaAuthn", "Okta,OktaVerifyFactor", "Okta,OktaAppSso", "Okta,AssumeRoleWithSAML",
+        "Okta,GetQueryResults", "ADFS,AdfsSignIn", "ADFS,GetQueryResults", "Ping,PingSignIn",
+        "Ping,AssumeRoleWithSAML"})
+    void noSecretOfASamlFlowLeaks(String flow, String failing) throws Exception {
         Path logs = Files.createTempDirectory("athena-secrets-log");
-        Path file = logs.resolve("response.txt");
-        Files.write(file, response.getBytes(StandardCharsets.US_ASCII));
-        String argument = "--password=program-secret-not-for-logs";
-        String url = "jdbc:athena://" + Identity.endpoints(athena) + ";AuthenticationType=External Credentials"
-                + ";ExecutablePath=/bin/sh;ArgumentList={-c 'cat \"$1\"' sh " + file + " " + argument + "}"
-                + ";LogLevel=TRACE;LogPath=" + logs + ";NumRetries=0";
+        String trace = ";LogLevel=TRACE;LogPath=" + logs + ";NumRetries=0";
+        List<String> secrets = new ArrayList<String>();
+        String url;
+        if (flow.equals("External Credentials")) {
+            String response = Identity.samlResponse(athena, Identity.CORP,
+                    Identity.samlRoles(Identity.SAML_ROLE + "," + Identity.CORP), "");
+            Path file = logs.resolve("response.txt");
+            Files.write(file, response.getBytes(StandardCharsets.US_ASCII));
+            String argument = "--password=program-secret-not-for-logs";
+            url = "jdbc:athena://" + Identity.endpoints(athena) + ";AuthenticationType=External Credentials"
+                    + ";ExecutablePath=/bin/sh;ArgumentList={-c 'cat \"$1\"' sh " + file + " " + argument + "}" + trace;
+            secrets.add(response);
+            secrets.add(response.substring(response.length() / 2, response.length() / 2 + 24));
+            secrets.add(argument);
+        } else if (flow.equals("AzureAD")) {
+            url = AzureAdSignInTest.url(athena, "ana@corp.example", trace);
+            secrets.add("ana-password-not-for-logs");
+            secrets.add(AzureAdSignInTest.CLIENT_SECRET);
+            // Entra's token: a base64url "<saml:Assertion".
+            secrets.add("PHNhbWw6QXNzZXJ0aW9u");
+        } else if (flow.equals("ADFS") || flow.equals("Ping")) {
+            url = FormSignInTest.url(athena, flow, "ana@corp.example", trace);
+            secrets.add("ana-password-not-for-logs");
+        } else {
+            url = OktaSignInTest.url(athena, "dana@corp.example",
+                    ";OktaMfaType=Google Authenticator;MfaCodeCommand={/bin/echo 314159}" + trace);
+            secrets.add("dana-password-not-for-logs");
+            secrets.add("314159");
+            secrets.add("onetimetoken=");
+        }
         athena.admin("POST", "/_athena_local/faults",
                 "{\"operation\":\"" + failing + "\",\"kind\":\"internal_error\",\"count\":100}");
         List<String> seen = new ArrayList<String>();
         SQLException failure = useAndCollect(url, seen);
-        assertTrue(failure.getMessage().contains(failing), failure.getMessage());
+        // A failing identity provider is named by its flow, an AWS call by its operation.
+        boolean awsCall = failing.startsWith("Assume") || failing.startsWith("Get");
+        String named = awsCall ? failing : flow;
+        assertTrue(failure.getMessage().contains(named), failure.getMessage());
         seen.add(new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8));
-        List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
-        secrets.add(response);
-        secrets.add(response.substring(response.length() / 2, response.length() / 2 + 24));
-        secrets.add(argument);
-        // "<samlp:" and "<saml:" in base64, wherever the response would start.
+        secrets.addAll(Identity.issuedSecrets(athena));
+        // A SAML response is base64 "<samlp:"; its XML starts "<saml".
         secrets.add("PHNhbWxw");
         secrets.add("<saml");
         assertNoSecretIn(seen, secrets);
