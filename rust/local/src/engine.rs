@@ -677,6 +677,7 @@ impl Engine {
         state.config_mut().options_mut().catalog.default_catalog = self.catalog.clone();
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
         let ctx = SessionContext::new_with_state(state);
+        crate::time::register_clock(&ctx, Some(chrono::Utc::now()));
         let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase()));
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;

@@ -44,16 +44,24 @@ use std::sync::Arc;
 /// Athena's session time zone.
 pub const SESSION_ZONE: &str = "UTC";
 
+/// Fixes `now()`, `current_timestamp`, `localtimestamp`, `current_time` and
+/// `localtime` of one query's context to the query's start, as Trino does:
+/// DataFusion may evaluate one of them at execution instead of at planning,
+/// and they must not then differ by a millisecond.
+pub fn register_clock(ctx: &SessionContext, at: Option<DateTime<Utc>>) {
+    ctx.register_udf(ScalarUDF::from(Now::new("now", Some(SESSION_ZONE), at)));
+    ctx.register_udf(ScalarUDF::from(Now::new("localtimestamp", None, at)));
+    ctx.register_udf(ScalarUDF::from(CurrentTime::new("current_time", true, at)));
+    ctx.register_udf(ScalarUDF::from(CurrentTime::new("localtime", false, at)));
+}
+
 /// Names of the planner-only functions the rewrite calls.
 const TIMESTAMP_TZ_LITERAL: &str = "athena_timestamp_tz";
 const TIME_TZ_LITERAL: &str = "athena_time_tz";
 
 /// Registers Athena's time functions, replacing DataFusion's namesakes.
 pub fn register(ctx: &SessionContext) {
-    ctx.register_udf(ScalarUDF::from(Now::new("now", Some(SESSION_ZONE))));
-    ctx.register_udf(ScalarUDF::from(Now::new("localtimestamp", None)));
-    ctx.register_udf(ScalarUDF::from(CurrentTime::new("current_time", true)));
-    ctx.register_udf(ScalarUDF::from(CurrentTime::new("localtime", false)));
+    register_clock(ctx, None);
     ctx.register_udf(ScalarUDF::from(CurrentTimezone::new()));
     ctx.register_udf(ScalarUDF::from(FromUnixtime::new()));
     ctx.register_udf(ScalarUDF::from(ToUnixtime::new()));
@@ -391,10 +399,12 @@ struct Now {
     zone: Option<&'static str>,
     aliases: Vec<String>,
     signature: Signature,
+    /// The query's start, when the context is one query's.
+    at: Option<DateTime<Utc>>,
 }
 
 impl Now {
-    fn new(name: &'static str, zone: Option<&'static str>) -> Self {
+    fn new(name: &'static str, zone: Option<&'static str>, at: Option<DateTime<Utc>>) -> Self {
         let aliases = if name == "now" {
             vec!["current_timestamp".to_string()]
         } else {
@@ -405,6 +415,7 @@ impl Now {
             zone,
             aliases,
             signature: Signature::nullary(Volatility::Stable),
+            at,
         }
     }
 
@@ -428,13 +439,15 @@ impl ScalarUDFImpl for Now {
     }
     fn simplify(&self, args: Vec<Expr>, info: &SimplifyContext) -> Result<ExprSimplifyResult> {
         // One instant for the whole query, as Trino's.
-        Ok(match info.query_execution_start_time() {
+        Ok(match self.at.or(info.query_execution_start_time()) {
             Some(at) => ExprSimplifyResult::Simplified(Expr::Literal(self.value(at), None)),
             None => ExprSimplifyResult::Original(args),
         })
     }
     fn invoke_with_args(&self, _: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        Ok(ColumnarValue::Scalar(self.value(Utc::now())))
+        Ok(ColumnarValue::Scalar(
+            self.value(self.at.unwrap_or_else(Utc::now)),
+        ))
     }
 }
 
@@ -444,14 +457,16 @@ struct CurrentTime {
     name: &'static str,
     zoned: bool,
     signature: Signature,
+    at: Option<DateTime<Utc>>,
 }
 
 impl CurrentTime {
-    fn new(name: &'static str, zoned: bool) -> Self {
+    fn new(name: &'static str, zoned: bool, at: Option<DateTime<Utc>>) -> Self {
         CurrentTime {
             name,
             zoned,
             signature: Signature::nullary(Volatility::Stable),
+            at,
         }
     }
 
@@ -496,7 +511,7 @@ impl ScalarUDFImpl for CurrentTime {
         })
     }
     fn simplify(&self, args: Vec<Expr>, info: &SimplifyContext) -> Result<ExprSimplifyResult> {
-        Ok(match info.query_execution_start_time() {
+        Ok(match self.at.or(info.query_execution_start_time()) {
             Some(at) => {
                 let (v, m) = self.value(at);
                 ExprSimplifyResult::Simplified(Expr::Literal(v, m))
@@ -505,7 +520,9 @@ impl ScalarUDFImpl for CurrentTime {
         })
     }
     fn invoke_with_args(&self, _: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        Ok(ColumnarValue::Scalar(self.value(Utc::now()).0))
+        Ok(ColumnarValue::Scalar(
+            self.value(self.at.unwrap_or_else(Utc::now)).0,
+        ))
     }
 }
 
