@@ -136,6 +136,27 @@ class ExternalCredentialsTest {
     }
 
     @Test
+    void renewalRunsTheProgramAgainForAFreshResponse() throws Exception {
+        try (LocalAthena own = LocalAthena.start()) {
+            own.admin("PUT", "/_athena_local/identity/settings", "{\"credential_lifetime_seconds\":2}");
+            // A program as a user's would be: it asks the identity provider for a new response each run.
+            String program = "import json, sys, urllib.request; "
+                    + "body = json.dumps(dict(signer=sys.argv[1], roles=[sys.argv[2]], session_name='ana')).encode(); "
+                    + "answer = urllib.request.urlopen(urllib.request.Request(sys.argv[3], data=body)).read(); "
+                    + "print(json.loads(answer)['SAMLResponse'])";
+            String url = "jdbc:athena://" + Identity.endpoints(own) + ";AuthenticationType=External Credentials"
+                    + ";ExecutablePath=python3;ArgumentList={-c \"" + program + "\" " + Identity.CORP + " "
+                    + Identity.SAML_ROLE + "," + Identity.CORP + " " + own.endpoint() + "/_athena_local/saml/response}";
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+                Thread.sleep(2500);
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertTrue(Identity.count(own, "AssumeRoleWithSAML") >= 2, "signed in again with a fresh response");
+        }
+    }
+
+    @Test
     void lakeFormationEnabledSignsInThroughAssumeDecoratedRoleWithSaml() throws Exception {
         String response = Identity.samlResponse(athena, Identity.CORP, Identity.samlRoles(Identity.SAML_ROLE + "," + Identity.CORP), "");
         Identity.clearCalls(athena);

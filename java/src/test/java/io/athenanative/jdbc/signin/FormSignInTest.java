@@ -72,6 +72,20 @@ class FormSignInTest {
         assertFalse(e.getMessage().contains("not-for-logs"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ADFS", "Ping"})
+    void renewalSignsInAtTheFormAgain(String flow) throws Exception {
+        try (LocalAthena own = LocalAthena.start()) {
+            own.admin("PUT", "/_athena_local/identity/settings", "{\"credential_lifetime_seconds\":2}");
+            try (Connection c = DriverManager.getConnection(url(own, flow, "ana@corp.example", ""))) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+                Thread.sleep(2500);
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertTrue(Identity.count(own, flow.equals("ADFS") ? "AdfsSignIn" : "PingSignIn") >= 2, "signed in again");
+        }
+    }
+
     @Test
     void windowsIntegratedAuthenticationIsRefusedAsNotSupported() {
         SQLException e = assertThrows(SQLException.class,

@@ -106,6 +106,21 @@ class OktaSignInTest {
     }
 
     @Test
+    void renewalSignsInAgainAndAsksForTheCodeAgain() throws Exception {
+        try (LocalAthena own = LocalAthena.start()) {
+            own.admin("PUT", "/_athena_local/identity/settings", "{\"credential_lifetime_seconds\":2}");
+            String url = url(own, "dana@corp.example", ";OktaMfaType=Google Authenticator;MfaCodeCommand={/bin/echo 314159}");
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+                Thread.sleep(2500);
+                assertTrue(JwtSignInTest.cityCount(c) > 0);
+            }
+            assertTrue(Identity.count(own, "OktaVerifyFactor") >= 2, "the code was asked for again");
+            assertTrue(Identity.count(own, "AssumeRoleWithSAML") >= 2);
+        }
+    }
+
+    @Test
     void anHttpOktaHostThatIsNotLoopbackIsRefused() {
         SQLException e = assertThrows(SQLException.class,
                 () -> DriverManager.getConnection(url(athena, "ana@corp.example", ";OktaHostName=http://corp.okta.com")));
