@@ -5,10 +5,11 @@
 //! tags, step 4 trades the JWT for an identity context, step 5 assumes the
 //! access role with it.
 
+use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::credentials::{epoch_seconds, fresh};
-use super::flow::{BoxFuture, FlowContext};
+use super::flow::{BoxFuture, FlowContext, FlowState};
 use super::flows::jwt::web_identity;
 use super::{arns, duration_seconds, file_cache, step_error, token};
 use super::{IdentityContext, TemporaryCredentials};
@@ -98,6 +99,42 @@ pub(crate) struct TipState {
     /// The identity-enhanced credentials (step 5).
     access: Option<TemporaryCredentials>,
     file_read: bool,
+}
+
+/// Every trusted-identity-propagation flow's state: its steps' results and
+/// where its JWTs come from (given, or from the browser).
+#[derive(Debug)]
+pub(crate) struct TipFlow<S> {
+    settings: TipSettings,
+    state: TipState,
+    source: S,
+}
+
+impl<S: JwtSource + fmt::Debug + 'static> TipFlow<S> {
+    pub(crate) fn boxed(settings: TipSettings, source: S) -> Box<dyn FlowState> {
+        Box::new(TipFlow {
+            settings,
+            state: TipState::default(),
+            source,
+        })
+    }
+}
+
+impl<S: JwtSource + fmt::Debug> FlowState for TipFlow<S> {
+    fn credentials<'a>(
+        &'a mut self,
+        cx: &'a FlowContext<'a>,
+    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
+        Box::pin(self.state.credentials(cx, &self.settings, &mut self.source))
+    }
+
+    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
+        self.state.forget(access_key_id, logger);
+    }
+
+    fn holds_anything(&self) -> bool {
+        self.state.holds_anything()
+    }
 }
 
 impl TipState {

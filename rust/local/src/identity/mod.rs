@@ -193,8 +193,12 @@ impl Identity {
         &self.base_url
     }
 
-    pub(crate) fn idp_users(&self) -> &[crate::config::IdpUserConfig] {
-        &self.config.idp_users
+    /// The `[[identity.idp_users]]` entry signing in as `name` (any case).
+    pub(crate) fn idp_user(&self, name: &str) -> Option<&crate::config::IdpUserConfig> {
+        self.config
+            .idp_users
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
     }
 
     pub(crate) fn entra_apps(&self) -> &[crate::config::EntraAppConfig] {

@@ -392,6 +392,26 @@ pub struct MintRequest {
     pub sign_response: bool,
 }
 
+impl MintRequest {
+    /// What an emulated identity provider asserts for one of its users.
+    pub fn for_user(user: &crate::config::IdpUserConfig) -> MintRequest {
+        MintRequest {
+            signer: user.provider.clone(),
+            roles: user.roles.clone(),
+            session_name: Some(
+                user.session_name
+                    .clone()
+                    .unwrap_or_else(|| user.name.clone()),
+            ),
+            session_duration: None,
+            lifetime_seconds: None,
+            recipient: None,
+            audience: None,
+            sign_response: false,
+        }
+    }
+}
+
 /// The ids of the elements a signature under `certificates` covers.
 fn signed_ids(xml: &str, certificates: &str) -> Result<Vec<String>, String> {
     let mut trusted = KeysManager::new();

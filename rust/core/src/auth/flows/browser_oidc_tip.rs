@@ -6,13 +6,12 @@
 use std::any::Any;
 use std::time::{Duration, SystemTime};
 
+use crate::auth::browser;
 use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
 use crate::auth::oidc::{self, IdpTokens, OidcClient, OidcSettings};
-use crate::auth::tip::{JwtSource, TipSettings, TipState};
-use crate::auth::{browser, TemporaryCredentials};
+use crate::auth::tip::{JwtSource, TipFlow, TipSettings};
 use crate::config::Parser;
 use crate::error::Result;
-use crate::log::Logger;
 use crate::properties::Auth;
 use crate::secret::Secret;
 
@@ -84,48 +83,19 @@ impl FlowSettings for BrowserOidcTipSettings {
     }
 
     fn new_state(&self) -> Box<dyn FlowState> {
-        Box::new(BrowserOidcTipState {
-            settings: self.tip.clone(),
-            tip: TipState::default(),
-            source: BrowserTokens {
+        TipFlow::boxed(
+            self.tip.clone(),
+            BrowserTokens {
                 oidc: self.oidc.clone(),
                 id_token: None,
                 refresh_token: None,
                 spent: false,
             },
-        })
+        )
     }
 
     fn as_any(&self) -> &dyn Any {
         self
-    }
-}
-
-#[derive(Debug)]
-struct BrowserOidcTipState {
-    settings: TipSettings,
-    tip: TipState,
-    source: BrowserTokens,
-}
-
-impl FlowState for BrowserOidcTipState {
-    fn credentials<'a>(
-        &'a mut self,
-        cx: &'a FlowContext<'a>,
-    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
-        Box::pin(async move {
-            self.tip
-                .credentials(cx, &self.settings, &mut self.source)
-                .await
-        })
-    }
-
-    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        self.tip.forget(access_key_id, logger);
-    }
-
-    fn holds_anything(&self) -> bool {
-        self.tip.holds_anything()
     }
 }
 

@@ -4,11 +4,9 @@
 use std::any::Any;
 
 use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
-use crate::auth::tip::{JwtSource, TipSettings, TipState};
-use crate::auth::TemporaryCredentials;
+use crate::auth::tip::{JwtSource, TipFlow, TipSettings};
 use crate::config::Parser;
 use crate::error::Result;
-use crate::log::Logger;
 use crate::properties::Auth;
 use crate::secret::Secret;
 
@@ -45,25 +43,17 @@ impl FlowSettings for JwtTipSettings {
     }
 
     fn new_state(&self) -> Box<dyn FlowState> {
-        Box::new(JwtTipState {
-            tip: TipState::default(),
-            source: Given {
+        TipFlow::boxed(
+            self.tip.clone(),
+            Given {
                 token: self.token.clone(),
             },
-            settings: self.tip.clone(),
-        })
+        )
     }
 
     fn as_any(&self) -> &dyn Any {
         self
     }
-}
-
-#[derive(Debug)]
-struct JwtTipState {
-    settings: TipSettings,
-    tip: TipState,
-    source: Given,
 }
 
 /// The user's JWT: the same one for every step.
@@ -85,27 +75,6 @@ impl JwtSource for Given {
 
     fn exchange_hint(&self) -> Option<&'static str> {
         Some(" Identity Center accepts each JWT once; if this token was exchanged before, supply a fresh JwtWebIdentityToken.")
-    }
-}
-
-impl FlowState for JwtTipState {
-    fn credentials<'a>(
-        &'a mut self,
-        cx: &'a FlowContext<'a>,
-    ) -> BoxFuture<'a, Result<TemporaryCredentials>> {
-        Box::pin(async move {
-            self.tip
-                .credentials(cx, &self.settings, &mut self.source)
-                .await
-        })
-    }
-
-    fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        self.tip.forget(access_key_id, logger);
-    }
-
-    fn holds_anything(&self) -> bool {
-        self.tip.holds_anything()
     }
 }
 

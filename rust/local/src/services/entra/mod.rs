@@ -157,9 +157,7 @@ fn token<'f>(
     }
     let name = field("username").unwrap_or_default();
     let user = identity
-        .idp_users()
-        .iter()
-        .find(|u| u.name.eq_ignore_ascii_case(name))
+        .idp_user(name)
         .ok_or_else(|| refused(400, "invalid_grant", format!(
             "AADSTS50034: The user account {name} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."
         )))?;
@@ -179,18 +177,8 @@ fn token<'f>(
         .saml()
         .mint_assertion(
             &MintRequest {
-                signer: user.provider.clone(),
-                roles: user.roles.clone(),
-                session_name: Some(
-                    user.session_name
-                        .clone()
-                        .unwrap_or_else(|| user.name.clone()),
-                ),
-                session_duration: None,
                 lifetime_seconds: Some(TOKEN_SECONDS),
-                recipient: None,
-                audience: None,
-                sign_response: false,
+                ..MintRequest::for_user(user)
             },
             now,
         )

@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{with_request_id, RequestHead, ServeFuture, Served, Service};
-use crate::config::IdpUserConfig;
 use crate::errors::ApiError;
 use crate::identity::keys::random_id;
 use crate::identity::now_ms;
@@ -246,11 +245,7 @@ fn posted_form(
             "We didn't recognize the username or password you entered. Please try again."
         }
     };
-    let user: Option<&IdpUserConfig> = state
-        .identity
-        .idp_users()
-        .iter()
-        .find(|u| u.name.eq_ignore_ascii_case(name));
+    let user = state.identity.idp_user(name);
     let Some(user) = user.filter(|u| u.password == password) else {
         return login_form(
             provider,
@@ -269,18 +264,9 @@ fn posted_form(
     }
     let minted = state.identity.saml().mint(
         &MintRequest {
-            signer: user.provider.clone(),
-            roles: user.roles.clone(),
-            session_name: Some(
-                user.session_name
-                    .clone()
-                    .unwrap_or_else(|| user.name.clone()),
-            ),
-            session_duration: None,
-            lifetime_seconds: None,
-            recipient: None,
             audience: Some(AWS_RELYING_PARTY.into()),
             sign_response: provider == Provider::Ping,
+            ..MintRequest::for_user(user)
         },
         now_ms(),
     );

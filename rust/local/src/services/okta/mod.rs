@@ -177,14 +177,6 @@ impl Service for OktaService {
     }
 }
 
-fn user<'s>(state: &'s AppState, name: &str) -> Option<&'s IdpUserConfig> {
-    state
-        .identity
-        .idp_users()
-        .iter()
-        .find(|u| u.name.eq_ignore_ascii_case(name))
-}
-
 fn new_token(prefix: &str) -> Result<String, OktaError> {
     random_id(24)
         .map(|id| format!("{prefix}{id}"))
@@ -236,7 +228,7 @@ fn authn(state: &AppState, json: &Value) -> Result<Value, OktaError> {
     let name = json["username"].as_str().unwrap_or_default();
     let password = json["password"].as_str().unwrap_or_default();
     let failed = || okta_error(401, "E0000004", "Authentication failed");
-    let u = user(state, name).ok_or_else(failed)?;
+    let u = state.identity.idp_user(name).ok_or_else(failed)?;
     if u.locked {
         return Ok(json!({"status": "LOCKED_OUT"}));
     }
@@ -277,7 +269,7 @@ fn verify(state: &AppState, factor: &str, json: &Value) -> Result<Value, OktaErr
         x.sms_sent = true;
         (x.user.clone(), x.polls, sent)
     };
-    let u = user(state, &name).ok_or_else(expired)?;
+    let u = state.identity.idp_user(&name).ok_or_else(expired)?;
     let listed = factors(state, u)
         .iter()
         .any(|f| f["id"].as_str() == Some(factor));
@@ -328,24 +320,14 @@ fn app_link(state: &AppState, query: &str) -> Result<String, OktaError> {
         t.session_tokens.remove(token).map(|(user, _)| user)
     }
     .ok_or_else(|| okta_error(403, "E0000011", "Invalid token provided"))?;
-    let u =
-        user(state, &name).ok_or_else(|| okta_error(403, "E0000011", "Invalid token provided"))?;
+    let u = state
+        .identity
+        .idp_user(&name)
+        .ok_or_else(|| okta_error(403, "E0000011", "Invalid token provided"))?;
     let response = state
         .identity
         .saml()
-        .mint(
-            &MintRequest {
-                signer: u.provider.clone(),
-                roles: u.roles.clone(),
-                session_name: Some(u.session_name.clone().unwrap_or_else(|| u.name.clone())),
-                session_duration: None,
-                lifetime_seconds: None,
-                recipient: None,
-                audience: None,
-                sign_response: false,
-            },
-            now_ms(),
-        )
+        .mint(&MintRequest::for_user(u), now_ms())
         .map_err(|e| okta_error(500, "E0000009", e))?;
     // Okta writes the value with HTML character references for + and =.
     let value = response.replace('+', "&#x2b;").replace('=', "&#x3d;");
