@@ -4,7 +4,7 @@
 //
 // Usage (as BROWSER): node browse.mjs URL
 // Settings come from the JSON file named by ATHENA_TEST_BROWSER_CONTROL
-// ({"mode": ..., "user": ..., "test": ...}), which a test rewrites before each
+// ({"mode": ..., "user": ..., "test": ..., "site": ...}), which a test rewrites before each
 // sign-in (`test` is copied to the log line, so a test sees only its own runs),
 // else from the environment:
 //   ATHENA_TEST_BROWSER_MODE  login (default) | deny | ignore | forge
@@ -13,6 +13,9 @@
 //     ignore: open the page and do nothing (nobody signs in)
 //     forge:  first call the driver's callback with a wrong state, then log in
 //   ATHENA_TEST_BROWSER_USER  the login typed in (default alice)
+// With "site" in the control file, sites/SITE.mjs's signIn(page, {mode, user,
+// control, record}) acts at that identity provider's pages instead (SAML, Entra
+// ID, IAM Identity Center); without it, the pages are oidc-provider's.
 //   ATHENA_TEST_BROWSER_LOG   a file that gets one JSON line per run
 //   CHROMIUM                  the browser binary (default /usr/bin/chromium)
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -60,6 +63,15 @@ async function run() {
   try {
     const page = await browser.newPage();
     await page.goto(url);
+    if (control.site && mode !== 'ignore') {
+      // Another identity provider's pages: sites/NAME.mjs signs in there and
+      // returns once the driver's tab has loaded.
+      const site = await import(`./sites/${control.site}.mjs`);
+      await site.signIn(page, { mode, user, control, record });
+      record.final_page = await page.innerText('body');
+      log({ ok: true });
+      return;
+    }
     if (mode === 'ignore') {
       record.final_page = await page.innerText('body');
       log({ ok: true });

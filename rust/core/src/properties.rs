@@ -70,6 +70,9 @@ impl Auth {
                 | Auth::Okta
                 | Auth::Adfs
                 | Auth::Ping
+                | Auth::BrowserSaml
+                | Auth::BrowserAzureAd
+                | Auth::BrowserSsoOidc
         )
     }
 
@@ -111,6 +114,22 @@ impl Auth {
 
 const FEDERATED: &[Auth] = &[Auth::Jwt, Auth::JwtTip, Auth::BrowserOidcTip];
 const TIP: &[Auth] = &[Auth::JwtTip, Auth::BrowserOidcTip];
+/// Flows that call IAM Identity Center's OIDC service.
+const SSO_OIDC: &[Auth] = &[Auth::JwtTip, Auth::BrowserOidcTip, Auth::BrowserSsoOidc];
+/// Flows whose result the file cache may keep (EnableTokenCaching).
+const FILE_CACHE: &[Auth] = &[
+    Auth::JwtTip,
+    Auth::BrowserOidcTip,
+    Auth::BrowserSsoOidc,
+    Auth::SageMakerBrowserIdc,
+    Auth::AzureAd,
+    Auth::BrowserAzureAd,
+    Auth::Okta,
+    Auth::Ping,
+    Auth::Adfs,
+    Auth::BrowserSaml,
+    Auth::ExternalCredentials,
+];
 const AZURE: &[Auth] = &[Auth::AzureAd, Auth::BrowserAzureAd];
 const SAML: &[Auth] = &[
     Auth::AzureAd,
@@ -278,7 +297,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { default: Some("2"), ..prop("QueryExecutionPollingIntervalMultiplier", ValueType::Number { min: 1.0 }, "Growth factor of the wait between polls.") },
     PropertySpec { aliases: &["EndpointOverride"], ..prop("AthenaEndpoint", ValueType::Url, "Athena endpoint URL, e.g. a VPC endpoint or athena-local.") },
     PropertySpec { aliases: &["StsEndpointOverride"], scope: Scope::Only(STS_FLOWS), ..prop("StsEndpoint", ValueType::Url, "STS endpoint URL for the federated sign-in flows.") },
-    PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL.") },
+    PropertySpec { aliases: &["SSOOIDCEndpointOverride"], scope: Scope::Only(SSO_OIDC), ..prop("SsoOidcEndpoint", ValueType::Url, "IAM Identity Center OIDC endpoint URL (for BrowserSSOOIDC in SsoOidcRegion; its sign-in page is ENDPOINT/authorize).") },
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
     PropertySpec { default: Some("false"), ..prop("Unload", ValueType::Boolean, "Run each SELECT as UNLOAD to Parquet under the output location and read the files in parallel (PyAthena's unload=True); the files are deleted once read. Queries with a top-level ORDER BY, and statements other than SELECT, run as written.") },
     PropertySpec { aliases: &["S3EndpointOverride"], ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher, addressed path-style. Needed for S3 reads when AthenaEndpoint is not an AWS endpoint.") },
@@ -314,13 +333,13 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { scope: Scope::Only(TIP), required_for: TIP, ..prop("ApplicationRoleArn", ValueType::Arn, "Role assumed with the JWT for the token exchange.") },
     PropertySpec { scope: Scope::Only(TIP), ..prop("AccessRoleArn", ValueType::Arn, "Role assumed with the identity context. Defaults to the application's tag.") },
     PropertySpec { scope: Scope::Only(TIP), ..prop("CustomerIdcApplicationArn", ValueType::Arn, "IAM Identity Center application. Defaults to the workgroup's tag.") },
-    PropertySpec { aliases: &["EnableTokenCaching"], default: Some("false"), scope: Scope::Only(TIP), ..prop("JwtTipFileCache", ValueType::Boolean, "Also cache credentials in a file under the home folder (~/.athena-native-jdbc/jwt-tip-cache), for other processes.") },
+    PropertySpec { aliases: &["EnableTokenCaching", "sso_oidc_cache"], default: Some("false"), scope: Scope::Only(FILE_CACHE), ..prop("JwtTipFileCache", ValueType::Boolean, "Also cache credentials in a file under the home folder (~/.athena-native-jdbc/jwt-tip-cache, 0600), for other processes: for the SAML flows their role credentials (BrowserAzureAD also Entra's refresh token), for BrowserSSOOIDC also Identity Center's tokens and the registered client, so they skip the browser or the password sign-in. Off by default as in JDBC 3.x (ODBC's sso_oidc_cache, okta_cache and browser_azure_cache default to 1)") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("IdpWellKnownConfigurationUrl", ValueType::Url, "OpenID discovery document of the identity provider.") },
     PropertySpec { scope: Scope::Only(&[Auth::BrowserOidcTip]), required_for: &[Auth::BrowserOidcTip], ..prop("OidcClientId", ValueType::Text, "Client id registered at the identity provider.") },
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("OidcClientSecret", ValueType::Text, "Client secret, when the identity provider requires one.") },
     PropertySpec { default: Some("openid email offline_access"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("Scope", ValueType::Text, "OAuth scopes requested from the identity provider.") },
     PropertySpec { default: Some("7890"), scope: Scope::Only(&[Auth::BrowserOidcTip]), ..prop("IdpPortNumber", int(1, 65_535), "Loopback port of the sign-in callback (redirect http://localhost:PORT/athena).") },
-    PropertySpec { aliases: &["idp_response_timeout", "timeout"], default: Some("120"), scope: Scope::Only(BROWSER_OR_PROGRAM), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in, or for the External Credentials program.") },
+    PropertySpec { aliases: &["idp_response_timeout", "timeout", "sso_oidc_timeout"], default: Some("120"), scope: Scope::Only(BROWSER_OR_PROGRAM), ..prop("IdpResponseTimeout", int(1, 3_600), "Seconds to wait for the browser sign-in, or for the External Credentials program.") },
     // ---- Names of the official drivers (AWS's JDBC 3.x and ODBC 2.x parameter pages) ----
     // Accepted without effect, and reported as a warning on the connection.
     PropertySpec { status: Status::NoEffect("the connection is always checked with one GetWorkGroup call when it opens"), ..prop("ConnectionTest", ValueType::Boolean, "Official driver: run a test query on connect.") },
@@ -351,15 +370,15 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { scope: Scope::Only(&[Auth::Profile]), status: Status::NotYet("profiles that name a sign-in plugin are not built yet"), ..prop("plugin_name", ValueType::Text, "ODBC: sign-in plugin of an IAM profile.") },
     // Settings of sign-in flows this driver does not build yet (the flow itself is refused with 0A000).
     PropertySpec { aliases: &["AwsCredentialsProviderArguments"], secret: true, scope: Scope::Only(&[Auth::Custom]), ..prop("CredentialsProviderArguments", ValueType::Text, "String arguments of the CredentialsProvider class's constructor, separated by commas (spaces around each dropped; \\ escapes a character; \"...\" keeps commas).") },
-    PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), required_for: &[Auth::AzureAd], ..prop("AzureAdTenantId", ValueType::Text, "Microsoft Entra ID (Azure AD) tenant: its id or domain.") },
-    PropertySpec { scope: Scope::Only(AZURE), required_for: &[Auth::AzureAd], ..prop("AzureAdClientId", ValueType::Text, "Application (client) id of the AWS SAML application in Entra ID.") },
-    PropertySpec { secret: true, scope: Scope::Only(&[Auth::AzureAd]), required_for: &[Auth::AzureAd], ..prop("AzureAdClientSecret", ValueType::Text, "Client secret of that application.") },
-    PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdEndpoint", ValueType::Url, "Entra ID sign-in endpoint (default https://login.microsoftonline.com; https://login.microsoftonline.us or https://login.chinacloudapi.cn for the national clouds, or a test server); the token endpoint is ENDPOINT/TENANT/oauth2/token.") },
+    PropertySpec { aliases: &["tenant_id", "idp_tenant"], scope: Scope::Only(AZURE), required_for: AZURE, ..prop("AzureAdTenantId", ValueType::Text, "Microsoft Entra ID (Azure AD) tenant: its id or domain.") },
+    PropertySpec { scope: Scope::Only(AZURE), required_for: AZURE, ..prop("AzureAdClientId", ValueType::Text, "Application (client) id of the AWS SAML application in Entra ID.") },
+    PropertySpec { secret: true, scope: Scope::Only(AZURE), required_for: &[Auth::AzureAd], ..prop("AzureAdClientSecret", ValueType::Text, "Client secret of that application; for BrowserAzureAD only when its redirect URI is registered for the Web platform rather than as a public client (Mobile and desktop applications).") },
+    PropertySpec { scope: Scope::Only(AZURE), ..prop("AzureAdEndpoint", ValueType::Url, "Entra ID sign-in endpoint (default https://login.microsoftonline.com; https://login.microsoftonline.us or https://login.chinacloudapi.cn for the national clouds, or a test server); the token endpoint is ENDPOINT/TENANT/oauth2/token, BrowserAzureAD's sign-in page ENDPOINT/TENANT/oauth2/authorize.") },
     PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("PreferredRole", ValueType::Arn, "Role chosen from the SAML assertion.") },
     PropertySpec { scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEnabled", ValueType::Boolean, "Sign in through Lake Formation's AssumeDecoratedRoleWithSAML.") },
     PropertySpec { aliases: &["LfEndpointOverride", "LakeFormationEndpointOverride"], scope: Scope::Only(SAML_CORE), ..prop("LakeFormationEndpoint", ValueType::Text, "Lake Formation endpoint.") },
     PropertySpec { scope: Scope::Only(SAML), ..prop("SSL_Insecure", ValueType::Boolean, "ODBC: skip TLS checks of the identity provider.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserAzureAd]), ..prop("browser_azure_cache", ValueType::Boolean, "ODBC: file cache of Browser Azure AD credentials.") },
+    PropertySpec { default: Some("false"), scope: Scope::Only(&[Auth::BrowserAzureAd]), ..prop("browser_azure_cache", ValueType::Boolean, "ODBC: also keep BrowserAzureAD's credentials and Entra's refresh token in the file cache (~/.athena-native-jdbc/jwt-tip-cache), so other processes skip the browser. Off by default, as in the JDBC 3.x driver (the ODBC driver's default is 1).") },
     PropertySpec { scope: Scope::Only(&[Auth::Okta]), required_for: &[Auth::Okta], ..prop("OktaHostName", ValueType::Text, "Okta organisation host, e.g. corp.okta.com (https; an http:// URL only for a loopback test server).") },
     PropertySpec { aliases: &["App_ID"], scope: Scope::Only(&[Auth::Okta]), required_for: &[Auth::Okta], ..prop("OktaAppId", ValueType::Text, "Id of the AWS app in Okta (from its embed link).") },
     PropertySpec { aliases: &["App_Name"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaAppName", ValueType::Text, "Name of the AWS app in Okta's embed link (default amazon_aws).") },
@@ -367,7 +386,7 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["okta_phone_number", "okta_mfa_phone_number"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaPhoneNumber", ValueType::Text, "Phone number (its last digits) of the Okta SMS factor to use.") },
     PropertySpec { aliases: &["okta_mfa_wait_time"], scope: Scope::Only(&[Auth::Okta]), ..prop("OktaMfaWaitTime", int(1, 3_600), "Seconds to wait for an Okta Verify push to be answered (default 60).") },
     PropertySpec { secret: true, scope: Scope::Only(&[Auth::Okta]), ..prop("MfaCodeCommand", ValueType::Text, "Program (with its arguments, split as a shell would) that prints an MFA code when Okta asks for one: a dialog such as zenity --entry on a desktop, or oathtool --totp -b SEED headless.") },
-    PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("okta_cache", ValueType::Boolean, "ODBC: file cache of Okta credentials.") },
+    PropertySpec { default: Some("false"), scope: Scope::Only(&[Auth::Okta]), ..prop("okta_cache", ValueType::Boolean, "ODBC: as EnableTokenCaching, for Okta. Off by default as in JDBC 3.x (the ODBC driver's default is 1).") },
     PropertySpec { scope: Scope::Only(&[Auth::Ping]), required_for: &[Auth::Ping], ..prop("PingHostName", ValueType::Text, "PingFederate host (https; an http:// URL only for a loopback test server).") },
     PropertySpec { scope: Scope::Only(&[Auth::Ping]), ..prop("PingPortNumber", int(1, 65_535), "PingFederate port.") },
     PropertySpec { aliases: &["Partner_SPID"], scope: Scope::Only(&[Auth::Ping]), ..prop("PingPartnerSpId", ValueType::Text, "PingFederate's id of the AWS service provider (default urn:amazon:webservices).") },
@@ -377,16 +396,14 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["LoginToRP"], scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsRelyingParty", ValueType::Text, "AD FS relying party of AWS (default urn:amazon:webservices).") },
     PropertySpec { scope: Scope::Only(&[Auth::Adfs]), ..prop("AdfsWiaEnabled", ValueType::Boolean, "AD FS Windows Integrated Authentication: not supported (it needs a Windows session's Kerberos ticket); use User and Password.") },
     PropertySpec { scope: Scope::Only(&[Auth::Okta]), ..prop("IdpPort", int(1, 65_535), "ODBC (idp_port): port of the Okta identity provider.") },
-    PropertySpec { aliases: &["login_url"], scope: Scope::Only(&[Auth::BrowserSaml]), ..prop("SsoLoginUrl", ValueType::Text, "Single sign-on URL of the SAML identity provider.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserSaml, Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("ListenPort", int(1, 65_535), "Loopback port of the browser flows other than BrowserOidcTip.") },
-    PropertySpec { aliases: &["SSOEndpointOverride"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoEndpoint", ValueType::Text, "IAM Identity Center portal endpoint.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoStartUrl", ValueType::Text, "AWS access portal URL.") },
-    PropertySpec { aliases: &["sso_oidc_region"], scope: Scope::Only(&[Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("SsoOidcRegion", ValueType::Text, "IAM Identity Center Region.") },
-    PropertySpec { aliases: &["sso_oidc_account_id"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoOidcAccountId", ValueType::Text, "Account of the permission set.") },
-    PropertySpec { aliases: &["sso_oidc_role_name"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoOidcRoleName", ValueType::Text, "Role name of the permission set.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("sso_oidc_scopes", ValueType::Text, "ODBC: scopes of the SSO OIDC client.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("sso_oidc_timeout", int(1, 3_600), "ODBC: seconds to wait for the SSO OIDC sign-in.") },
-    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("sso_oidc_cache", ValueType::Boolean, "ODBC: file cache of SSO OIDC tokens.") },
+    PropertySpec { aliases: &["login_url"], scope: Scope::Only(&[Auth::BrowserSaml]), required_for: &[Auth::BrowserSaml], ..prop("SsoLoginUrl", ValueType::Url, "Single sign-on URL of the AWS application at the SAML identity provider, opened in the browser (for BrowserSaml, its IdP-initiated sign-in URL).") },
+    PropertySpec { default: Some("7890"), scope: Scope::Only(&[Auth::BrowserAzureAd, Auth::BrowserSaml, Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), ..prop("ListenPort", int(1, 65_535), "Loopback port of the browser flows other than BrowserOidcTip.") },
+    PropertySpec { aliases: &["SSOEndpointOverride"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("SsoEndpoint", ValueType::Url, "AWS access portal (IAM Identity Center's SSO service) endpoint URL, for GetRoleCredentials (default https://portal.sso.REGION.amazonaws.com in SsoOidcRegion).") },
+    PropertySpec { scope: Scope::Only(&[Auth::BrowserSsoOidc]), required_for: &[Auth::BrowserSsoOidc], ..prop("SsoStartUrl", ValueType::Url, "AWS access portal URL of IAM Identity Center (e.g. https://d-1234567890.awsapps.com/start): RegisterClient's issuerUrl.") },
+    PropertySpec { aliases: &["sso_oidc_region"], scope: Scope::Only(&[Auth::BrowserSsoOidc, Auth::SageMakerBrowserIdc]), required_for: &[Auth::BrowserSsoOidc], ..prop("SsoOidcRegion", ValueType::Text, "Region of IAM Identity Center, for its OIDC service and access portal (may differ from Region).") },
+    PropertySpec { aliases: &["sso_oidc_account_id"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), required_for: &[Auth::BrowserSsoOidc], ..prop("SsoOidcAccountId", ValueType::Text, "AWS account (12 digits) of the permission set assigned to the user: GetRoleCredentials's accountId.") },
+    PropertySpec { aliases: &["sso_oidc_role_name"], scope: Scope::Only(&[Auth::BrowserSsoOidc]), required_for: &[Auth::BrowserSsoOidc], ..prop("SsoOidcRoleName", ValueType::Text, "Name of the permission set (the role the AWS access portal lists): GetRoleCredentials's roleName.") },
+    PropertySpec { default: Some("sso:account:access"), scope: Scope::Only(&[Auth::BrowserSsoOidc]), ..prop("sso_oidc_scopes", ValueType::Text, "ODBC: scopes the driver registers with and asks for, separated by commas or spaces; sso:account:access lets the token fetch role credentials.") },
     PropertySpec { aliases: &["SageMakerDomainId"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneDomainId", ValueType::Text, "SageMaker Unified Studio (DataZone) domain.") },
     PropertySpec { aliases: &["SageMakerProjectId"], scope: Scope::Only(SAGEMAKER), ..prop("DataZoneProjectId", ValueType::Text, "SageMaker Unified Studio (DataZone) project.") },
     PropertySpec { scope: Scope::Only(SAGEMAKER), ..prop("DataZoneEnvironmentId", ValueType::Text, "DataZone environment.") },
@@ -415,14 +432,21 @@ pub static FLOW_ALIASES: &[(&str, &[FlowMeaning])] = &[
         "client_secret",
         &[
             (&[Auth::BrowserOidcTip], "OidcClientSecret"),
-            (&[Auth::AzureAd], "AzureAdClientSecret"),
+            (AZURE, "AzureAdClientSecret"),
         ],
     ),
     (
         "listen_port",
         &[
             (&[Auth::BrowserOidcTip], "IdpPortNumber"),
-            (&[Auth::BrowserSaml, Auth::BrowserSsoOidc], "ListenPort"),
+            (
+                &[
+                    Auth::BrowserSaml,
+                    Auth::BrowserSsoOidc,
+                    Auth::BrowserAzureAd,
+                ],
+                "ListenPort",
+            ),
         ],
     ),
     (

@@ -195,6 +195,10 @@ pub struct IdentityConfig {
     /// Entra ID applications (tenant, client id and secret) the token endpoint knows.
     #[serde(default)]
     pub entra_apps: Vec<EntraAppConfig>,
+    /// IAM Identity Center's people (its sign-in page, SSO-OIDC and the AWS
+    /// access portal) and the permission sets assigned to them.
+    #[serde(default)]
+    pub identity_center_users: Vec<IdentityCenterUserConfig>,
 }
 
 impl Default for IdentityConfig {
@@ -209,6 +213,7 @@ impl Default for IdentityConfig {
             saml_providers: Vec::new(),
             idp_users: Vec::new(),
             entra_apps: Vec::new(),
+            identity_center_users: Vec::new(),
         }
     }
 }
@@ -301,6 +306,69 @@ pub struct EntraAppConfig {
     pub tenant: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Redirect URIs of the browser sign-in besides loopback ones
+    /// (`http://localhost:PORT/...`, `http://127.0.0.1:PORT/...`), which are
+    /// always allowed, as for a public client.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// How long a refresh token stays usable (Entra: 90 days).
+    #[serde(default = "default_entra_refresh_seconds")]
+    pub refresh_token_seconds: u64,
+}
+
+fn default_entra_refresh_seconds() -> u64 {
+    90 * 24 * 3600
+}
+
+/// `[[identity.identity_center_users]]`: a person who signs in at IAM
+/// Identity Center.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenterUserConfig {
+    /// The sign-in name; also the role session name of their credentials.
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub assignments: Vec<PermissionSetAssignment>,
+}
+
+/// A permission set assigned in an account: GetRoleCredentials's role name,
+/// and the IAM role whose credentials it hands out.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionSetAssignment {
+    /// Must be athena-local's `account`.
+    pub account_id: String,
+    /// The permission set's name, as the AWS access portal lists it.
+    pub role_name: String,
+    /// Default: the role Identity Center provisions,
+    /// `arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_NAME_HASH`.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// The permission set's session duration (Identity Center's default: one hour).
+    #[serde(default = "default_permission_set_seconds")]
+    pub session_seconds: u64,
+}
+
+impl PermissionSetAssignment {
+    pub fn role_arn(&self) -> String {
+        self.role_arn.clone().unwrap_or_else(|| {
+            use sha2::{Digest, Sha256};
+            let hash = hex::encode(Sha256::digest(
+                format!("{}/{}", self.account_id, self.role_name).as_bytes(),
+            ));
+            format!(
+                "arn:aws:iam::{}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_{}_{}",
+                self.account_id,
+                self.role_name,
+                &hash[..16]
+            )
+        })
+    }
+}
+
+fn default_permission_set_seconds() -> u64 {
+    3600
 }
 
 /// `[[identity.roles]]`: an IAM role and its trust policy.
@@ -688,6 +756,48 @@ impl Config {
                     "identity.idp_users '{}': provider '{}' must be an [[identity.saml_providers]] arn with a signing_key",
                     u.name, u.provider
                 ));
+            }
+        }
+        let mut people = HashSet::new();
+        for u in &id.identity_center_users {
+            if u.name.is_empty() || !people.insert(u.name.to_ascii_lowercase()) {
+                return invalid(format!(
+                    "identity.identity_center_users: name '{}' is empty or listed twice",
+                    u.name
+                ));
+            }
+            for a in &u.assignments {
+                let owner = format!(
+                    "identity.identity_center_users '{}': assignment {}/{}",
+                    u.name, a.account_id, a.role_name
+                );
+                if a.account_id != self.account {
+                    return invalid(format!(
+                        "{owner}: account_id must be athena-local's account {}",
+                        self.account
+                    ));
+                }
+                // Identity Center's permission set names.
+                let name_ok = !a.role_name.is_empty()
+                    && a.role_name.len() <= 32
+                    && a.role_name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
+                if !name_ok {
+                    return invalid(format!(
+                        "{owner}: role_name must be 1 to 32 of A-Z a-z 0-9 +=,.@-_"
+                    ));
+                }
+                if parse_role_arn(&a.role_arn()).is_none_or(|(account, _)| account != self.account)
+                {
+                    return invalid(format!(
+                        "{owner}: role_arn must be arn:aws:iam::{}:role/NAME",
+                        self.account
+                    ));
+                }
+                if !(900..=43_200).contains(&a.session_seconds) {
+                    return invalid(format!("{owner}: session_seconds must be 900..=43200"));
+                }
             }
         }
         let mut apps = HashSet::new();

@@ -1,12 +1,17 @@
-//! `JwtTipFileCache=1`: the result of the JWT_TIP and BrowserOidcTip flows kept
-//! in a file so other processes (BI tools start many) reuse it instead of
-//! spending a new JWT or opening the browser again.
+//! `JwtTipFileCache=1` (`EnableTokenCaching`; ODBC `okta_cache`,
+//! `browser_azure_cache`, `sso_oidc_cache`): the result of the JWT_TIP,
+//! BrowserOidcTip, BrowserSSOOIDC and SAML flows kept in a file so other
+//! processes (BI tools start many) reuse it instead of spending a new JWT,
+//! signing in with the password again or opening the browser again.
 //!
 //! Format: `$HOME/.athena-native-jdbc/jwt-tip-cache/<key>.json` (USERPROFILE on
 //! Windows), folder 0700, file 0600, written to a temporary file and renamed.
 //! `<key>` is the flow's cache key (see `cache_key`); the raw JWT is never
 //! stored. BrowserOidcTip also keeps the identity provider's refresh token, so
-//! another process renews without the browser. A file that cannot be read, or whose contents are expired, is
+//! another process renews without the browser; BrowserSSOOIDC keeps Identity
+//! Center's refresh token, and its registered client and access token as the
+//! flow's own JSON (`flow`); the SAML flows keep their role credentials
+//! (BrowserAzureAD also Entra's refresh token). A file that cannot be read, or whose contents are expired, is
 //! ignored and replaced after the next successful sign-in. Each write also
 //! deletes the folder's entries that can no longer sign anyone in: all their
 //! credentials expired and no refresh token, or untouched for `STALE_AFTER`.
@@ -35,6 +40,15 @@ pub struct Entry {
     pub access: Option<TemporaryCredentials>,
     pub context: Option<IdentityContext>,
     pub refresh_token: Option<Secret>,
+    /// What else the flow keeps, in its own form (secrets included), and
+    /// until when it can sign in without the refresh token.
+    pub flow: Option<FlowData>,
+}
+
+/// A flow's own part of the entry.
+pub struct FlowData {
+    pub value: serde_json::Value,
+    pub usable_until: SystemTime,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -61,6 +75,14 @@ struct FileEntry {
     context: Option<FileContext>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flow: Option<FileFlowData>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileFlowData {
+    value: serde_json::Value,
+    usable_until: u64,
 }
 
 fn at(seconds: u64) -> SystemTime {
@@ -123,6 +145,10 @@ fn read_from(folder: &Path, key: &str, logger: &Logger) -> Option<Entry> {
             access_role_arn: c.access_role_arn,
         }),
         refresh_token: entry.refresh_token.map(Secret::new),
+        flow: entry.flow.map(|f| FlowData {
+            value: f.value,
+            usable_until: at(f.usable_until),
+        }),
     })
 }
 
@@ -168,6 +194,10 @@ fn write_file(folder: &Path, key: &str, entry: &Entry) -> std::io::Result<()> {
             access_role_arn: c.access_role_arn.clone(),
         }),
         refresh_token: entry.refresh_token.as_ref().map(|t| t.expose().to_string()),
+        flow: entry.flow.as_ref().map(|f| FileFlowData {
+            value: f.value.clone(),
+            usable_until: epoch_seconds(f.usable_until),
+        }),
     };
     let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
     let temporary = folder.join(format!(
@@ -228,6 +258,7 @@ fn expired(entry: &FileEntry, now: SystemTime) -> bool {
         && entry.refresh_token.is_none()
         && entry.access.as_ref().is_none_or(|c| c.expiry <= now)
         && entry.context.as_ref().is_none_or(|c| c.expiry <= now)
+        && entry.flow.as_ref().is_none_or(|f| f.usable_until <= now)
 }
 
 #[cfg(unix)]
@@ -285,6 +316,7 @@ mod tests {
                 access_role_arn: "arn:aws:iam::1:role/access".into(),
             }),
             refresh_token: Some(Secret::new("refresh-token")),
+            flow: None,
         }
     }
 
@@ -344,6 +376,37 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["fresh.json", "notes.txt", "renewable.json"]);
+        let _ = fs::remove_dir_all(folder.parent().unwrap());
+    }
+
+    #[test]
+    fn a_flows_own_data_round_trips_and_keeps_its_entry_while_usable() {
+        let folder = temp_folder();
+        let past = SystemTime::now() - Duration::from_secs(60);
+        let mut kept = entry();
+        kept.refresh_token = None;
+        kept.access.as_mut().unwrap().expiry = past;
+        kept.context = None;
+        kept.flow = Some(FlowData {
+            value: serde_json::json!({"access_token": "sso-access-token"}),
+            usable_until: SystemTime::now() + Duration::from_secs(600),
+        });
+        write_file(&folder, "kept", &kept).unwrap();
+        let mut spent = entry();
+        spent.refresh_token = None;
+        spent.access.as_mut().unwrap().expiry = past;
+        spent.context = None;
+        spent.flow = Some(FlowData {
+            value: serde_json::json!({}),
+            usable_until: past,
+        });
+        write_file(&folder, "spent", &spent).unwrap();
+        write_file(&folder, "fresh", &entry()).unwrap();
+        let read = read_from(&folder, "kept", &Logger::off()).unwrap();
+        let flow = read.flow.unwrap();
+        assert_eq!(flow.value["access_token"], "sso-access-token");
+        assert!(flow.usable_until > SystemTime::now());
+        assert!(!folder.join("spent.json").exists());
         let _ = fs::remove_dir_all(folder.parent().unwrap());
     }
 

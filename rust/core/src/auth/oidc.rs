@@ -13,7 +13,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::auth::browser;
 use crate::error::{describe_chain, Error, ErrorKind, Result};
+use crate::log::Logger;
 use crate::network::NetworkSettings;
 use crate::secret::Secret;
 
@@ -73,6 +75,28 @@ pub struct AuthorizationRequest {
     pub nonce: String,
     pub verifier: Secret,
     pub redirect_uri: String,
+}
+
+/// Sends the person's browser to an authorization request: the listener
+/// first (so a taken port fails before the browser opens), then the request,
+/// then the browser. The flow waits on the returned listener for the code.
+pub async fn open_authorization(
+    logger: &Logger,
+    flow: &str,
+    (port, listener): (u16, browser::Settings),
+    authorization_endpoint: &str,
+    request: impl FnOnce() -> Result<AuthorizationRequest>,
+) -> Result<(browser::Callback, AuthorizationRequest)> {
+    let callback = browser::Callback::bind(port, listener).await?;
+    let request = request()?;
+    logger.info(|| {
+        format!(
+            "{flow}: opening the browser at {authorization_endpoint} (redirect {})",
+            request.redirect_uri
+        )
+    });
+    browser::open(&request.url)?;
+    Ok((callback, request))
 }
 
 #[derive(Deserialize)]

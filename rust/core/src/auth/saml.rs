@@ -12,7 +12,7 @@ use base64::Engine;
 
 use super::credentials::{epoch_seconds, fresh};
 use super::flow::{BoxFuture, FlowContext, FlowState};
-use super::{duration_seconds, step_error, TemporaryCredentials};
+use super::{duration_seconds, file_cache, step_error, TemporaryCredentials};
 use crate::config::Parser;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::Logger;
@@ -38,6 +38,9 @@ pub struct SamlSettings {
     pub duration: Option<Duration>,
     pub lake_formation: bool,
     pub lake_formation_endpoint: Option<String>,
+    /// `EnableTokenCaching` (ODBC `okta_cache`, `browser_azure_cache`): the
+    /// credentials (and a refresh token) also kept in the 0600 file cache.
+    pub file_cache: bool,
 }
 
 impl SamlSettings {
@@ -49,6 +52,7 @@ impl SamlSettings {
                 .then(|| Duration::from_secs(p.integer("RoleSessionDuration") as u64)),
             lake_formation: p.boolean("LakeFormationEnabled"),
             lake_formation_endpoint: p.text("LakeFormationEndpoint"),
+            file_cache: p.boolean("JwtTipFileCache"),
         }
     }
 
@@ -326,12 +330,27 @@ pub(crate) trait SamlSource: Send {
     /// A fresh response: by signing in again with the stored password, in
     /// the browser, or by running a program.
     fn response<'a>(&'a mut self, cx: &'a FlowContext<'a>) -> BoxFuture<'a, Result<SamlResponse>>;
+
+    /// How the last response's sign-in ended (its role chosen, then STS or
+    /// Lake Formation): browser flows tell the person's tab.
+    fn finished(&mut self, _outcome: std::result::Result<(), &Error>) {}
+
+    /// What renews the response without the person (Entra's refresh
+    /// token), for the file cache.
+    fn refresh_token(&self) -> Option<Secret> {
+        None
+    }
+
+    /// The refresh token another process left in the file cache.
+    fn restore(&mut self, _refresh_token: Option<Secret>) {}
 }
 
 /// What a SAML flow holds between calls: its credentials.
 #[derive(Debug, Default)]
 pub(crate) struct SamlState {
     credentials: Option<TemporaryCredentials>,
+    /// The file cache was read (once per sign-in state).
+    file_read: bool,
 }
 
 impl SamlState {
@@ -361,10 +380,41 @@ impl SamlState {
         s: &SamlSettings,
         source: &mut dyn SamlSource,
     ) -> Result<TemporaryCredentials> {
+        if s.file_cache && !self.file_read {
+            self.file_read = true;
+            if let Some(entry) = file_cache::read(cx.file_key, cx.logger) {
+                self.credentials = entry.access;
+                source.restore(entry.refresh_token);
+            }
+        }
         if let Some(c) = fresh(&self.credentials) {
             return Ok(c.clone());
         }
         let response = source.response(cx).await?;
+        let signed_in = self.sign_in(cx, flow, s, &response).await;
+        source.finished(signed_in.as_ref().map(|_| ()));
+        if let (true, Ok(c)) = (s.file_cache, &signed_in) {
+            file_cache::write(
+                cx.file_key,
+                &file_cache::Entry {
+                    access: Some(c.clone()),
+                    refresh_token: source.refresh_token(),
+                    ..Default::default()
+                },
+                cx.logger,
+            );
+        }
+        signed_in
+    }
+
+    /// The response's role, traded at STS (or Lake Formation) for credentials.
+    async fn sign_in(
+        &mut self,
+        cx: &FlowContext<'_>,
+        flow: &str,
+        s: &SamlSettings,
+        response: &SamlResponse,
+    ) -> Result<TemporaryCredentials> {
         let role = response.choose_role(s.preferred_role.as_deref())?;
         let duration = s
             .duration

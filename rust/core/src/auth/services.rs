@@ -413,3 +413,44 @@ impl TemporaryCredentials {
         )
     }
 }
+
+/// BrowserSSOOIDC's clients: IAM Identity Center's OIDC service and its AWS
+/// access portal, in Identity Center's Region (SsoOidcRegion), which need not
+/// be Athena's. Both are unsigned: the client secret and the access token are
+/// the proof.
+impl Services {
+    pub(crate) fn sso_oidc_in(&self, region: &str) -> aws_sdk_ssooidc::Client {
+        let mut config = aws_sdk_ssooidc::config::Builder::from(&self.base)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .retry_classifier(UnreadableAnswerIsTransient);
+        if let Some(url) = &self.endpoints.sso_oidc {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_ssooidc::Client::from_conf(config.build())
+    }
+
+    /// The SSO-OIDC endpoint the browser is sent to: SsoOidcEndpoint, else
+    /// the one the SDK calls in `region`.
+    pub(crate) fn sso_oidc_url(&self, region: &str) -> String {
+        match &self.endpoints.sso_oidc {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None if region.starts_with("cn-") => format!("https://oidc.{region}.amazonaws.com.cn"),
+            None => format!("https://oidc.{region}.amazonaws.com"),
+        }
+    }
+
+    /// The portal (GetRoleCredentials): `endpoint` is SsoEndpoint.
+    pub(crate) fn sso_portal_in(
+        &self,
+        region: &str,
+        endpoint: Option<&str>,
+    ) -> aws_sdk_sso::Client {
+        let mut config = aws_sdk_sso::config::Builder::from(&self.base)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .retry_classifier(UnreadableAnswerIsTransient);
+        if let Some(url) = endpoint {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_sso::Client::from_conf(config.build())
+    }
+}

@@ -220,6 +220,7 @@ impl TipState {
                     access: Some(access.clone()),
                     context: Some(context),
                     refresh_token: source.refresh_token(),
+                    flow: None,
                 },
                 cx.logger,
             );

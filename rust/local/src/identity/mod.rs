@@ -5,6 +5,7 @@
 //! protocols that use them live in `crate::services`.
 
 pub mod context;
+pub mod identity_center;
 pub mod jwt;
 pub mod keys;
 pub mod saml;
@@ -146,6 +147,7 @@ pub struct Identity {
     settings: Mutex<Settings>,
     issued: Mutex<IssuedState>,
     saml: saml::SamlProviders,
+    identity_center: identity_center::IdentityCenter,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -181,6 +183,9 @@ impl Identity {
             issued: Mutex::new(IssuedState::default()),
             saml: saml::SamlProviders::load(&config.identity.saml_providers)
                 .map_err(KeyError::Saml)?,
+            identity_center: identity_center::IdentityCenter::new(
+                &config.identity.identity_center_users,
+            ),
         })
     }
 
@@ -199,6 +204,11 @@ impl Identity {
             .idp_users
             .iter()
             .find(|u| u.name.eq_ignore_ascii_case(name))
+    }
+
+    /// IAM Identity Center's people, clients and tokens (BrowserSSOOIDC).
+    pub(crate) fn identity_center(&self) -> &identity_center::IdentityCenter {
+        &self.identity_center
     }
 
     pub(crate) fn entra_apps(&self) -> &[crate::config::EntraAppConfig] {
@@ -471,9 +481,11 @@ impl Identity {
 
     // ---- admin ------------------------------------------------------------
 
-    /// Every credential issued so far expires now; returns how many.
+    /// Every credential issued so far, and every Identity Center access
+    /// token, expires now; returns how many credentials.
     pub fn expire_all(&self) -> usize {
         let now = now_ms();
+        self.identity_center.expire_access_tokens(now);
         let mut issued = lock(&self.issued);
         for c in issued.credentials.values_mut() {
             c.expires_at_ms = c.expires_at_ms.min(now);
@@ -523,6 +535,7 @@ impl Identity {
             "credentials": credentials,
             "tokens": tokens,
             "test_tokens": test_tokens,
+            "identity_center": self.identity_center.issued_json(),
         })
     }
 

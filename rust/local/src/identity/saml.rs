@@ -154,9 +154,9 @@ impl SamlProviders {
             .find(|n| is(*n, ASSERTION_NS, "SubjectConfirmationData"))
             .ok_or_else(|| invalid("SubjectConfirmationData is required in AuthnResponse"))?;
         let recipient = confirmation.attribute("Recipient").unwrap_or_default();
-        if !is_aws_recipient(recipient) {
+        if !is_aws_recipient(recipient) && !is_loopback_recipient(recipient) {
             return Err(invalid(&format!(
-                "Invalid Recipient '{recipient}': the response is for {AWS_SIGN_IN}"
+                "Invalid Recipient '{recipient}': the response is for {AWS_SIGN_IN} (or a desktop driver's http://localhost:PORT listener)"
             )));
         }
         let end = confirmation
@@ -450,6 +450,21 @@ fn is_aws_recipient(url: &str) -> bool {
             .is_some_and(|region| !region.is_empty() && !region.contains('/'))
 }
 
+/// The loopback listener of a desktop driver's browser sign-in (Athena's
+/// BrowserSaml, `http://localhost:7890/athena`): STS takes the assertions
+/// identity providers post there, as AWS documents for those plugins.
+fn is_loopback_recipient(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
 fn is(node: roxmltree::Node, ns: &str, name: &str) -> bool {
     node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(ns)
 }
@@ -621,5 +636,25 @@ mod tests {
         assert!(!is_aws_recipient(
             "https://x.signin.aws.amazon.com.evil/saml"
         ));
+        let loopback = p
+            .mint(
+                &MintRequest {
+                    recipient: Some("http://localhost:7890/athena".into()),
+                    audience: Some("urn:amazon:webservices".into()),
+                    ..request(CORP)
+                },
+                NOW,
+            )
+            .unwrap();
+        p.verify(&loopback, ROLE_ARN, CORP, NOW).unwrap();
+        assert!(is_loopback_recipient("http://127.0.0.1:7890/athena/"));
+        assert!(is_loopback_recipient("http://[::1]:7890/athena"));
+        for foreign in [
+            "https://localhost:7890/athena",
+            "http://localhost.evil.example:7890/athena",
+            "http://evil.example/localhost:7890",
+        ] {
+            assert!(!is_loopback_recipient(foreign), "{foreign}");
+        }
     }
 }

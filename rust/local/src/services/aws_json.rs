@@ -2,7 +2,7 @@
 //! Prefix.Operation` and a JSON object body; errors as JSON documents named
 //! in `x-amzn-ErrorType`.
 
-use super::{authenticate, with_request_id, RequestHead, Served, Service};
+use super::{authenticate, error_response, with_request_id, RequestHead, Served, Service};
 use crate::errors::ApiError;
 use crate::identity::Caller;
 use crate::server::{apply_faults, response, AppState};
@@ -70,13 +70,7 @@ pub(super) fn served(
 fn api_response(result: Result<Vec<u8>, ApiError>, request_id: &str) -> Response<Full<Bytes>> {
     let resp = match result {
         Ok(v) => response(200, v, CONTENT_TYPE),
-        Err(e) => {
-            let mut r = response(e.status, e.body().to_string().into_bytes(), CONTENT_TYPE);
-            if let Ok(v) = e.error_type.parse() {
-                r.headers_mut().insert("x-amzn-ErrorType", v);
-            }
-            r
-        }
+        Err(e) => error_response(&e, &e.body(), CONTENT_TYPE),
     };
     with_request_id(resp, request_id)
 }

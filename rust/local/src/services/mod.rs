@@ -9,11 +9,13 @@ pub mod athena;
 mod aws_json;
 pub mod entra;
 pub mod form_idp;
+pub(crate) mod html;
 pub mod lake_formation;
 pub mod okta;
 pub mod s3;
 pub mod sso_admin;
 pub mod sso_oidc;
+pub mod sso_portal;
 pub mod sts;
 pub(crate) mod xml;
 
@@ -41,6 +43,7 @@ static SERVICES: &[&dyn Service] = &[
     // Any other `X-Amz-Target`.
     &athena::AthenaService,
     &sso_oidc::SsoOidcService,
+    &sso_portal::SsoPortalService,
     &sts::StsService,
 ];
 
@@ -126,6 +129,20 @@ fn authenticate(
         .authenticate(&signed, service.signing_name(), chrono::Utc::now())
 }
 
+/// A JSON protocol's error: `body`, with the code in `x-amzn-ErrorType` where
+/// the SDKs read it.
+fn error_response(
+    e: &ApiError,
+    body: &serde_json::Value,
+    content_type: &str,
+) -> Response<Full<Bytes>> {
+    let mut r = crate::server::response(e.status, body.to_string().into_bytes(), content_type);
+    if let Ok(v) = e.error_type.parse() {
+        r.headers_mut().insert("x-amzn-ErrorType", v);
+    }
+    r
+}
+
 fn with_request_id(mut resp: Response<Full<Bytes>>, request_id: &str) -> Response<Full<Bytes>> {
     if let Ok(v) = request_id.parse() {
         resp.headers_mut().insert("x-amzn-RequestId", v);
@@ -171,6 +188,15 @@ mod tests {
             "athena"
         );
         assert_eq!(service_of(post("/token", form), "", ""), "sso-oidc");
+        assert_eq!(service_of(post("/authorize", form), "", ""), "sso-oidc");
+        assert_eq!(
+            service_of(post("/client/register", "application/json"), "", ""),
+            "sso-oidc"
+        );
+        let portal = Request::get("/federation/credentials?account_id=1&role_name=r")
+            .body(())
+            .unwrap();
+        assert_eq!(service_of(portal, "", ""), "sso");
         assert_eq!(service_of(post("/", form), "", "sts"), "sts");
         assert_eq!(service_of(post("/", "application/json"), "", ""), "athena");
         assert_eq!(
@@ -209,6 +235,7 @@ mod tests {
                 ("form-idp", "form-idp"),
                 ("athena", "athena"),
                 ("sso-oidc", "sso-oauth"),
+                ("sso", "awsssoportal"),
                 ("sts", "sts"),
             ]
         );

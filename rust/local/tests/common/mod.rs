@@ -123,11 +123,24 @@ pub fn cells(rs: &ResultSet) -> Vec<Vec<Option<String>>> {
 
 /// A minimal HTTP/1.1 exchange for the unsigned admin endpoints.
 pub async fn http(server: &ServerHandle, method: &str, path: &str, body: &str) -> (u16, String) {
+    let (status, _, body) = exchange(server, method, path, "application/json", body).await;
+    (status, body)
+}
+
+/// One unsigned HTTP/1.1 exchange: the status, the head (header names in
+/// lower case, values as sent) and the body.
+pub async fn exchange(
+    server: &ServerHandle,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, String, String) {
     let mut s = tokio::net::TcpStream::connect(server.local_addr())
         .await
         .expect("connect");
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).await.expect("write");
@@ -139,11 +152,15 @@ pub async fn http(server: &ServerHandle, method: &str, path: &str, body: &str) -
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let head: Vec<String> = head
+        .lines()
+        .map(|l| match l.split_once(':') {
+            Some((name, value)) => format!("{}:{value}", name.to_ascii_lowercase()),
+            None => l.to_string(),
+        })
+        .collect();
+    (status, head.join("\n"), body.to_string())
 }
 
 /// Sends a SigV4-signed AWS JSON 1.1 `POST /` with the given target and body,

@@ -178,19 +178,23 @@ async fn browser_sign_in(
     discovery: &oidc::Discovery,
     oidc: &OidcSettings,
 ) -> Result<IdpTokens> {
-    let callback = browser::Callback::bind(oidc.port).await?;
-    let request = client.authorization_request(discovery)?;
-    cx.logger.info(|| {
-        format!(
-            "BrowserOidcTip: opening the browser at {} (redirect {})",
-            discovery.authorization_endpoint, request.redirect_uri
-        )
-    });
-    browser::open(&request.url)?;
-    let code = callback
-        .wait_for_code(&request.state, oidc.response_timeout)
+    let (callback, request) = oidc::open_authorization(
+        cx.logger,
+        "BrowserOidcTip",
+        (oidc.port, browser::OIDC_TIP),
+        &discovery.authorization_endpoint,
+        || client.authorization_request(discovery),
+    )
+    .await?;
+    let (code, finish) = callback
+        .wait_for_code_finishing(&request.state, oidc.response_timeout)
         .await?;
-    client.redeem_code(discovery, &request, &code).await
+    // The tab answers once the code is redeemed and the id token checked.
+    // Identity Center's token exchange comes later (tip.rs, after this flow
+    // hands over the id token): its refusal reaches only the connection.
+    let tokens = client.redeem_code(discovery, &request, &code).await;
+    finish.done(tokens.as_ref().map(|_| ()));
+    tokens
 }
 
 #[cfg(test)]

@@ -62,6 +62,10 @@ impl FlowSettings for ExternalCredentialsSettings {
         vec![self.timeout.as_secs().to_string()]
     }
 
+    fn file_cache(&self) -> bool {
+        self.saml.file_cache
+    }
+
     fn new_state(&self) -> Box<dyn FlowState> {
         SamlFlow::boxed(
             "External Credentials",

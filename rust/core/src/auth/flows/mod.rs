@@ -4,7 +4,10 @@
 
 pub mod adfs;
 pub mod azure_ad;
+pub mod browser_azure_ad;
 pub mod browser_oidc_tip;
+pub mod browser_saml;
+pub mod browser_sso_oidc;
 pub mod custom_provider;
 pub mod external_credentials;
 pub mod jwt;
@@ -27,9 +30,12 @@ pub(crate) fn parse(auth: Auth, p: &mut Parser) -> Option<Option<Federated>> {
         Auth::ExternalCredentials => external_credentials::parse(p).map(Federated::new),
         Auth::Custom => custom_provider::parse(p).map(Federated::new),
         Auth::AzureAd => azure_ad::parse(p).map(Federated::new),
+        Auth::BrowserAzureAd => browser_azure_ad::parse(p).map(Federated::new),
         Auth::Okta => okta::parse(p).map(Federated::new),
         Auth::Adfs => adfs::parse(p).map(Federated::new),
         Auth::Ping => ping::parse(p).map(Federated::new),
+        Auth::BrowserSaml => browser_saml::parse(p).map(Federated::new),
+        Auth::BrowserSsoOidc => browser_sso_oidc::parse(p).map(Federated::new),
         _ => return None,
     })
 }

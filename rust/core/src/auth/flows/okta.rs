@@ -108,7 +108,12 @@ pub(crate) fn parse(p: &mut Parser) -> Option<OktaSettings> {
             DEFAULT_WAIT
         }),
         code_command,
-        saml: SamlSettings::parse(p),
+        saml: {
+            let mut saml = SamlSettings::parse(p);
+            // ODBC's name for EnableTokenCaching in this flow.
+            saml.file_cache |= p.boolean("okta_cache");
+            saml
+        },
     })
 }
 
@@ -141,6 +146,10 @@ impl FlowSettings for OktaSettings {
         ];
         fields.extend(self.code_command.iter().flatten().map(Secret::hashed));
         fields
+    }
+
+    fn file_cache(&self) -> bool {
+        self.saml.file_cache
     }
 
     fn new_state(&self) -> Box<dyn FlowState> {

@@ -64,6 +64,10 @@ impl FlowSettings for PingSettings {
         vec![self.password.hashed()]
     }
 
+    fn file_cache(&self) -> bool {
+        self.saml.file_cache
+    }
+
     fn new_state(&self) -> Box<dyn FlowState> {
         SamlFlow::boxed(
             "Ping",

@@ -1,12 +1,22 @@
-//! Microsoft Entra ID's token endpoint as the AzureAD sign-in flow meets it:
-//! `POST /{tenant}/oauth2/token` with the resource owner password grant and
-//! `requested_token_type=urn:ietf:params:oauth:token-type:saml2`. The answer
-//! is Entra's: `access_token` is the signed SAML Assertion, base64url, and
-//! errors are OAuth errors whose `error_description` starts with the AADSTS
-//! code Entra documents. Users and applications come from
-//! `[[identity.idp_users]]` and `[[identity.entra_apps]]`.
+//! Microsoft Entra ID's v1 OAuth endpoints as the AzureAD and BrowserAzureAD
+//! sign-in flows meet them:
+//! - `POST /{tenant}/oauth2/token` with `requested_token_type=
+//!   urn:ietf:params:oauth:token-type:saml2`, for the resource owner password
+//!   grant (AzureAD), the authorization code grant (BrowserAzureAD, PKCE
+//!   verified) and the refresh token grant (its silent renewal). The answer
+//!   is Entra's: `access_token` is the signed SAML Assertion, base64url, and
+//!   errors are OAuth errors whose `error_description` starts with the AADSTS
+//!   code Entra documents.
+//! - `GET /{tenant}/oauth2/authorize`: the sign-in page, and its form posted
+//!   back to the same path (see `sign_in`).
+//!
+//! Users and applications come from `[[identity.idp_users]]` and
+//! `[[identity.entra_apps]]`.
+
+mod sign_in;
 
 use super::{with_request_id, RequestHead, ServeFuture, Served, Service};
+use crate::config::{EntraAppConfig, IdpUserConfig};
 use crate::errors::ApiError;
 use crate::identity::now_ms;
 use crate::identity::saml::MintRequest;
@@ -16,6 +26,7 @@ use base64::Engine;
 use bytes::Bytes;
 use hyper::Method;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 const SAML2: &str = "urn:ietf:params:oauth:token-type:saml2";
 /// How long the SAML token stays valid, as Entra issues it (an hour).
@@ -23,11 +34,21 @@ const TOKEN_SECONDS: i64 = 3600;
 
 pub struct EntraService;
 
-/// The tenant of `/{tenant}/oauth2/token`.
-fn tenant(path: &str) -> Option<&str> {
-    path.strip_prefix('/')?
-        .strip_suffix("/oauth2/token")
-        .filter(|t| !t.is_empty() && !t.contains('/'))
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Endpoint {
+    Token,
+    Authorize,
+}
+
+/// The tenant and endpoint of `/{tenant}/oauth2/{token|authorize}`.
+fn route(path: &str) -> Option<(&str, Endpoint)> {
+    let (tenant, endpoint) = path.strip_prefix('/')?.split_once('/')?;
+    let endpoint = match endpoint {
+        "oauth2/token" => Endpoint::Token,
+        "oauth2/authorize" => Endpoint::Authorize,
+        _ => return None,
+    };
+    (!tenant.is_empty()).then_some((tenant, endpoint))
 }
 
 /// An Entra error: HTTP status, OAuth `error`, AADSTS code and text.
@@ -50,13 +71,14 @@ impl Service for EntraService {
         "entra-id"
     }
 
-    /// Never signed: the client authenticates with its secret in the form.
+    /// Never signed: the client authenticates with its secret in the form,
+    /// the person with their password on the page.
     fn signing_name(&self) -> &'static str {
         "entra-id"
     }
 
     fn claims(&self, head: &RequestHead<'_>) -> bool {
-        head.target.is_empty() && tenant(head.parts.uri.path()).is_some()
+        head.target.is_empty() && route(head.parts.uri.path()).is_some()
     }
 
     fn serve<'a>(
@@ -67,52 +89,121 @@ impl Service for EntraService {
         request_id: &'a str,
     ) -> ServeFuture<'a> {
         Box::pin(async move {
-            let operation = "EntraToken".to_string();
-            let result = async {
-                let body = body.map_err(|e| refused(400, "invalid_request", e.message))?;
-                if head.parts.method != Method::POST {
-                    return Err(refused(
-                        405,
-                        "invalid_request",
-                        "AADSTS900561: The endpoint only accepts POST requests.".into(),
-                    ));
+            match route(head.parts.uri.path()) {
+                Some((tenant, Endpoint::Authorize)) => {
+                    page(state, head, tenant, body, request_id).await
                 }
-                apply_faults(state, &operation)
-                    .await
-                    .map_err(|e| refused(e.status, "temporarily_unavailable", e.message))?;
-                let tenant = tenant(head.parts.uri.path()).unwrap_or_default();
-                let form = crate::services::sts::parse_form(&body)
-                    .map_err(|e| refused(400, "invalid_request", e.message))?;
-                token(state, tenant, |k| form.get(k).map(String::as_str))
-            }
-            .await;
-            let resp = match &result {
-                Ok(v) => response(200, v.to_string().into_bytes(), "application/json"),
-                Err(e) => {
-                    let code: String = e
-                        .description
-                        .strip_prefix("AADSTS")
-                        .unwrap_or_default()
-                        .chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    let body = json!({
-                        "error": e.error,
-                        "error_description": format!("{}\r\nTrace ID: {request_id}\r\nCorrelation ID: {request_id}", e.description),
-                        "error_codes": code.parse::<u64>().ok().into_iter().collect::<Vec<_>>(),
-                        "trace_id": request_id,
-                        "correlation_id": request_id,
-                    });
-                    response(e.status, body.to_string().into_bytes(), "application/json")
-                }
-            };
-            Served {
-                response: with_request_id(resp, request_id),
-                operation,
-                caller: None,
-                error_type: result.err().map(|e| e.error.to_string()),
+                _ => token_endpoint(state, head, body, request_id).await,
             }
         })
+    }
+}
+
+async fn token_endpoint(
+    state: &AppState,
+    head: &RequestHead<'_>,
+    body: Result<Bytes, ApiError>,
+    request_id: &str,
+) -> Served {
+    let operation = "EntraToken".to_string();
+    let result = async {
+        let body = body.map_err(|e| refused(400, "invalid_request", e.message))?;
+        if head.parts.method != Method::POST {
+            return Err(refused(
+                405,
+                "invalid_request",
+                "AADSTS900561: The endpoint only accepts POST requests.".into(),
+            ));
+        }
+        apply_faults(state, &operation)
+            .await
+            .map_err(|e| refused(e.status, "temporarily_unavailable", e.message))?;
+        let tenant = route(head.parts.uri.path())
+            .map(|(t, _)| t)
+            .unwrap_or_default();
+        let form = crate::services::sts::parse_form(&body)
+            .map_err(|e| refused(400, "invalid_request", e.message))?;
+        token(state, tenant, |k| form.get(k).map(String::as_str))
+    }
+    .await;
+    let resp = match &result {
+        Ok(v) => response(200, v.to_string().into_bytes(), "application/json"),
+        Err(e) => {
+            let code: String = e
+                .description
+                .strip_prefix("AADSTS")
+                .unwrap_or_default()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let body = json!({
+                "error": e.error,
+                "error_description": format!("{}\r\nTrace ID: {request_id}\r\nCorrelation ID: {request_id}", e.description),
+                "error_codes": code.parse::<u64>().ok().into_iter().collect::<Vec<_>>(),
+                "trace_id": request_id,
+                "correlation_id": request_id,
+            });
+            response(e.status, body.to_string().into_bytes(), "application/json")
+        }
+    };
+    Served {
+        response: with_request_id(resp, request_id),
+        operation,
+        caller: None,
+        error_type: result.err().map(|e| e.error.to_string()),
+    }
+}
+
+/// The sign-in page (GET) and its form posted back (POST).
+async fn page(
+    state: &AppState,
+    head: &RequestHead<'_>,
+    tenant: &str,
+    body: Result<Bytes, ApiError>,
+    request_id: &str,
+) -> Served {
+    let posted = head.parts.method == Method::POST;
+    let operation = if posted {
+        "EntraSignIn"
+    } else {
+        "EntraAuthorize"
+    }
+    .to_string();
+    let page = match apply_faults(state, &operation).await {
+        Err(e) => sign_in::error_page(e.status, "temporarily_unavailable", &e.message),
+        Ok(()) if posted => {
+            let form = body
+                .ok()
+                .and_then(|b| crate::services::sts::parse_form(&b).ok())
+                .unwrap_or_default();
+            sign_in::posted(state, tenant, &form)
+        }
+        Ok(()) => {
+            let query = crate::services::sts::parse_form(
+                head.parts.uri.query().unwrap_or_default().as_bytes(),
+            )
+            .unwrap_or_default();
+            sign_in::authorize(state, tenant, &query)
+        }
+    };
+    let mut resp = response(
+        page.status,
+        page.html.into_bytes(),
+        "text/html; charset=utf-8",
+    );
+    let headers = resp.headers_mut();
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-store"),
+    );
+    if let Some(location) = page.location.and_then(|l| l.parse().ok()) {
+        headers.insert(hyper::header::LOCATION, location);
+    }
+    Served {
+        response: with_request_id(resp, request_id),
+        operation,
+        caller: None,
+        error_type: page.error,
     }
 }
 
@@ -129,9 +220,9 @@ fn token<'f>(
         )));
     }
     let grant = field("grant_type").unwrap_or_default();
-    if grant != "password" {
+    if !["password", "authorization_code", "refresh_token"].contains(&grant) {
         return Err(refused(400, "unsupported_grant_type", format!(
-            "AADSTS70003: The app requested an unsupported grant type '{grant}' (athena-local answers the password grant)."
+            "AADSTS70003: The app requested an unsupported grant type '{grant}' (athena-local answers the password, authorization_code and refresh_token grants)."
         )));
     }
     let client_id = field("client_id").unwrap_or_default();
@@ -141,7 +232,11 @@ fn token<'f>(
         .ok_or_else(|| refused(400, "unauthorized_client", format!(
             "AADSTS700016: Application with identifier '{client_id}' was not found in the directory '{tenant}'."
         )))?;
-    if field("client_secret") != Some(app.client_secret.as_str()) {
+    // The password grant is a confidential client's; the browser's grants
+    // are a public client's (loopback redirect), whose secret is optional
+    // but must be right when sent.
+    let secret = field("client_secret");
+    if (grant == "password" || secret.is_some()) && secret != Some(app.client_secret.as_str()) {
         return Err(refused(401, "invalid_client", format!(
             "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
         )));
@@ -155,9 +250,18 @@ fn token<'f>(
         ),
         ));
     }
-    let name = field("username").unwrap_or_default();
+    if let Some(resource) = field("resource").filter(|r| *r != client_id) {
+        return Err(refused(400, "invalid_resource", format!(
+            "AADSTS500011: The resource principal named {resource} was not found in the tenant named {tenant}. The resource is the AWS application itself ({client_id})."
+        )));
+    }
+    let name = match grant {
+        "authorization_code" => sign_in::redeem_code(app, &field)?,
+        "refresh_token" => sign_in::redeem_refresh(app, &field)?,
+        _ => field("username").unwrap_or_default().to_string(),
+    };
     let user = identity
-        .idp_user(name)
+        .idp_user(&name)
         .ok_or_else(|| refused(400, "invalid_grant", format!(
             "AADSTS50034: The user account {name} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."
         )))?;
@@ -165,15 +269,30 @@ fn token<'f>(
         return Err(refused(400, "invalid_grant",
             "AADSTS50053: The account is locked because the user tried to sign in too many times with an incorrect user ID or password.".into()));
     }
-    if field("password") != Some(user.password.as_str()) {
+    if grant == "password" && field("password") != Some(user.password.as_str()) {
         return Err(refused(
             400,
             "invalid_grant",
             "AADSTS50126: Error validating credentials due to invalid username or password.".into(),
         ));
     }
+    let mut answer = saml_token(state, user, client_id)?;
+    // Entra's code grant (and its renewals) also give a refresh token.
+    if grant != "password" {
+        answer["refresh_token"] = Value::String(sign_in::issue_refresh(app, &user.name)?);
+    }
+    Ok(answer)
+}
+
+/// The token endpoint's answer: the user's assertion as a SAML 2 token.
+fn saml_token(
+    state: &AppState,
+    user: &IdpUserConfig,
+    client_id: &str,
+) -> Result<Value, EntraError> {
     let now = now_ms();
-    let assertion = identity
+    let assertion = state
+        .identity
         .saml()
         .mint_assertion(
             &MintRequest {
@@ -203,15 +322,87 @@ fn token<'f>(
     }))
 }
 
+/// The application's `[[identity.entra_apps]]` entry allows `redirect_uri`:
+/// a loopback one (any port, as Entra allows a public client), or one it lists.
+fn redirect_allowed(app: &EntraAppConfig, redirect_uri: &str) -> bool {
+    app.redirect_uris.iter().any(|r| r == redirect_uri) || is_loopback(redirect_uri)
+}
+
+fn is_loopback(uri: &str) -> bool {
+    let Some(rest) = uri.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    !authority.contains('@') && ["localhost", "127.0.0.1", "::1"].contains(&host)
+}
+
+/// `application/x-www-form-urlencoded` pairs, as a query or a form body.
+fn encode(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::sigv4::uri_encode(k.as_bytes(), false),
+                crate::sigv4::uri_encode(v.as_bytes(), false)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A form's or query's value.
+fn value<'m>(map: &'m HashMap<String, String>, key: &str) -> Option<&'m str> {
+    map.get(key).map(String::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn tenant_paths() {
-        assert_eq!(tenant("/corp/oauth2/token"), Some("corp"));
-        assert_eq!(tenant("/oauth2/token"), None);
-        assert_eq!(tenant("/a/b/oauth2/token"), None);
-        assert_eq!(tenant("/token"), None);
+        assert_eq!(route("/corp/oauth2/token"), Some(("corp", Endpoint::Token)));
+        assert_eq!(
+            route("/corp/oauth2/authorize"),
+            Some(("corp", Endpoint::Authorize))
+        );
+        assert_eq!(route("/oauth2/token"), None);
+        assert_eq!(route("/a/b/oauth2/token"), None);
+        assert_eq!(route("/token"), None);
+        assert_eq!(route("/corp/oauth2/v2.0/authorize"), None);
+    }
+
+    #[test]
+    fn loopback_redirects_with_any_port() {
+        for uri in [
+            "http://localhost:7890/athena",
+            "http://127.0.0.1:1/x",
+            "http://localhost/athena",
+            "http://[::1]:8080/athena",
+        ] {
+            assert!(is_loopback(uri), "{uri}");
+        }
+        for uri in [
+            "https://localhost:7890/athena",
+            "http://localhost.evil.example/athena",
+            "http://evil.example/localhost",
+            "http://localhost@evil.example/",
+            "http://10.0.0.1:7890/athena",
+        ] {
+            assert!(!is_loopback(uri), "{uri}");
+        }
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(
+            encode(&[("code", "a b&c"), ("state", "x/y=")]),
+            "code=a%20b%26c&state=x%2Fy%3D"
+        );
     }
 }

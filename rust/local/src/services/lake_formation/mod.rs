@@ -2,7 +2,7 @@
 //! `POST /AssumeDecoratedRoleWithSAML`. Answered signed or unsigned: the
 //! assertion is the proof, and AWS does not say how the drivers call it.
 
-use super::{with_request_id, RequestHead, ServeFuture, Served, Service};
+use super::{error_response, with_request_id, RequestHead, ServeFuture, Served, Service};
 use crate::errors::ApiError;
 use crate::identity::now_ms;
 use crate::identity::saml::SamlError;
@@ -83,17 +83,7 @@ impl Service for LakeFormationService {
             .await;
             let resp = match &result {
                 Ok(v) => response(200, v.to_string().into_bytes(), "application/json"),
-                Err(e) => {
-                    let mut r = response(
-                        e.status,
-                        json!({"Message": e.message}).to_string().into_bytes(),
-                        "application/json",
-                    );
-                    if let Ok(v) = e.error_type.parse() {
-                        r.headers_mut().insert("x-amzn-ErrorType", v);
-                    }
-                    r
-                }
+                Err(e) => error_response(e, &json!({"Message": e.message}), "application/json"),
             };
             Served {
                 response: with_request_id(resp, request_id),

@@ -126,11 +126,11 @@ class ToolMetadataTest {
 
     @Test
     void flowsNotBuiltAreNamedAndUnknownKeysStayErrors() {
-        SQLException saml = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                "jdbc:athena://Region=us-east-1;CredentialsProvider=BrowserSaml;login_url=https://idp.example/sso;listen_port=7890"));
-        assertTrue(saml instanceof SQLFeatureNotSupportedException, saml.getClass().getName());
-        assertEquals("0A000", saml.getSQLState());
-        assertTrue(saml.getMessage().contains("BrowserSaml"), saml.getMessage());
+        SQLException sageMaker = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                "jdbc:athena://Region=us-east-1;CredentialsProvider=SageMakerIam;DataZoneDomainId=dzd_1"));
+        assertTrue(sageMaker instanceof SQLFeatureNotSupportedException, sageMaker.getClass().getName());
+        assertEquals("0A000", sageMaker.getSQLState());
+        assertTrue(sageMaker.getMessage().contains("SageMakerIam"), sageMaker.getMessage());
         SQLException typo = assertThrows(SQLException.class, () -> DriverManager.getConnection(athena.url("MetadataRetrivalMethod=x")));
         assertEquals("08001", typo.getSQLState());
         assertTrue(typo.getMessage().contains("did you mean MetadataRetrievalMethod"), typo.getMessage());

@@ -1,5 +1,6 @@
 package io.athenanative.jdbc.signin;
 
+import static io.athenanative.jdbc.signin.BrowserPerson.assertQueries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,24 +11,14 @@ import io.athenanative.jdbc.LocalAthena;
 import io.athenanative.jdbc.TinyProxy;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,17 +37,12 @@ class BrowserSignInTest {
 
     private static OidcProvider provider;
     private static LocalAthena athena;
-    private static Path control;
-    private static Path browserLog;
+    private static BrowserPerson desk;
     private static int nextPort;
-    private static String tag;
 
     @BeforeAll
     static void start() throws Exception {
-        String browser = System.getenv("BROWSER");
-        assertNotNull(browser, "run through 'gradle junitTest', which sets BROWSER to tests/browser/browse.mjs");
-        control = Paths.get(System.getenv("ATHENA_TEST_BROWSER_CONTROL"));
-        browserLog = Paths.get(System.getenv("ATHENA_TEST_BROWSER_LOG"));
+        desk = BrowserPerson.atTheDesk();
         provider = OidcProvider.start(28, null);
         athena = startAthena(provider);
     }
@@ -77,41 +63,9 @@ class BrowserSignInTest {
         return LocalAthena.start(config.toString());
     }
 
-    /**
-     * What the person at the browser does next: login, deny, ignore or forge. A new tag marks the browser runs
-     * of this step, so a browser still closing from an earlier test is not counted.
-     */
+    /** What the person at the browser does next: login, deny, ignore or forge. */
     private static void person(String mode, String user) throws IOException {
-        tag = UUID.randomUUID().toString();
-        Files.write(control, ("{\"mode\":\"" + mode + "\",\"user\":\"" + user + "\",\"test\":\"" + tag + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * One JSON line per time the driver started the browser, once {@code expected} of them are written (the
-     * browser may still be closing when the driver has answered), or what is there after 20 seconds.
-     */
-    private static List<String> browserRuns(int expected) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 20000;
-        List<String> runs = browserRuns();
-        while (runs.size() < expected && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            runs = browserRuns();
-        }
-        return runs;
-    }
-
-    private static List<String> browserRuns() throws IOException {
-        if (!Files.exists(browserLog)) {
-            return Collections.emptyList();
-        }
-        List<String> runs = new ArrayList<String>();
-        for (String line : Files.readAllLines(browserLog, StandardCharsets.UTF_8)) {
-            if (tag.equals(Identity.jsonString(line, "test"))) {
-                runs.add(line);
-            }
-        }
-        return runs;
+        desk.next(mode, user, null);
     }
 
     /** A port registered at the provider that no earlier test used, so no cache is shared by accident. */
@@ -144,11 +98,9 @@ class BrowserSignInTest {
         person("login", "alice");
         Identity.clearCalls(athena);
         String url = url(athena, provider, port(), "");
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertTrue(JwtSignInTest.cityCount(c) > 0);
-        }
+        assertQueries(url);
         assertQueriedAs(athena, "alice@example.com");
-        List<String> runs = browserRuns(1);
+        List<String> runs = desk.runs(1);
         assertEquals(1, runs.size(), runs.toString());
         String run = runs.get(0);
         assertEquals("S256", Identity.jsonString(run, "code_challenge_method"), run);
@@ -157,11 +109,7 @@ class BrowserSignInTest {
         assertTrue(Identity.jsonString(run, "final_page").contains("Sign-in finished"), run);
         assertEquals(1, Identity.count(athena, "CreateTokenWithIAM"));
 
-        Identity.clearCalls(athena);
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertTrue(JwtSignInTest.cityCount(c) > 0);
-        }
-        assertEquals(1, browserRuns().size(), "the second connection started the browser");
+        desk.assertQueriesAgainWithoutTheBrowser(athena, url);
         assertEquals(0, Identity.count(athena, "AssumeRoleWithWebIdentity"));
         assertEquals(0, Identity.count(athena, "CreateTokenWithIAM"));
         assertQueriedAs(athena, "alice@example.com");
@@ -179,9 +127,7 @@ class BrowserSignInTest {
                 + OidcProvider.CLIENT_SECRET + ";listen_port=" + port() + ";WorkgroupArn=" + WORKGROUP
                 + ";ApplicationRoleArn=" + APPLICATION_ROLE + ";role_session_name=desk;duration=900;Scope=openid email"
                 + ";LogLevel=TRACE;LogPath=" + logs;
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertTrue(JwtSignInTest.cityCount(c) > 0);
-        }
+        assertQueries(url);
         assertQueriedAs(athena, "bob@example.com");
         String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
         assertTrue(log.contains("BrowserOidcTip"), log);
@@ -195,7 +141,7 @@ class BrowserSignInTest {
     /**
      * The browser flow at TRACE failing at each step, the identity provider's token endpoint included: no
      * client secret, authorization code, access, refresh or id token, nor any credential athena-local
-     * issued, in the log, in a message or in a toString.
+     * issued, in the log, in a message, in a toString or in the browser's tab.
      */
     @ParameterizedTest(name = "failing at {0}")
     @ValueSource(strings = {"the token endpoint", "AssumeRoleWithWebIdentity", "ListTagsForResource",
@@ -224,6 +170,11 @@ class BrowserSignInTest {
         String log = new String(Files.readAllBytes(logs.resolve("athena-native-jdbc.log")), StandardCharsets.UTF_8);
         assertTrue(log.contains("TRACE") || log.contains("DEBUG"), "the log is at its most detailed");
         seen.add(log);
+        for (String run : desk.runs(1)) {
+            String page = Identity.jsonString(run, "final_page");
+            assertNotNull(page, run);
+            seen.add(page);
+        }
         List<String> secrets = new ArrayList<String>(Identity.issuedSecrets(athena));
         secrets.addAll(provider.issuedSecrets());
         assertFalse(provider.issuedSecrets().isEmpty(), "the provider issued a code");
@@ -243,9 +194,7 @@ class BrowserSignInTest {
             person("login", "carol");
             String url = url(athena, provider, port(), proxy.properties("idp-proxy-user", "idp-proxy-pass")
                     + ";ProxyEnabledForIdP=" + forIdp);
-            try (Connection c = DriverManager.getConnection(url)) {
-                assertTrue(JwtSignInTest.cityCount(c) > 0);
-            }
+            assertQueries(url);
             assertTrue(proxy.requestsTo(athena.endpoint()) > 0, "AWS calls went through the proxy");
             String issuer = provider.issuer();
             if (forIdp) {
@@ -285,7 +234,7 @@ class BrowserSignInTest {
             SQLException trusted = assertThrows(SQLException.class, () -> DriverManager.getConnection(
                     url(athena, https, https.redirectPort(1), "IdpResponseTimeout=2;TrustedCerts=" + pem)));
             assertFalse(trusted.getMessage().contains("certificate"), trusted.getMessage());
-            assertEquals(1, browserRuns(1).size(), "discovery passed and the browser opened: " + trusted.getMessage());
+            assertEquals(1, desk.runs(1).size(), "discovery passed and the browser opened: " + trusted.getMessage());
         }
     }
 
@@ -311,9 +260,7 @@ class BrowserSignInTest {
             person("login", "carol");
             String url = url(own, postOnly, postOnly.redirectPort(0), "").replace(OidcProvider.PUBLIC_CLIENT,
                     OidcProvider.POST_CLIENT) + ";OidcClientSecret=" + OidcProvider.CLIENT_SECRET;
-            try (Connection c = DriverManager.getConnection(url)) {
-                assertTrue(JwtSignInTest.cityCount(c) > 0);
-            }
+            assertQueries(url);
             assertQueriedAs(own, "carol@example.com");
         }
     }
@@ -327,6 +274,12 @@ class BrowserSignInTest {
         assertEquals("28000", e.getSQLState(), e.getMessage());
         assertTrue(e.getMessage().contains("invalid_client"), e.getMessage());
         assertFalse(e.getMessage().contains("not-the-secret-value"), e.getMessage());
+        // The token endpoint refused the code after the redirect: the tab waited for that, and says so.
+        List<String> runs = desk.runs(1);
+        assertEquals(1, runs.size(), runs.toString());
+        String page = Identity.jsonString(runs.get(0), "final_page");
+        assertTrue(page.contains("Sign-in failed") && page.contains("invalid_client"), page);
+        assertFalse(page.contains("Sign-in finished") || page.contains("not-the-secret-value"), page);
     }
 
     @Test
@@ -336,7 +289,7 @@ class BrowserSignInTest {
                 () -> DriverManager.getConnection(url(athena, provider, port(), "")));
         assertEquals("28000", e.getSQLState(), e.getMessage());
         assertTrue(e.getMessage().contains("access_denied"), e.getMessage());
-        List<String> runs = browserRuns(1);
+        List<String> runs = desk.runs(1);
         assertEquals(1, runs.size(), runs.toString());
         assertTrue(Identity.jsonString(runs.get(0), "final_page").contains("access_denied"), runs.get(0));
     }
@@ -345,39 +298,20 @@ class BrowserSignInTest {
     void nobodySigningInTimesOutAndFreesThePort() throws Exception {
         person("ignore", "alice");
         int port = port();
-        long started = System.nanoTime();
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(url(athena, provider, port, "IdpResponseTimeout=3")));
-        assertTrue(e instanceof SQLTimeoutException, e.getClass() + ": " + e.getMessage());
-        assertTrue(e.getMessage().contains("IdpResponseTimeout"), e.getMessage());
-        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) >= 3);
-        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            assertEquals(port, again.getLocalPort());
-        }
+        BrowserPerson.assertTimesOut(url(athena, provider, port, "IdpResponseTimeout=3"), 3, port);
     }
 
     @Test
     void aTakenPortIsNamed() throws Exception {
         person("login", "alice");
-        int port = port();
-        try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            assertTrue(taken.isBound());
-            SQLException e = assertThrows(SQLException.class,
-                    () -> DriverManager.getConnection(url(athena, provider, port, "")));
-            assertEquals("08001", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("IdpPortNumber " + port), e.getMessage());
-            assertTrue(e.getMessage().contains("already in use"), e.getMessage());
-        }
-        assertEquals(0, browserRuns().size(), "the browser was started although the port was taken");
+        desk.assertTakenPortIsNamed(port(), port -> url(athena, provider, port, ""), "IdpPortNumber");
     }
 
     @Test
     void aForgedCallbackIsRejectedAndTheRealOneStillCompletes() throws Exception {
         person("forge", "alice");
-        try (Connection c = DriverManager.getConnection(url(athena, provider, port(), ""))) {
-            assertTrue(JwtSignInTest.cityCount(c) > 0);
-        }
-        String run = browserRuns(1).get(0);
+        assertQueries(url(athena, provider, port(), ""));
+        String run = desk.runs(1).get(0);
         assertTrue(run.contains("\"forged_status\":400"), run);
         assertTrue(Identity.jsonString(run, "forged_page").contains("ignored"), run);
         assertTrue(Identity.jsonString(run, "final_page").contains("Sign-in finished"), run);
@@ -391,15 +325,11 @@ class BrowserSignInTest {
                     "{\"credential_lifetime_seconds\":2,\"id_token_lifetime_seconds\":2}");
             person("login", "dave");
             String url = url(own, provider, port(), "");
-            try (Connection c = DriverManager.getConnection(url)) {
-                assertTrue(JwtSignInTest.cityCount(c) > 0);
-            }
+            assertQueries(url);
             Thread.sleep(3000);
             Identity.clearCalls(own);
-            try (Connection c = DriverManager.getConnection(url)) {
-                assertTrue(JwtSignInTest.cityCount(c) > 0);
-            }
-            assertEquals(1, browserRuns(1).size(), "the browser was started again instead of the refresh token");
+            assertQueries(url);
+            assertEquals(1, desk.runs(1).size(), "the browser was started again instead of the refresh token");
             assertTrue(Identity.count(own, "CreateTokenWithIAM") >= 1, "the refreshed id token was not exchanged");
             assertQueriedAs(own, "dave@example.com");
         }
@@ -411,16 +341,10 @@ class BrowserSignInTest {
         person("login", "erin");
         Path home = Files.createTempDirectory("athena-home");
         String url = url(athena, provider, port(), "JwtTipFileCache=1");
-        FileCacheTest.connectInNewJvm(home, url);
-        assertEquals(1, browserRuns(1).size());
-        File[] files = FileCacheTest.cacheFolder(home).toFile().listFiles();
-        assertEquals(1, files.length);
-        String content = new String(Files.readAllBytes(files[0].toPath()), StandardCharsets.UTF_8);
+        String content = new String(Files.readAllBytes(desk.signInInNewJvm(home, url)), StandardCharsets.UTF_8);
         assertTrue(content.contains("\"refresh_token\""), "the refresh token was not kept for other processes");
 
-        Identity.clearCalls(athena);
-        FileCacheTest.connectInNewJvm(home, url);
-        assertEquals(1, browserRuns().size(), "the second process started the browser");
+        desk.assertNewJvmSkipsTheBrowser(athena, home, url);
         assertEquals(0, Identity.callsTo(athena, "sts"), "STS was called");
         assertEquals(0, Identity.callsTo(athena, "sso-oidc"), "SSO-OIDC was called");
         assertQueriedAs(athena, "erin@example.com");
@@ -429,27 +353,7 @@ class BrowserSignInTest {
     @Test
     void theCallbackListensOnLoopbackOnly() throws Exception {
         person("ignore", "alice");
-        final int port = port();
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            Future<SQLException> signIn = pool.submit(() -> {
-                try {
-                    DriverManager.getConnection(url(athena, provider, port, "IdpResponseTimeout=6")).close();
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
-            List<String> listeners = new ArrayList<String>();
-            long deadline = System.currentTimeMillis() + 5000;
-            while (listeners.isEmpty() && System.currentTimeMillis() < deadline) {
-                listeners = ListeningSockets.on(port);
-                Thread.sleep(50);
-            }
-            assertEquals(Collections.singletonList("127.0.0.1"), listeners);
-            assertTrue(signIn.get(30, TimeUnit.SECONDS) instanceof SQLTimeoutException);
-        } finally {
-            pool.shutdownNow();
-        }
+        int port = port();
+        BrowserPerson.assertCallbackListensOnLoopbackOnly(url(athena, provider, port, "IdpResponseTimeout=6"), port);
     }
 }

@@ -1,0 +1,47 @@
+<?php
+// SimpleSAMLphp 1.19 as a company's SAML identity provider for the BrowserSaml
+// tests (tests/saml-idp/run.sh sets the SAML_IDP_* environment per run).
+// Plain http on loopback: cookies are not Secure, SameSite Lax.
+$state = getenv('SAML_IDP_STATE');
+$config = [
+    'baseurlpath' => getenv('SAML_IDP_BASE_URL'),
+    'tempdir' => $state . '/tmp',
+    'datadir' => $state . '/data',
+    'loggingdir' => $state,
+    'metadatadir' => __DIR__ . '/metadata/',
+    'certdir' => __DIR__,
+    'secretsalt' => getenv('SAML_IDP_SALT'),
+    'auth.adminpassword' => getenv('SAML_IDP_SALT'),
+    'admin.protectindexpage' => true,
+    'admin.protectmetadata' => false,
+    'admin.checkforupdates' => false,
+    'technicalcontact_name' => 'Athena driver tests',
+    'technicalcontact_email' => 'tests@corp.example',
+    'timezone' => 'UTC',
+    'enable.saml20-idp' => true,
+    'enable.shib13-idp' => false,
+    'enable.adfs-idp' => false,
+    'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true],
+    'debug' => ['saml' => false, 'backtraces' => false, 'validatexml' => false],
+    'showerrors' => true,
+    'errorreporting' => false,
+    // Errors and notices on the server's stderr (run.sh's log), never SAML messages.
+    'logging.level' => SimpleSAML\Logger::NOTICE,
+    'logging.handler' => 'errorlog',
+    'statistics.out' => [],
+    'store.type' => 'phpsession',
+    'session.phpsession.savepath' => $state . '/sessions',
+    'session.phpsession.cookiename' => 'SimpleSAML',
+    'session.phpsession.httponly' => true,
+    'session.cookie.secure' => false,
+    'session.cookie.samesite' => 'Lax',
+    'session.duration' => 8 * 60 * 60,
+    'session.authtoken.cookiename' => 'SimpleSAMLAuthToken',
+    'language.cookie.secure' => false,
+    'language.cookie.samesite' => 'Lax',
+    'language.available' => ['en'],
+    'language.default' => 'en',
+    'theme.use' => 'default',
+    'production' => true,
+    'authproc.idp' => [],
+];
