@@ -75,6 +75,21 @@ pub(crate) fn fresh(held: &Option<TemporaryCredentials>) -> Option<&TemporaryCre
     held.as_ref().filter(|c| c.is_fresh(SystemTime::now()))
 }
 
+/// Drops the held credentials when they carry `access_key_id` (AWS refused
+/// them as expired before their time); whether it did.
+pub(crate) fn drop_if_holding(
+    held: &mut Option<TemporaryCredentials>,
+    access_key_id: &str,
+) -> bool {
+    let holding = held
+        .as_ref()
+        .is_some_and(|c| c.access_key_id == access_key_id);
+    if holding {
+        *held = None;
+    }
+    holding
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use super::credentials::{epoch_seconds, fresh};
+use super::credentials::{drop_if_holding, epoch_seconds, fresh};
 use super::flow::{BoxFuture, FlowContext, FlowState};
 use super::{duration_seconds, file_cache, step_error, TemporaryCredentials};
 use crate::config::Parser;
@@ -355,16 +355,11 @@ pub(crate) struct SamlState {
 
 impl SamlState {
     pub(crate) fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        if self
-            .credentials
-            .as_ref()
-            .is_some_and(|c| c.access_key_id == access_key_id)
-        {
+        if drop_if_holding(&mut self.credentials, access_key_id) {
             logger.info(|| {
                 "AWS refused the session's credentials as expired before their time; signing in again"
                     .to_string()
             });
-            self.credentials = None;
         }
     }
 

@@ -21,7 +21,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::auth::credentials::{epoch_seconds, fresh};
+use crate::auth::credentials::{drop_if_holding, epoch_seconds, fresh};
 use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
 use crate::auth::oidc::random_token;
 use crate::auth::{browser, file_cache, step_error, TemporaryCredentials};
@@ -201,16 +201,11 @@ impl FlowState for SsoFlow {
 
     /// Only the credentials: the access token that fetched them still works.
     fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        if self
-            .credentials
-            .as_ref()
-            .is_some_and(|c| c.access_key_id == access_key_id)
-        {
+        if drop_if_holding(&mut self.credentials, access_key_id) {
             logger.info(|| {
                 "AWS refused the role credentials as expired before their time; fetching new ones"
                     .to_string()
             });
-            self.credentials = None;
         }
     }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use once_cell::sync::OnceCell;
 
-use crate::auth::credentials::{epoch_seconds, fresh};
+use crate::auth::credentials::{drop_if_holding, epoch_seconds, fresh};
 use crate::auth::flow::{BoxFuture, Federated, FlowContext, FlowSettings, FlowState};
 use crate::auth::TemporaryCredentials;
 use crate::config::Parser;
@@ -315,18 +315,13 @@ impl FlowState for CustomState {
     }
 
     fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        if self
-            .credentials
-            .as_ref()
-            .is_some_and(|c| c.access_key_id == access_key_id)
-        {
+        if drop_if_holding(&mut self.credentials, access_key_id) {
             logger.info(|| {
                 format!(
                     "AWS refused the credentials of {} as expired; asking the provider again",
                     self.class_name
                 )
             });
-            self.credentials = None;
         }
     }
 

@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::auth::credentials::{epoch_seconds, fresh};
+use crate::auth::credentials::{drop_if_holding, epoch_seconds, fresh};
 use crate::auth::flow::{BoxFuture, FlowContext, FlowSettings, FlowState};
 use crate::auth::{duration_seconds, step_error, token, TemporaryCredentials};
 use crate::config::Parser;
@@ -109,16 +109,11 @@ impl FlowState for JwtState {
     }
 
     fn forget(&mut self, access_key_id: &str, logger: &Logger) {
-        if self
-            .credentials
-            .as_ref()
-            .is_some_and(|c| c.access_key_id == access_key_id)
-        {
+        if drop_if_holding(&mut self.credentials, access_key_id) {
             logger.info(|| {
                 "AWS refused the session's credentials as expired before their time; signing in again"
                     .to_string()
             });
-            self.credentials = None;
         }
     }
 
