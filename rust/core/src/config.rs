@@ -173,6 +173,19 @@ impl ConnectionConfig {
     }
 }
 
+/// The fetch settings of a connection that sets none, for readers without a
+/// connection (an export's, on another machine).
+pub fn default_fetch_settings() -> FetchSettings {
+    let mut problems = Vec::new();
+    let raw = properties::collect(&[], &mut problems);
+    Parser {
+        raw: &raw,
+        problems: &mut problems,
+        warnings: Vec::new(),
+    }
+    .fetch_settings()
+}
+
 fn properties_error(problems: &[String]) -> Error {
     let only_not_supported = problems.iter().all(|p| p.contains("not supported yet"));
     let kind = if only_not_supported {

@@ -16,7 +16,8 @@ use crate::auth::services::Services;
 use crate::auth::FederatedSignIn;
 use crate::config::{ConnectionConfig, Credentials};
 use crate::error::{from_sdk, Error, ErrorKind, Result, Retry};
-use crate::fetch::{unload_rewrite, Fetchers, UnloadRun};
+use crate::fetch::unload::export::{self, ExportPlan};
+use crate::fetch::{unload_rewrite, unload_statement, Fetchers, UnloadRun};
 use crate::log::Logger;
 use crate::query::Query;
 
@@ -25,6 +26,24 @@ use crate::query::Query;
 pub struct QueryContext {
     pub catalog: String,
     pub database: String,
+}
+
+/// Why an UNLOAD's files could not be read back.
+#[derive(Debug, Clone, Copy)]
+enum UnloadBlocked {
+    ClientSideEncryption,
+    NoLocation,
+    NoS3,
+}
+
+impl std::fmt::Display for UnloadBlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UnloadBlocked::ClientSideEncryption => "the results are encrypted client-side (CSE_KMS, EncryptionOption or the workgroup's), which UNLOAD's Parquet files would be too and this driver cannot read",
+            UnloadBlocked::NoLocation => "neither OutputLocation nor the workgroup names an output location (a workgroup with Athena-managed result storage has none: set OutputLocation to an S3 location UNLOAD may write to)",
+            UnloadBlocked::NoS3 => "AthenaEndpoint is not an AWS endpoint and S3Endpoint is not set",
+        })
+    }
 }
 
 pub struct Session {
@@ -38,6 +57,8 @@ pub struct Session {
     workgroup_encryption: RwLock<(Option<String>, bool)>,
     /// The S3 fetcher's client; None when no S3 endpoint is known.
     s3: RwLock<Option<aws_sdk_s3::Client>>,
+    /// The clients' credentials, for when an export's presigned URLs die with them.
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     logger: Logger,
 }
 
@@ -64,6 +85,7 @@ impl Session {
                 workgroup_output: RwLock::new(None),
                 workgroup_encryption: RwLock::new((None, false)),
                 s3: RwLock::new(s3),
+                credentials: sdk_config.credentials_provider(),
                 logger: logger.clone(),
             };
             session.check_workgroup(true).await?;
@@ -178,38 +200,16 @@ impl Session {
         if !self.config.fetch.unload {
             return Err(None);
         }
-        // Known before running: UNLOAD's files are encrypted as the results
-        // are, and client-side (CSE_KMS) ciphertext is for a KMS client to
-        // read, not for this reader; running the UNLOAD would only pay for
-        // files nobody can read.
-        let (workgroup_encryption, enforced) = self
-            .workgroup_encryption
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let encryption = match (&self.config.results.encryption_option, enforced) {
-            (Some(own), false) => Some(own.clone()),
-            _ => workgroup_encryption,
-        };
-        if encryption.as_deref() == Some("CSE_KMS") && unload_rewrite(sql, "s3://b/").is_ok() {
-            let why = "Unload=true: the results are encrypted client-side (CSE_KMS), which UNLOAD's Parquet files would be too and this driver cannot read; the statement ran as written".to_string();
-            self.logger.debug(|| why.clone());
-            return Err(Some(why));
-        }
-        let location = self.config.results.output_location.clone().or_else(|| {
-            self.workgroup_output
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
-        });
-        let decision = match (location, self.s3()) {
-            (None, _) => {
-                Err("neither OutputLocation nor the workgroup names an output location".to_string())
+        let decision = match self.unload_location() {
+            // Known before running: running the UNLOAD would only pay for
+            // files nobody can read.
+            Err(UnloadBlocked::ClientSideEncryption) if unload_rewrite(sql, "s3://b/").is_ok() => {
+                let why = "Unload=true: the results are encrypted client-side (CSE_KMS), which UNLOAD's Parquet files would be too and this driver cannot read; the statement ran as written".to_string();
+                self.logger.debug(|| why.clone());
+                return Err(Some(why));
             }
-            (_, None) => {
-                Err("AthenaEndpoint is not an AWS endpoint and S3Endpoint is not set".to_string())
-            }
-            (Some(location), Some(_)) => unload_rewrite(sql, &location),
+            Err(blocked) => Err(blocked.to_string()),
+            Ok(location) => unload_rewrite(sql, &location),
         };
         match decision {
             Ok(plan) => {
@@ -223,6 +223,93 @@ impl Session {
                 Err(None)
             }
         }
+    }
+
+    /// The output location an UNLOAD writes under, or why this driver could
+    /// not read its files back.
+    fn unload_location(&self) -> std::result::Result<String, UnloadBlocked> {
+        // UNLOAD's files are encrypted as the results are, and client-side
+        // (CSE_KMS) ciphertext is for a KMS client to read, not this reader.
+        let (workgroup_encryption, enforced) = self
+            .workgroup_encryption
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let encryption = match (&self.config.results.encryption_option, enforced) {
+            (Some(own), false) => Some(own.clone()),
+            _ => workgroup_encryption,
+        };
+        if encryption.as_deref() == Some("CSE_KMS") {
+            return Err(UnloadBlocked::ClientSideEncryption);
+        }
+        let location = self.config.results.output_location.clone().or_else(|| {
+            self.workgroup_output
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        });
+        match (location, self.s3()) {
+            (None, _) => Err(UnloadBlocked::NoLocation),
+            (_, None) => Err(UnloadBlocked::NoS3),
+            (Some(location), Some(_)) => Ok(location),
+        }
+    }
+
+    /// An export (see `fetch::unload::export`): `select` unloaded once for
+    /// readers in other processes, its files presigned for `url_lifetime`.
+    pub async fn export(
+        &self,
+        select: &str,
+        context: &QueryContext,
+        url_lifetime: Duration,
+    ) -> Result<ExportPlan> {
+        let location = self.unload_location().map_err(|blocked| {
+            Error::new(
+                ErrorKind::NotSupported,
+                format!("cannot export through UNLOAD: {blocked}"),
+            )
+        })?;
+        let s3 = self
+            .s3()
+            .ok_or_else(|| Error::internal("an export without an S3 client"))?;
+        let (statement, prefix) = unload_statement(select, &location);
+        let query = self.start(&statement, context, &[], None, None).await?;
+        let completion = query.wait(None).await?;
+        let credentials_expiry = match &self.credentials {
+            Some(provider) => {
+                use aws_credential_types::provider::ProvideCredentials;
+                provider
+                    .provide_credentials()
+                    .await
+                    .ok()
+                    .and_then(|c| c.expiry())
+            }
+            None => None,
+        };
+        export::plan(
+            &s3,
+            &self.config.fetch,
+            &self.logger,
+            export::Unloaded {
+                id: query.id(),
+                scanned: query.data_scanned_bytes(),
+                prefix: &prefix,
+                completion: &completion,
+            },
+            (url_lifetime, credentials_expiry),
+        )
+        .await
+    }
+
+    /// Deletes an export's files (everything under its prefix).
+    pub async fn delete_export(&self, prefix: &str) -> Result<()> {
+        let s3 = self.s3().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotSupported,
+                format!("cannot delete {prefix}: {}", UnloadBlocked::NoS3),
+            )
+        })?;
+        export::delete(&s3, prefix, &self.logger).await
     }
 
     pub async fn is_valid(&self) -> bool {

@@ -6,6 +6,7 @@ mod connection;
 mod convert;
 mod custom_provider;
 mod driver;
+mod export;
 mod errors;
 mod handles;
 mod query;

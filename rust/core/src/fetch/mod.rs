@@ -13,11 +13,11 @@ pub(crate) mod csv;
 mod get_query_results;
 mod raw_page;
 mod s3;
-mod unload;
+pub mod unload;
 
 pub(crate) use get_query_results::all_text_rows;
 pub use get_query_results::MAX_PAGE_ROWS;
-pub(crate) use unload::{refusal as unload_refusal, rewrite as unload_rewrite};
+pub(crate) use unload::{refusal as unload_refusal, rewrite as unload_rewrite, unload_statement};
 
 use std::collections::VecDeque;
 use std::time::Duration;

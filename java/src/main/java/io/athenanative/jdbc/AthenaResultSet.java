@@ -77,6 +77,11 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         connection.metadataResultOpened(this);
     }
 
+    /** Rows read without a connection: an export's files (see AthenaExport.read). */
+    AthenaResultSet(long handle) throws SQLException {
+        this(null, null, handle, null);
+    }
+
     private AthenaResultSet(Statement statement, AthenaConnection connection, long handle, String queryExecutionId)
             throws SQLException {
         this.statement = statement;

@@ -39,4 +39,11 @@ public final class NativeConnection {
     public static native String[] warnings(long handle) throws SQLException;
 
     public static native long typeInfo() throws SQLException;
+
+    /** Runs an UNLOAD of {@code select} for parallel readers; its plan as JSON (see AthenaExport). */
+    public static native String exportUnload(long handle, String select, String catalog, String database, int urlSeconds)
+            throws SQLException;
+
+    /** Deletes the objects under an export's prefix. */
+    public static native void deleteExport(long handle, String prefix) throws SQLException;
 }

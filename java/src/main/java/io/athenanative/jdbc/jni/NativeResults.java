@@ -53,6 +53,9 @@ public final class NativeResults {
 
     public static native void close(long handle) throws SQLException;
 
+    /** A result handle over an export's row groups, read through their presigned URLs (see AthenaExport). */
+    public static native long readExport(String slicesJson, int fetchSize) throws SQLException;
+
     /** Fails the reader's current or next wait for a page (Statement.cancel() from another thread). */
     public static native void cancel(long handle) throws SQLException;
 
