@@ -2,6 +2,7 @@
 
 use crate::config::{Config, TableFormat};
 use crate::render;
+use crate::scanned::{tables_read, TableRead};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef, UInt64Type};
@@ -367,6 +368,8 @@ pub struct ResultData {
     pub update_count: Option<i64>,
     /// UNLOAD: the manifest listing the written files (`DataManifestLocation`).
     pub manifest_location: Option<String>,
+    /// The table scans the statement ran, with their bytes (see [`crate::scanned`]).
+    pub tables_read: Vec<TableRead>,
 }
 
 impl ResultData {
@@ -385,12 +388,13 @@ impl ResultData {
             total_rows: total,
             update_count: None,
             manifest_location: None,
+            tables_read: Vec::new(),
         }
     }
 
-    /// Stand-in for `DataScannedInBytes`: the in-memory size of the result.
+    /// `DataScannedInBytes`: the bytes of every table scan.
     pub fn scanned_bytes(&self) -> i64 {
-        let n: usize = self.batches.iter().map(|b| b.get_array_memory_size()).sum();
+        let n: u64 = self.tables_read.iter().map(|t| t.bytes).sum();
         i64::try_from(n).unwrap_or(i64::MAX)
     }
 
@@ -695,6 +699,19 @@ impl Engine {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => Some(c.name.clone()),
             _ => None,
         };
+        // Counted before running, so an INSERT's own rows are not counted
+        // as read. Only CTAS among the DDL reads data; EXPLAIN reads none.
+        let reading = match &plan {
+            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(c)) => Some(c.input.as_ref()),
+            LogicalPlan::Ddl(_) | LogicalPlan::Explain(_) => None,
+            other => Some(other),
+        };
+        let tables_read = match reading {
+            Some(p) => tables_read(&state, p, &self.catalog, &database.to_lowercase())
+                .await
+                .map_err(|e| failure_from(&e))?,
+            None => Vec::new(),
+        };
         let df = ctx
             .execute_logical_plan(plan)
             .await
@@ -716,20 +733,25 @@ impl Engine {
                 .map_err(|e| failure_from(&e))?;
             let mut data = ResultData::empty();
             data.update_count = Some(i64::try_from(count).unwrap_or(i64::MAX));
+            data.tables_read = tables_read;
             return Ok(data);
         }
         if classified.is_update {
             let count = update_count(&batches);
             let mut data = ResultData::empty();
             data.update_count = Some(count);
+            data.tables_read = tables_read;
             return Ok(data);
         }
         if classified.statement_type == StatementType::Ddl {
             let mut data = ResultData::empty();
             data.update_count = Some(0);
+            data.tables_read = tables_read;
             return Ok(data);
         }
-        Ok(ResultData::new(schema, batches))
+        let mut data = ResultData::new(schema, batches);
+        data.tables_read = tables_read;
+        Ok(data)
     }
 }
 

@@ -117,6 +117,47 @@ impl ApiError {
         )
     }
 
+    /// S3's answer to a session key sent with another session token.
+    pub fn invalid_s3_token() -> Self {
+        Self::new(
+            400,
+            "InvalidToken",
+            "The provided token is malformed or otherwise invalid.",
+        )
+    }
+
+    /// A malformed presigned URL (S3's code for it).
+    pub fn query_parameters(message: impl Into<String>) -> Self {
+        Self::new(400, "AuthorizationQueryParametersError", message)
+    }
+
+    /// Both an `Authorization` header and query authentication.
+    pub fn conflicting_authentication() -> Self {
+        Self::new(
+            400,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+        )
+    }
+
+    /// A presigned URL past its `X-Amz-Date + X-Amz-Expires`, with the
+    /// members S3's answer carries (times as `YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn request_expired(expires_secs: i64, expires_at: &str, server_time: &str) -> Self {
+        Self::new(403, "AccessDenied", "Request has expired")
+            .with("X-Amz-Expires", expires_secs.to_string())
+            .with("Expires", expires_at)
+            .with("ServerTime", server_time)
+    }
+
+    /// A presigned URL dated later than the allowed clock skew; S3 reports
+    /// its `X-Amz-Date` in epoch milliseconds.
+    pub fn request_not_yet_valid(amz_date_ms: i64, expires_at: &str, server_time: &str) -> Self {
+        Self::new(403, "AccessDenied", "Request is not yet valid")
+            .with("X-Amz-Date", amz_date_ms.to_string())
+            .with("Expires", expires_at)
+            .with("ServerTime", server_time)
+    }
+
     /// The JSON body, e.g. `{"__type":"InvalidRequestException","Message":"..."}`.
     pub fn body(&self) -> Value {
         let mut map = Map::new();

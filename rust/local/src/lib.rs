@@ -21,6 +21,7 @@ pub mod identity;
 pub mod recorder;
 pub mod render;
 pub mod result_files;
+pub mod scanned;
 pub mod server;
 pub mod services;
 pub mod sigv4;

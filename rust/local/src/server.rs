@@ -258,15 +258,11 @@ async fn api(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let (signed_for, access_key_id) = match parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| sigv4::parse_authorization(v).ok())
-    {
-        Some(a) => (a.service, Some(a.access_key_id)),
-        None => (String::new(), None),
-    };
+    let (signed_for, access_key_id) =
+        match sigv4::request_authorization(&parts.headers, parts.uri.query().unwrap_or("")) {
+            Some(a) => (a.service, Some(a.access_key_id)),
+            None => (String::new(), None),
+        };
     let head = RequestHead {
         parts: &parts,
         target: &target,
@@ -402,6 +398,11 @@ async fn admin(state: &AppState, req: Request<Incoming>) -> Response<Full<Bytes>
         (Method::DELETE, "/_athena_local/calls") => {
             json_response(200, &json!({"cleared": state.recorder.clear()}))
         }
+        (Method::GET, "/_athena_local/queries") => json_response(200, &state.athena.queries_json()),
+        (Method::DELETE, "/_athena_local/queries") => json_response(
+            200,
+            &json!({"cleared": state.athena.clear_queries_listing()}),
+        ),
         (Method::GET, "/_athena_local/faults") => json_response(200, &json!(state.faults.list())),
         (Method::DELETE, "/_athena_local/faults") => {
             state.faults.clear();

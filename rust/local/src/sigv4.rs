@@ -1,4 +1,5 @@
-//! AWS Signature Version 4 verification (header-based `Authorization`).
+//! AWS Signature Version 4 verification: the `Authorization` header, or the
+//! query string of a presigned URL (`X-Amz-Algorithm`, `X-Amz-Signature`, ...).
 
 use crate::config::Config;
 use crate::errors::ApiError;
@@ -67,14 +68,22 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, ApiError> {
     let credential = credential.ok_or_else(|| missing("Credential"))?;
     let signed = signed.ok_or_else(|| missing("SignedHeaders"))?;
     let signature = signature.ok_or_else(|| missing("Signature"))?;
+    authorization_of(credential, signed, signature).ok_or_else(|| {
+        ApiError::incomplete_signature(format!(
+            "Credential should be scoped to a valid region and service: {credential}"
+        ))
+    })
+}
+
+/// `AKID/DATE/REGION/SERVICE/aws4_request`, the signed header names and the
+/// signature, as one [`Authorization`]; `None` when the scope is malformed.
+fn authorization_of(credential: &str, signed: &str, signature: &str) -> Option<Authorization> {
     // The access key id itself cannot contain '/', so split from the right.
     let parts: Vec<&str> = credential.rsplitn(5, '/').collect();
     if parts.len() != 5 || parts[0] != "aws4_request" {
-        return Err(ApiError::incomplete_signature(format!(
-            "Credential should be scoped to a valid region and service: {credential}"
-        )));
+        return None;
     }
-    Ok(Authorization {
+    Some(Authorization {
         access_key_id: parts[4].to_string(),
         date: parts[3].to_string(),
         region: parts[2].to_string(),
@@ -82,6 +91,107 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, ApiError> {
         signed_headers: signed.split(';').map(|s| s.to_ascii_lowercase()).collect(),
         signature: signature.to_ascii_lowercase(),
     })
+}
+
+/// The query parameters of a presigned (query-string) SigV4 request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presigned {
+    pub auth: Authorization,
+    /// `X-Amz-Date`, as sent.
+    pub amz_date: String,
+    /// `X-Amz-Expires`: seconds after `X-Amz-Date` the URL stays valid.
+    pub expires_secs: i64,
+}
+
+/// Longest validity of a presigned URL: seven days, as S3 allows.
+pub const MAX_PRESIGNED_EXPIRES_SECS: i64 = 604_800;
+
+/// The first value of query parameter `name`, percent-decoded.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        (percent_decode(k) == name.as_bytes())
+            .then(|| String::from_utf8_lossy(&percent_decode(v)).into_owned())
+    })
+}
+
+/// Whether the query string carries SigV4 query authentication.
+pub fn is_presigned(query: &str) -> bool {
+    ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"]
+        .iter()
+        .any(|name| query_param(query, name).is_some())
+}
+
+/// Parses the query authentication of a presigned URL; `Ok(None)` when the
+/// query has none.
+pub fn parse_presigned(query: &str) -> Result<Option<Presigned>, ApiError> {
+    if !is_presigned(query) {
+        return Ok(None);
+    }
+    let param = |name: &str| query_param(query, name);
+    let (
+        Some(algorithm),
+        Some(credential),
+        Some(signature),
+        Some(amz_date),
+        Some(signed),
+        Some(expires),
+    ) = (
+        param("X-Amz-Algorithm"),
+        param("X-Amz-Credential"),
+        param("X-Amz-Signature"),
+        param("X-Amz-Date"),
+        param("X-Amz-SignedHeaders"),
+        param("X-Amz-Expires"),
+    )
+    else {
+        return Err(ApiError::query_parameters(
+            "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
+        ));
+    };
+    if algorithm != ALGORITHM {
+        return Err(ApiError::query_parameters(format!(
+            "X-Amz-Algorithm only supports \"{ALGORITHM}\""
+        )));
+    }
+    let auth = authorization_of(&credential, &signed, &signature).ok_or_else(|| {
+        ApiError::query_parameters(
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
+        )
+    })?;
+    let expires_secs: i64 = expires
+        .parse()
+        .map_err(|_| ApiError::query_parameters("X-Amz-Expires should be a number"))?;
+    if expires_secs < 1 {
+        return Err(ApiError::query_parameters(
+            "X-Amz-Expires must be at least 1 (second)",
+        ));
+    }
+    if expires_secs > MAX_PRESIGNED_EXPIRES_SECS {
+        return Err(ApiError::query_parameters(format!(
+            "X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGNED_EXPIRES_SECS}"
+        )));
+    }
+    Ok(Some(Presigned {
+        auth,
+        amz_date,
+        expires_secs,
+    }))
+}
+
+/// The request's SigV4 authorization, from its `Authorization` header or its
+/// presigned query string; `None` when unsigned or its scope is malformed.
+/// A presigned URL with other parameters wrong still names its service, so
+/// that service answers it.
+pub fn request_authorization(headers: &HeaderMap, query: &str) -> Option<Authorization> {
+    match header(headers, "authorization") {
+        Some(v) => parse_authorization(v).ok(),
+        None => authorization_of(
+            &query_param(query, "X-Amz-Credential")?,
+            &query_param(query, "X-Amz-SignedHeaders").unwrap_or_default(),
+            &query_param(query, "X-Amz-Signature").unwrap_or_default(),
+        ),
+    }
 }
 
 /// RFC 3986 encoding of everything but unreserved characters, as SigV4 wants.
@@ -285,27 +395,33 @@ pub fn verify(
     .map(|a| a.access_key_id)
 }
 
-/// Verifies the request's signature with the secret `lookup` finds for its
-/// access key id; returns the parsed `Authorization` on success.
+/// Verifies the request's signature (header or presigned query) with the
+/// secret `lookup` finds for its access key id; returns the parsed
+/// `Authorization` on success.
 pub fn verify_with(
     req: &SignedRequest<'_>,
     max_clock_skew_secs: i64,
     now: DateTime<Utc>,
     lookup: impl FnOnce(&str) -> Option<SigningSecret>,
 ) -> Result<Authorization, ApiError> {
-    let auth_value =
-        header(req.headers, "authorization").ok_or_else(ApiError::missing_authentication)?;
+    let presigned = parse_presigned(req.query)?;
+    match (header(req.headers, "authorization"), presigned) {
+        (Some(_), Some(_)) => Err(ApiError::conflicting_authentication()),
+        (Some(value), None) => verify_header(req, value, max_clock_skew_secs, now, lookup),
+        (None, Some(p)) => verify_presigned(req, p, max_clock_skew_secs, now, lookup),
+        (None, None) => Err(ApiError::missing_authentication()),
+    }
+}
+
+fn verify_header(
+    req: &SignedRequest<'_>,
+    auth_value: &str,
+    max_clock_skew_secs: i64,
+    now: DateTime<Utc>,
+    lookup: impl FnOnce(&str) -> Option<SigningSecret>,
+) -> Result<Authorization, ApiError> {
     let auth = parse_authorization(auth_value)?;
-    let cred = lookup(&auth.access_key_id).ok_or_else(ApiError::unrecognized_client)?;
-    if let Some(expected) = &cred.session_token {
-        let given = header(req.headers, "x-amz-security-token").unwrap_or("");
-        if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
-            return Err(ApiError::unrecognized_client());
-        }
-    }
-    if cred.expired {
-        return Err(ApiError::expired_token());
-    }
+    let cred = credential_for(lookup, &auth, header(req.headers, "x-amz-security-token"))?;
     let amz_date = header(req.headers, "x-amz-date").ok_or_else(|| {
         ApiError::incomplete_signature(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
@@ -325,6 +441,137 @@ pub fn verify_with(
             now.format("%Y%m%dT%H%M%SZ")
         )));
     }
+    let payload_hash = payload_hash(header(req.headers, "x-amz-content-sha256"), req.body)?;
+    check_signature(req, &auth, &cred, amz_date, &payload_hash)?;
+    Ok(auth)
+}
+
+/// Query-string authentication: the URL must be within its validity
+/// (`X-Amz-Date` to `X-Amz-Date + X-Amz-Expires`), and the signature covers
+/// the query without `X-Amz-Signature`, over an unsigned payload for S3.
+fn verify_presigned(
+    req: &SignedRequest<'_>,
+    presigned: Presigned,
+    max_clock_skew_secs: i64,
+    now: DateTime<Utc>,
+    lookup: impl FnOnce(&str) -> Option<SigningSecret>,
+) -> Result<Authorization, ApiError> {
+    let Presigned {
+        auth,
+        amz_date,
+        expires_secs,
+    } = presigned;
+    let when = NaiveDateTime::parse_from_str(&amz_date, "%Y%m%dT%H%M%SZ")
+        .map_err(|_| {
+            ApiError::query_parameters(
+                "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
+            )
+        })?
+        .and_utc();
+    let expires_at = chrono::Duration::try_seconds(expires_secs)
+        .and_then(|d| when.checked_add_signed(d))
+        .unwrap_or(when);
+    let skew = chrono::Duration::try_seconds(max_clock_skew_secs).unwrap_or(chrono::Duration::MAX);
+    if when.checked_sub_signed(skew).is_some_and(|t| t > now) {
+        return Err(ApiError::request_not_yet_valid(
+            when.timestamp_millis(),
+            &iso_seconds(expires_at),
+            &iso_seconds(now),
+        ));
+    }
+    if now > expires_at {
+        return Err(ApiError::request_expired(
+            expires_secs,
+            &iso_seconds(expires_at),
+            &iso_seconds(now),
+        ));
+    }
+    let token = query_param(req.query, "X-Amz-Security-Token");
+    let cred = credential_for(lookup, &auth, token.as_deref())?;
+    let declared = query_param(req.query, "X-Amz-Content-Sha256");
+    let payload_hash = match declared.as_deref() {
+        Some(h) => payload_hash(Some(h), req.body)?,
+        // S3 presigned URLs sign no payload; other services sign the body's hash.
+        None if auth.service == "s3" => "UNSIGNED-PAYLOAD".to_string(),
+        None => sha256_hex(req.body),
+    };
+    let unsigned_query = req
+        .query
+        .split('&')
+        .filter(|p| {
+            let name = p.split_once('=').map_or(*p, |(k, _)| k);
+            percent_decode(name) != b"X-Amz-Signature"
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let signed_part = SignedRequest {
+        query: &unsigned_query,
+        ..*req
+    };
+    check_signature(&signed_part, &auth, &cred, &amz_date, &payload_hash)?;
+    Ok(auth)
+}
+
+fn iso_seconds(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The secret of the signing access key, when its session token (if it
+/// has one) matches `given_token` and it has not expired.
+fn credential_for(
+    lookup: impl FnOnce(&str) -> Option<SigningSecret>,
+    auth: &Authorization,
+    given_token: Option<&str>,
+) -> Result<SigningSecret, ApiError> {
+    let cred = lookup(&auth.access_key_id).ok_or_else(ApiError::unrecognized_client)?;
+    if let Some(expected) = &cred.session_token {
+        let given = given_token.unwrap_or("");
+        if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+            // S3 has its own answer to a known key with the wrong token.
+            return Err(if auth.service == "s3" {
+                ApiError::invalid_s3_token()
+            } else {
+                ApiError::unrecognized_client()
+            });
+        }
+    }
+    if cred.expired {
+        return Err(ApiError::expired_token());
+    }
+    Ok(cred)
+}
+
+/// The payload hash to sign with, from what the request declares
+/// (`x-amz-content-sha256`), checked against the body when it is a hash.
+fn payload_hash(declared: Option<&str>, body: &[u8]) -> Result<String, ApiError> {
+    // Hashed only when compared or used: S3's unsigned and streaming
+    // payloads (large uploads) need no hash.
+    Ok(match declared {
+        Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
+        // S3's chunked uploads sign the literal; each chunk's own signature
+        // is not checked here.
+        Some(h) if h.starts_with("STREAMING-") => h.to_string(),
+        Some(h) => {
+            if !h.eq_ignore_ascii_case(&sha256_hex(body)) {
+                return Err(ApiError::invalid_signature(
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                ));
+            }
+            h.to_string()
+        }
+        None => sha256_hex(body),
+    })
+}
+
+/// The checks both forms share: the scope's date, `host` signed, and the
+/// signature itself.
+fn check_signature(
+    req: &SignedRequest<'_>,
+    auth: &Authorization,
+    cred: &SigningSecret,
+    amz_date: &str,
+    payload_hash: &str,
+) -> Result<(), ApiError> {
     if !amz_date.starts_with(&auth.date) {
         return Err(ApiError::invalid_signature(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}'",
@@ -332,29 +579,12 @@ pub fn verify_with(
             amz_date.get(..8).unwrap_or(amz_date)
         )));
     }
-    // Hashed only when compared or used: S3's unsigned and streaming
-    // payloads (large uploads) need no hash.
-    let payload_hash = match header(req.headers, "x-amz-content-sha256") {
-        Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
-        // S3's chunked uploads sign the literal; each chunk's own signature
-        // is not checked here.
-        Some(h) if h.starts_with("STREAMING-") => h.to_string(),
-        Some(h) => {
-            if !h.eq_ignore_ascii_case(&sha256_hex(req.body)) {
-                return Err(ApiError::invalid_signature(
-                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
-                ));
-            }
-            h.to_string()
-        }
-        None => sha256_hex(req.body),
-    };
     if !auth.signed_headers.iter().any(|h| h == "host") {
         return Err(ApiError::invalid_signature(
             "'Host' must be a 'SignedHeader' in the AWS Authorization.",
         ));
     }
-    let creq = canonical_request(req, &auth.signed_headers, &payload_hash, &auth.service)?;
+    let creq = canonical_request(req, &auth.signed_headers, payload_hash, &auth.service)?;
     let sts = string_to_sign(amz_date, &auth.scope(), &creq);
     let key = signing_key(
         &cred.secret_access_key,
@@ -366,7 +596,7 @@ pub fn verify_with(
     if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(ApiError::invalid_signature(SIGNATURE_MISMATCH));
     }
-    Ok(auth)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -538,6 +768,119 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=00"
         )
         .is_err());
+    }
+
+    // "GET object" of the S3 documentation's query-string authentication example.
+    const S3_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const S3_PRESIGNED_QUERY: &str = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+
+    fn s3_config(session_token: Option<&str>) -> Config {
+        let mut c = Config::default();
+        c.credentials.push(Credential {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: S3_SECRET.into(),
+            session_token: session_token.map(str::to_string),
+            expired: false,
+            arn: None,
+        });
+        c
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
+            .unwrap()
+            .and_utc()
+    }
+
+    fn presigned_get(query: &str, now: DateTime<Utc>, config: &Config) -> Result<String, ApiError> {
+        let h = headers(&[("host", "examplebucket.s3.amazonaws.com")]);
+        let req = SignedRequest {
+            method: "GET",
+            path: "/test.txt",
+            query,
+            headers: &h,
+            body: b"",
+        };
+        verify(&req, config, now)
+    }
+
+    #[test]
+    fn presigned_get_from_the_s3_documentation() {
+        let ok = presigned_get(S3_PRESIGNED_QUERY, at("20130524T120000Z"), &s3_config(None));
+        assert_eq!(ok.unwrap(), "AKIAIOSFODNN7EXAMPLE");
+        // Valid up to and including X-Amz-Date + X-Amz-Expires.
+        let last = presigned_get(S3_PRESIGNED_QUERY, at("20130525T000000Z"), &s3_config(None));
+        assert!(last.is_ok());
+
+        let tampered = S3_PRESIGNED_QUERY.replace("d404", "d405");
+        let e = presigned_get(&tampered, at("20130524T120000Z"), &s3_config(None)).unwrap_err();
+        assert_eq!(e.error_type, "InvalidSignatureException");
+        // The signed query cannot be changed either.
+        let widened = S3_PRESIGNED_QUERY.replace("Expires=86400", "Expires=86401");
+        let e = presigned_get(&widened, at("20130524T120000Z"), &s3_config(None)).unwrap_err();
+        assert_eq!(e.error_type, "InvalidSignatureException");
+    }
+
+    #[test]
+    fn presigned_expiry_and_limits() {
+        let e = presigned_get(S3_PRESIGNED_QUERY, at("20130525T000001Z"), &s3_config(None))
+            .unwrap_err();
+        assert_eq!((e.status, e.error_type), (403, "AccessDenied"));
+        assert_eq!(e.message, "Request has expired");
+        assert_eq!(
+            e.extra,
+            vec![
+                ("X-Amz-Expires", "86400".to_string()),
+                ("Expires", "2013-05-25T00:00:00Z".to_string()),
+                ("ServerTime", "2013-05-25T00:00:01Z".to_string()),
+            ]
+        );
+        let e = presigned_get(S3_PRESIGNED_QUERY, at("20130523T000000Z"), &s3_config(None))
+            .unwrap_err();
+        assert_eq!(e.message, "Request is not yet valid");
+        for expires in ["0", "604801", "x", "-5"] {
+            let q = S3_PRESIGNED_QUERY.replace("Expires=86400", &format!("Expires={expires}"));
+            let e = presigned_get(&q, at("20130524T120000Z"), &s3_config(None)).unwrap_err();
+            assert_eq!(
+                (e.status, e.error_type),
+                (400, "AuthorizationQueryParametersError"),
+                "{expires}"
+            );
+        }
+        let q = S3_PRESIGNED_QUERY.replace("X-Amz-SignedHeaders=host&", "");
+        let e = presigned_get(&q, at("20130524T120000Z"), &s3_config(None)).unwrap_err();
+        assert_eq!(e.error_type, "AuthorizationQueryParametersError");
+    }
+
+    #[test]
+    fn presigned_session_tokens_and_mixed_authentication() {
+        // The key needs a token the URL does not carry.
+        let e = presigned_get(
+            S3_PRESIGNED_QUERY,
+            at("20130524T120000Z"),
+            &s3_config(Some("token")),
+        )
+        .unwrap_err();
+        assert_eq!((e.status, e.error_type), (400, "InvalidToken"));
+        let h = headers(&[
+            ("host", "examplebucket.s3.amazonaws.com"),
+            ("authorization", VANILLA_AUTH),
+        ]);
+        let req = SignedRequest {
+            method: "GET",
+            path: "/test.txt",
+            query: S3_PRESIGNED_QUERY,
+            headers: &h,
+            body: b"",
+        };
+        let e = verify(&req, &s3_config(None), at("20130524T120000Z")).unwrap_err();
+        assert_eq!(e.error_type, "InvalidArgument");
+        assert!(is_presigned(S3_PRESIGNED_QUERY));
+        assert!(!is_presigned("list-type=2&prefix=a"));
+        assert_eq!(
+            request_authorization(&HeaderMap::new(), S3_PRESIGNED_QUERY).map(|a| a.region),
+            Some("us-east-1".to_string())
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use common::*;
@@ -596,4 +597,246 @@ async fn unload_writes_timestamps_as_int96_everywhere() {
         }
     }
     assert_eq!(seen, 2);
+}
+
+/// A presigned GetObject URL for `key` in `fixtures`, made by the SDK's own
+/// presigning as the Spark export makes them.
+async fn presign_get(client: &aws_sdk_s3::Client, key: &str, expires: Duration) -> String {
+    client
+        .get_object()
+        .bucket("fixtures")
+        .key(key)
+        .presigned(PresigningConfig::expires_in(expires).expect("expiry"))
+        .await
+        .expect("presigned")
+        .uri()
+        .to_string()
+}
+
+/// An S3 client signing with session credentials (key, secret, token).
+fn session_s3(server: &athena_local::ServerHandle, token: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "ASIAPRESIGNSESSION",
+            "presign-session-secret",
+            Some(token.to_string()),
+            None,
+            "static",
+        ))
+        .endpoint_url(server.endpoint_url())
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// The S3 error code of an XML error body.
+fn error_code(body: &str) -> &str {
+    body.split("<Code>")
+        .nth(1)
+        .and_then(|r| r.split("</Code>").next())
+        .unwrap_or("")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presigned_gets_read_objects_until_they_expire() {
+    let mut config = sample_config();
+    config.credentials.push(athena_local::config::Credential {
+        access_key_id: "ASIAPRESIGNSESSION".into(),
+        secret_access_key: "presign-session-secret".into(),
+        session_token: Some("presign-session-token".into()),
+        expired: false,
+        arn: None,
+    });
+    let server = start(config).await;
+    let s3 = s3(&server);
+    let key = "presigned/part 1.bin";
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    s3.put_object()
+        .bucket("fixtures")
+        .key(key)
+        .body(ByteStream::from(data.clone()))
+        .send()
+        .await
+        .expect("PutObject");
+    let web = reqwest::Client::new();
+    http(&server, "DELETE", "/_athena_local/calls", "").await;
+
+    let url = presign_get(&s3, key, Duration::from_secs(600)).await;
+    assert!(
+        url.starts_with(&format!("{}/fixtures/", server.endpoint_url())),
+        "path-style"
+    );
+    let whole = web.get(&url).send().await.unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), &data[..]);
+
+    let ranged = web
+        .get(&url)
+        .header("Range", "bytes=1000-1999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ranged.status(), 206);
+    assert_eq!(
+        ranged.headers()["content-range"].to_str().unwrap(),
+        "bytes 1000-1999/100000"
+    );
+    assert_eq!(ranged.bytes().await.unwrap().as_ref(), &data[1000..2000]);
+
+    let head_url = s3
+        .head_object()
+        .bucket("fixtures")
+        .key(key)
+        .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+        .await
+        .unwrap()
+        .uri()
+        .to_string();
+    let head = web.head(&head_url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], "100000");
+
+    // Presigned reads are recorded and meet injected faults as signed ones do.
+    let (_, body) = http(&server, "GET", "/_athena_local/calls", "").await;
+    let calls: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let reads: Vec<(String, String, u64)> = calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["operation"].as_str().unwrap_or("").to_string(),
+                c["principal"].as_str().unwrap_or("").to_string(),
+                c["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, u64)> =
+        [("GetObject", 200), ("GetObject", 206), ("HeadObject", 200)]
+            .iter()
+            .map(|(op, status)| (op.to_string(), "test".to_string(), *status))
+            .collect();
+    assert_eq!(reads, expected);
+    assert_eq!(calls[0]["access_key_id"], "test");
+    let (status, _) = http(
+        &server,
+        "POST",
+        "/_athena_local/faults",
+        r#"{"operation":"GetObject","kind":"unavailable","count":1}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let failed = web.get(&url).send().await.unwrap();
+    assert_eq!(failed.status(), 503);
+    assert_eq!(
+        error_code(&failed.text().await.unwrap()),
+        "ServiceUnavailable"
+    );
+    assert_eq!(web.get(&url).send().await.unwrap().status(), 200);
+
+    // The signature covers the whole query.
+    let signature = url.split("X-Amz-Signature=").nth(1).unwrap()[..64].to_string();
+    let mut flipped = signature.clone();
+    flipped.replace_range(..1, if signature.starts_with('0') { "1" } else { "0" });
+    let tampered = url.replace(&signature, &flipped);
+    let denied = web.get(&tampered).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
+    assert_eq!(
+        error_code(&denied.text().await.unwrap()),
+        "SignatureDoesNotMatch"
+    );
+    let other_key = url.replace("part%201.bin", "part%202.bin");
+    assert_eq!(web.get(&other_key).send().await.unwrap().status(), 403);
+    let week = url.replace("X-Amz-Expires=600", "X-Amz-Expires=604801");
+    let too_long = web.get(&week).send().await.unwrap();
+    assert_eq!(too_long.status(), 400);
+    let body = too_long.text().await.unwrap();
+    assert_eq!(
+        error_code(&body),
+        "AuthorizationQueryParametersError",
+        "{body}"
+    );
+
+    // Session credentials: the token travels in the URL and must match.
+    let session_url = presign_get(
+        &session_s3(&server, "presign-session-token"),
+        key,
+        Duration::from_secs(600),
+    )
+    .await;
+    assert!(session_url.contains("X-Amz-Security-Token=presign-session-token"));
+    assert_eq!(web.get(&session_url).send().await.unwrap().status(), 200);
+    let wrong_token = presign_get(
+        &session_s3(&server, "another-token"),
+        key,
+        Duration::from_secs(600),
+    )
+    .await;
+    let refused = web.get(&wrong_token).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(error_code(&refused.text().await.unwrap()), "InvalidToken");
+
+    // Only reads may be presigned.
+    let put_url = s3
+        .put_object()
+        .bucket("fixtures")
+        .key("presigned/new.bin")
+        .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+        .await
+        .unwrap()
+        .uri()
+        .to_string();
+    let put = web.put(&put_url).body("x").send().await.unwrap();
+    assert_eq!(put.status(), 403);
+    assert_eq!(error_code(&put.text().await.unwrap()), "AccessDenied");
+
+    // Past X-Amz-Date + X-Amz-Expires the URL is refused as S3 refuses it.
+    let short = presign_get(&s3, key, Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let expired = web.get(&short).send().await.unwrap();
+    assert_eq!(expired.status(), 403);
+    let body = expired.text().await.unwrap();
+    assert!(
+        body.contains("<Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>1</X-Amz-Expires><Expires>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Z</Expires><ServerTime>") && body.contains("Z</ServerTime>"),
+        "{body}"
+    );
+    server.shutdown().await;
+}
+
+/// Expired session credentials refuse a URL that is still within its expiry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presigned_gets_with_expired_session_credentials() {
+    let mut config = sample_config();
+    config.credentials.push(athena_local::config::Credential {
+        access_key_id: "ASIAPRESIGNSESSION".into(),
+        secret_access_key: "presign-session-secret".into(),
+        session_token: Some("presign-session-token".into()),
+        expired: true,
+        arn: None,
+    });
+    let server = start(config).await;
+    s3(&server)
+        .put_object()
+        .bucket("fixtures")
+        .key("k")
+        .body(ByteStream::from_static(b"v"))
+        .send()
+        .await
+        .unwrap();
+    let url = presign_get(
+        &session_s3(&server, "presign-session-token"),
+        "k",
+        Duration::from_secs(600),
+    )
+    .await;
+    let refused = reqwest::get(&url).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(error_code(&refused.text().await.unwrap()), "ExpiredToken");
+    server.shutdown().await;
 }

@@ -885,3 +885,186 @@ async fn query_context_database() {
     );
     server.shutdown().await;
 }
+
+/// Writes a two-column Parquet file (`n` bigint, `s` varchar; 1000 rows in
+/// two row groups) and returns the compressed bytes of each column's chunks.
+fn write_nums_parquet(path: &std::path::Path) -> (u64, u64) {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::file::properties::WriterProperties;
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    use std::sync::Arc;
+    let n: ArrayRef = Arc::new(Int64Array::from_iter_values(0..1000));
+    let s: ArrayRef = Arc::new(StringArray::from_iter_values(
+        (0..1000).map(|i| format!("value number {i}")),
+    ));
+    let batch = RecordBatch::try_from_iter([("n", n), ("s", s)]).unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(500))
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    assert_eq!(reader.metadata().num_row_groups(), 2);
+    let (mut n_bytes, mut s_bytes) = (0u64, 0u64);
+    for rg in reader.metadata().row_groups() {
+        for chunk in rg.columns() {
+            let size = chunk.compressed_size() as u64;
+            match chunk.column_path().parts()[0].as_str() {
+                "n" => n_bytes += size,
+                _ => s_bytes += size,
+            }
+        }
+    }
+    (n_bytes, s_bytes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_scanned_is_the_bytes_of_the_tables_read() {
+    let dir = std::env::temp_dir().join(format!("athena-local-scanned-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let nums = dir.join("nums.parquet");
+    let (n_bytes, s_bytes) = write_nums_parquet(&nums);
+    let mut config = sample_config();
+    config.tables.push(athena_local::config::Table {
+        database: "default".into(),
+        name: "nums".into(),
+        format: athena_local::config::TableFormat::Parquet,
+        path: nums.clone(),
+        has_header: true,
+        delimiter: ',',
+        describe_error: None,
+    });
+    let csv = std::fs::metadata(data_dir().join("cities.csv"))
+        .unwrap()
+        .len() as i64;
+    let server = start(config).await;
+    let c = client(&server);
+    let scanned = |qe: &aws_sdk_athena::types::QueryExecution| {
+        qe.statistics()
+            .and_then(|s| s.data_scanned_in_bytes())
+            .expect("DataScannedInBytes")
+    };
+    let mut expected: Vec<(String, i64, Vec<i64>)> = Vec::new();
+    let mut check = |sql: &str, qe: &aws_sdk_athena::types::QueryExecution, reads: Vec<i64>| {
+        assert_eq!(
+            qe.status().and_then(|s| s.state()),
+            Some(&QueryExecutionState::Succeeded),
+            "{sql}: {:?}",
+            qe.status().and_then(|s| s.state_change_reason())
+        );
+        assert_eq!(scanned(qe), reads.iter().sum::<i64>(), "{sql}");
+        expected.push((sql.to_string(), scanned(qe), reads));
+    };
+
+    // CSV is read whole, whatever the query selects: once per query.
+    let sql = "SELECT name FROM cities WHERE id = 1";
+    check(sql, &run_in(&c, "primary", sql).await, vec![csv]);
+    let mut rows = 0;
+    for (lo, hi) in [
+        (0, 1_000_000),
+        (1_000_000, 2_500_000),
+        (2_500_000, 3_500_000),
+        (3_500_000, i64::MAX),
+    ] {
+        let sql = format!("SELECT * FROM cities WHERE population >= {lo} AND population < {hi}");
+        let id = start_query(&c, &sql).await;
+        check(&sql, &wait(&c, &id).await, vec![csv]);
+        let page = c
+            .get_query_results()
+            .query_execution_id(&id)
+            .send()
+            .await
+            .unwrap();
+        rows += page.result_set().unwrap().rows().len() - 1;
+    }
+    assert_eq!(rows, 8, "the four ranges cover the table");
+    let sql = "SELECT 1";
+    check(sql, &run_in(&c, "primary", sql).await, vec![]);
+    let sql = "SELECT count(*) FROM cities a JOIN cities b ON a.id = b.id";
+    check(sql, &run_in(&c, "primary", sql).await, vec![csv, csv]);
+
+    // Parquet: only the column chunks of the columns read.
+    let sql = "SELECT s FROM nums";
+    check(sql, &run_in(&c, "primary", sql).await, vec![s_bytes as i64]);
+    let sql = "SELECT * FROM nums";
+    check(
+        sql,
+        &run_in(&c, "primary", sql).await,
+        vec![(n_bytes + s_bytes) as i64],
+    );
+    let sql = "SELECT count(*) FROM nums WHERE n > 10";
+    check(sql, &run_in(&c, "primary", sql).await, vec![n_bytes as i64]);
+
+    // UNLOAD counts what its SELECT read; CTAS what it read.
+    let sql = "UNLOAD (SELECT id, name FROM cities WHERE population > 1000000) \
+               TO 's3://athena-local-results/unload/scanned/' WITH (format = 'PARQUET')";
+    check(sql, &run_in(&c, "primary", sql).await, vec![csv]);
+    let sql = "CREATE TABLE copied AS SELECT * FROM cities";
+    check(sql, &run_in(&c, "primary", sql).await, vec![csv]);
+    let sql = "SELECT * FROM copied";
+    let in_memory = run_in(&c, "primary", sql).await;
+    assert!(
+        scanned(&in_memory) > 0,
+        "an in-memory table counts its data"
+    );
+    let in_memory_bytes = scanned(&in_memory);
+    check(sql, &in_memory, vec![in_memory_bytes]);
+
+    let failed = run_in(&c, "primary", "SELECT * FROM missing_table").await;
+    assert_eq!(scanned(&failed), 0);
+
+    // The admin listing: every query, oldest first, with its table scans.
+    let (status, body) = http(&server, "GET", "/_athena_local/queries", "").await;
+    assert_eq!(status, 200);
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), expected.len() + 1);
+    for (entry, (sql, bytes, reads)) in listed.iter().zip(&expected) {
+        assert_eq!(entry["query"], sql.as_str());
+        assert_eq!(entry["state"], "SUCCEEDED");
+        assert_eq!(entry["dataScannedInBytes"], *bytes, "{sql}");
+        let read: Vec<i64> = entry["tablesRead"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["bytes"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&read, reads, "{sql}");
+        assert!(entry["queryExecutionId"].is_string());
+    }
+    assert_eq!(
+        listed[6]["tablesRead"],
+        serde_json::json!([
+            {"table": "default.cities", "bytes": csv},
+            {"table": "default.cities", "bytes": csv}
+        ])
+    );
+    assert_eq!(listed[7]["tablesRead"][0]["table"], "default.nums");
+    let last = &listed[expected.len()];
+    assert_eq!(last["state"], "FAILED");
+    assert_eq!(last["dataScannedInBytes"], 0);
+
+    // Clearing the listing keeps the queries themselves.
+    let (status, body) = http(&server, "DELETE", "/_athena_local/queries", "").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["cleared"],
+        listed.len()
+    );
+    let (_, body) = http(&server, "GET", "/_athena_local/queries", "").await;
+    assert_eq!(body, "[]");
+    let first = listed[0]["queryExecutionId"].as_str().unwrap();
+    assert_eq!(scanned(&current(&c, first).await), csv);
+    let sql = "SELECT 2";
+    run_in(&c, "primary", sql).await;
+    let (_, body) = http(&server, "GET", "/_athena_local/queries", "").await;
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed.as_array().map(|a| a.len()), Some(1));
+    assert_eq!(listed[0]["query"], sql);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,7 +3,9 @@
 //! - `get_query_results`: the API, 1000 rows a call, works everywhere;
 //! - `s3`: the CSV file Athena wrote under the output location, read with
 //!   parallel ranged GETs (`csv` parses it);
-//! - `unload`: UNLOAD mode's Parquet files, read in parallel.
+//! - `unload`: UNLOAD mode's Parquet files, read in parallel; its pieces also
+//!   serve an export (`unload::export`), whose files readers in other
+//!   processes read through presigned URLs.
 //!
 //! `ResultFetcher=auto` (the default) reads S3 when the file is readable and
 //! falls back to GetQueryResults otherwise, logging the choice at DEBUG;

@@ -220,6 +220,26 @@ impl Query {
         q
     }
 
+    /// The admin listing's entry (`GET /_athena_local/queries`).
+    fn admin_json(&self) -> Value {
+        let p = lock(&self.progress);
+        let reads = p
+            .results
+            .as_ref()
+            .map(|r| r.tables_read.as_slice())
+            .unwrap_or_default();
+        json!({
+            "queryExecutionId": self.id,
+            "query": self.query,
+            "state": p.state.as_str(),
+            "dataScannedInBytes": p.results.as_ref().map_or(0, |r| r.scanned_bytes()),
+            "tablesRead": reads
+                .iter()
+                .map(|t| json!({"table": t.table, "bytes": t.bytes}))
+                .collect::<Vec<_>>(),
+        })
+    }
+
     /// Runs the inner query of an UNLOAD and writes its Parquet files.
     async fn unload(
         &self,
@@ -234,9 +254,11 @@ impl Query {
                 "SYNTAX_ERROR: UNLOAD needs a SELECT query in its parentheses",
             ));
         }
-        let data = engine
+        let mut data = engine
             .execute(&unload.query, &self.database, &inner)
             .await?;
+        // UNLOAD is billed for what its SELECT read.
+        let tables_read = std::mem::take(&mut data.tables_read);
         let manifest = format!(
             "{}-manifest.csv",
             self.output_location
@@ -257,6 +279,7 @@ impl Query {
         let mut result = ResultData::empty();
         result.update_count = Some(written.0);
         result.manifest_location = Some(written.1);
+        result.tables_read = tables_read;
         Ok(result)
     }
 
@@ -339,6 +362,8 @@ pub struct Athena {
     queries: Mutex<HashMap<String, Arc<Query>>>,
     /// Submission order, for ListQueryExecutions.
     order: Mutex<Vec<String>>,
+    /// How many of `order` the admin listing skips (cleared from it).
+    listing_cleared: Mutex<usize>,
     tokens: Mutex<HashMap<String, String>>,
     exec: ExecRuntime,
     created_epoch: f64,
@@ -469,6 +494,7 @@ impl Athena {
             faults,
             queries: Mutex::new(HashMap::new()),
             order: Mutex::new(Vec::new()),
+            listing_cleared: Mutex::new(0),
             tokens: Mutex::new(HashMap::new()),
             exec: ExecRuntime(Some(rt)),
             created_epoch: now_epoch(),
@@ -481,6 +507,30 @@ impl Athena {
 
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// Every query execution since the listing was last cleared, oldest
+    /// first, with its bytes scanned (admin endpoint `/_athena_local/queries`).
+    pub fn queries_json(&self) -> Value {
+        let skip = *lock(&self.listing_cleared);
+        let ids: Vec<String> = lock(&self.order).iter().skip(skip).cloned().collect();
+        let queries = lock(&self.queries);
+        Value::Array(
+            ids.iter()
+                .filter_map(|id| queries.get(id))
+                .map(|q| q.admin_json())
+                .collect(),
+        )
+    }
+
+    /// Empties the admin listing; the queries themselves stay (Athena keeps
+    /// them for GetQueryExecution). Returns how many were dropped from it.
+    pub fn clear_queries_listing(&self) -> usize {
+        let order = lock(&self.order);
+        let mut skip = lock(&self.listing_cleared);
+        let dropped = order.len().saturating_sub(*skip);
+        *skip = order.len();
+        dropped
     }
 
     /// Whether a workgroup's bucket policy refuses plain S3 reads of this

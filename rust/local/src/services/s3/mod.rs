@@ -7,6 +7,7 @@ use super::{authenticate, RequestHead, ServeFuture, Served, Service};
 use crate::errors::ApiError;
 use crate::identity::Caller;
 use crate::server::{apply_faults, AppState};
+use crate::sigv4;
 use bytes::Bytes;
 use hyper::Method;
 use operations::S3Error;
@@ -59,6 +60,15 @@ impl Service for S3Service {
                 Ok(c) => c,
                 Err(e) => return failed(S3Error::from_api(&e), None),
             };
+            // Presigned URLs are for reading objects only here.
+            if !matches!(operation, "GetObject" | "HeadObject")
+                && sigv4::is_presigned(parts.uri.query().unwrap_or(""))
+            {
+                let e = S3Error::access_denied(format!(
+                    "athena-local accepts presigned URLs only for GetObject and HeadObject, not {operation}"
+                ));
+                return failed(e, Some(caller));
+            }
             if let Err(e) = apply_faults(state, operation).await {
                 return failed(S3Error::from_api(&e), Some(caller));
             }

@@ -31,6 +31,9 @@ pub struct S3Error {
     key: Option<String>,
     /// A 301's `x-amz-bucket-region`: where the bucket is.
     bucket_region: Option<String>,
+    /// Further members after `Message`, e.g. an expired presigned URL's
+    /// `X-Amz-Expires`, `Expires` and `ServerTime`.
+    extra: Vec<(&'static str, String)>,
 }
 
 impl S3Error {
@@ -41,6 +44,7 @@ impl S3Error {
             message: message.into(),
             key: None,
             bucket_region: None,
+            extra: Vec::new(),
         }
     }
 
@@ -78,6 +82,20 @@ impl S3Error {
 
     /// The S3 form of a signature check failure or an injected fault.
     pub fn from_api(e: &ApiError) -> S3Error {
+        // Errors already in S3's terms keep their code and members.
+        let native = match e.error_type {
+            "AccessDenied" => Some((403, "AccessDenied")),
+            "AuthorizationQueryParametersError" => Some((400, "AuthorizationQueryParametersError")),
+            "InvalidArgument" => Some((400, "InvalidArgument")),
+            "InvalidToken" => Some((400, "InvalidToken")),
+            _ => None,
+        };
+        if let Some((status, code)) = native {
+            return S3Error {
+                extra: e.extra.clone(),
+                ..S3Error::new(status, code, e.message.clone())
+            };
+        }
         let (status, code) = match e.error_type {
             "UnrecognizedClientException" => (403, "InvalidAccessKeyId"),
             "ExpiredTokenException" => (400, "ExpiredToken"),
@@ -112,6 +130,9 @@ impl S3Error {
             self.code,
             xml_escape(&self.message)
         );
+        for (name, value) in &self.extra {
+            xml.push_str(&format!("<{name}>{}</{name}>", xml_escape(value)));
+        }
         if let Some(key) = &self.key {
             xml.push_str(&format!("<Key>{}</Key>", xml_escape(key)));
         }
@@ -245,12 +266,10 @@ fn bucket_rules(
 }
 
 /// The Region of the request's SigV4 credential scope
-/// (`Credential=KEY/DATE/REGION/s3/aws4_request`).
+/// (`KEY/DATE/REGION/s3/aws4_request`, in the header or a presigned URL).
 fn signing_region(parts: &Parts) -> Option<String> {
-    let auth = parts.headers.get("authorization")?.to_str().ok()?;
-    let credential = auth.split("Credential=").nth(1)?;
-    let scope = credential.split([',', ' ']).next()?;
-    scope.split('/').nth(2).map(str::to_string)
+    crate::sigv4::request_authorization(&parts.headers, parts.uri.query().unwrap_or(""))
+        .map(|a| a.region)
 }
 
 fn serve_operation(
