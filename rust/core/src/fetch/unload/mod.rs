@@ -41,6 +41,11 @@ use reader::{FilePart, FileReader};
 /// Rows per page unless the user set a fetch size.
 const DEFAULT_PAGE_ROWS: usize = 10_000;
 
+/// Reads the files of a finished UNLOAD of the query's `prefix`. Whatever
+/// goes wrong before the first row (Athena refused the UNLOAD, the bucket
+/// cannot be listed or read, a file is not Parquet), the UNLOAD's files are
+/// deleted and the statement runs as written, with the reason as a warning:
+/// it is a SELECT, so running it again changes nothing.
 pub(super) async fn open(
     fetchers: &Fetchers,
     request: &Request<'_>,

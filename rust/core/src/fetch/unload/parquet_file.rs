@@ -252,9 +252,6 @@ impl RowGroupBytes {
     }
 }
 
-/// Why Athena's failure of an UNLOAD is UNLOAD's own refusal of a query that
-/// runs as written (a table write's checks, which a SELECT never meets), or
-
 pub(super) fn parquet_error(key: &str, e: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Service,

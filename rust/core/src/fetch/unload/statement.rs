@@ -105,6 +105,8 @@ pub(crate) fn scan(sql: &str) -> Shape {
     }
 }
 
+/// Why Athena's failure of an UNLOAD is UNLOAD's own refusal of a query that
+/// runs as written (a table write's checks, which a SELECT never meets), or
 /// None when the failure is the query's: that one is the user's to see,
 /// once, and the statement does not run again.
 pub(crate) fn refusal(message: &str) -> Option<String> {
@@ -120,11 +122,6 @@ pub(crate) fn refusal(message: &str) -> Option<String> {
         || message.contains("Unsupported Hive type");
     refused.then(|| format!("Athena refused the UNLOAD: {message}"))
 }
-
-/// Reads the files of a finished UNLOAD of the query's `prefix`. Whatever
-/// goes wrong before the first row (Athena refused the UNLOAD, the bucket
-/// cannot be listed or read, a file is not Parquet), the UNLOAD's files are
-/// deleted and the statement runs as written, with the reason as a warning:
 
 #[cfg(test)]
 mod tests {
