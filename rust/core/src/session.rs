@@ -32,6 +32,7 @@ pub struct QueryContext {
 #[derive(Debug, Clone, Copy)]
 enum UnloadBlocked {
     ClientSideEncryption,
+    ManagedStorage,
     NoLocation,
     NoS3,
 }
@@ -40,7 +41,8 @@ impl std::fmt::Display for UnloadBlocked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             UnloadBlocked::ClientSideEncryption => "the results are encrypted client-side (CSE_KMS, EncryptionOption or the workgroup's), which UNLOAD's Parquet files would be too and this driver cannot read",
-            UnloadBlocked::NoLocation => "neither OutputLocation nor the workgroup names an output location (a workgroup with Athena-managed result storage has none: set OutputLocation to an S3 location UNLOAD may write to)",
+            UnloadBlocked::ManagedStorage => "the workgroup keeps query results in Athena-managed storage, which has no S3 location for UNLOAD's files; use a workgroup with an S3 output location",
+            UnloadBlocked::NoLocation => "neither OutputLocation nor the workgroup names an output location",
             UnloadBlocked::NoS3 => "AthenaEndpoint is not an AWS endpoint and S3Endpoint is not set",
         })
     }
@@ -55,6 +57,8 @@ pub struct Session {
     /// The workgroup's result encryption option (e.g. `CSE_KMS`), and
     /// whether it overrides the connection's, for UNLOAD mode.
     workgroup_encryption: RwLock<(Option<String>, bool)>,
+    /// The workgroup keeps results in Athena-managed storage.
+    workgroup_managed: RwLock<bool>,
     /// The S3 fetcher's client; None when no S3 endpoint is known.
     s3: RwLock<Option<aws_sdk_s3::Client>>,
     /// The clients' credentials, for when an export's presigned URLs die with them.
@@ -84,6 +88,7 @@ impl Session {
                 client: RwLock::new(client),
                 workgroup_output: RwLock::new(None),
                 workgroup_encryption: RwLock::new((None, false)),
+                workgroup_managed: RwLock::new(false),
                 s3: RwLock::new(s3),
                 credentials: sdk_config.credentials_provider(),
                 logger: logger.clone(),
@@ -186,6 +191,12 @@ impl Session {
             .and_then(|c| c.enforce_work_group_configuration())
             .unwrap_or(false);
         *self
+            .workgroup_managed
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = configuration
+            .and_then(|c| c.managed_query_results_configuration())
+            .is_some_and(|m| m.enabled());
+        *self
             .workgroup_encryption
             .write()
             .unwrap_or_else(|p| p.into_inner()) = (encryption, enforced);
@@ -241,6 +252,13 @@ impl Session {
         };
         if encryption.as_deref() == Some("CSE_KMS") {
             return Err(UnloadBlocked::ClientSideEncryption);
+        }
+        if *self
+            .workgroup_managed
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+        {
+            return Err(UnloadBlocked::ManagedStorage);
         }
         let location = self.config.results.output_location.clone().or_else(|| {
             self.workgroup_output

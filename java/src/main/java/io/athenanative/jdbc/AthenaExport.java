@@ -63,7 +63,9 @@ public final class AthenaExport {
     /**
      * The rows of {@code slices}, in order, read without a connection or credentials (the URLs are the
      * access). {@code fetchSize} rows per page, 0 for the reader's default. An expired URL, or a file
-     * deleted since (a stage retried after its action ended), is an SQLException saying so.
+     * deleted since (a stage retried after its action ended), is an SQLException saying so. Dates and
+     * timestamps inside arrays, maps and rows come as LocalDate and LocalDateTime (exact whatever the JVM's
+     * zone), the rest as a query's ResultSet gives them.
      */
     public static ResultSet read(List<ExportSlice> slices, int fetchSize) throws SQLException {
         NativeLibrary.ensureLoaded();

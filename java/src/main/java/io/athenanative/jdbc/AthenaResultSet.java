@@ -60,6 +60,8 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     private int fetchSize;
     private SQLWarning warnings;
     private Map<String, Integer> columnIndexes;
+    /** Dates and timestamps inside arrays, maps and rows as java.time values (an export's readers). */
+    private boolean nestedJavaTime;
 
     /** The rows of a statement's query. */
     AthenaResultSet(Statement statement, long handle, String queryExecutionId) throws SQLException {
@@ -77,9 +79,13 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
         connection.metadataResultOpened(this);
     }
 
-    /** Rows read without a connection: an export's files (see AthenaExport.read). */
+    /**
+     * Rows read without a connection: an export's files (see AthenaExport.read), whose nested dates and
+     * timestamps are LocalDate and LocalDateTime.
+     */
     AthenaResultSet(long handle) throws SQLException {
         this(null, null, handle, null);
+        this.nestedJavaTime = true;
     }
 
     private AthenaResultSet(Statement statement, AthenaConnection connection, long handle, String queryExecutionId)
@@ -507,7 +513,7 @@ public final class AthenaResultSet extends ForwardOnlyReadOnlyResultSet {
     /** Arrays, maps and rows as Java values where their form allows; text otherwise. */
     private Object complexOrText(Page p, int c, ColumnInfo info) throws SQLException {
         if (p.encoding(c) == Page.JSON) {
-            return ComplexValues.fromJson(p.text(c, row), info.athenaType);
+            return ComplexValues.fromJson(p.text(c, row), info.athenaType, nestedJavaTime);
         }
         if (info.jdbcType == Types.ARRAY && p.encoding(c) == Page.TEXT) {
             return ComplexValues.arrayFromText(p.text(c, row));

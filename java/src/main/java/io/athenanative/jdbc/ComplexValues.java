@@ -18,12 +18,21 @@ final class ComplexValues {
     private ComplexValues() {
     }
 
-    /** A JSON value (page encoding 8) as java.sql.Array, java.util.Map, java.sql.Struct or a scalar. */
+    /** A JSON value (page encoding 8) as a query's ResultSet gives it (java.sql's dates and timestamps). */
     static Object fromJson(String json, String athenaType) throws SQLException {
-        return convert(Json.parse(json), AthenaType.parse(athenaType));
+        return fromJson(json, athenaType, false);
     }
 
-    private static Object convert(Object value, AthenaType type) throws SQLException {
+    /**
+     * A JSON value (page encoding 8) as java.sql.Array, java.util.Map, java.sql.Struct or a scalar. With
+     * {@code javaTime}, dates and timestamps inside are LocalDate and LocalDateTime: java.sql's classes
+     * hold a local time of the JVM's zone, which cannot hold one that zone skips (a DST gap).
+     */
+    static Object fromJson(String json, String athenaType, boolean javaTime) throws SQLException {
+        return convert(Json.parse(json), AthenaType.parse(athenaType), javaTime);
+    }
+
+    private static Object convert(Object value, AthenaType type, boolean javaTime) throws SQLException {
         if (value == null) {
             return null;
         }
@@ -33,7 +42,7 @@ final class ComplexValues {
                 List<?> items = (List<?>) expect(value, List.class, type);
                 Object[] out = new Object[items.size()];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = convert(items.get(i), element);
+                    out[i] = convert(items.get(i), element, javaTime);
                 }
                 return new AthenaArray(element.text, element.jdbcType(), out);
             }
@@ -44,7 +53,7 @@ final class ComplexValues {
                     if (kv.size() != 2) {
                         throw new SQLException("A map entry of type " + type.text + " is not a [key, value] pair", "XX000");
                     }
-                    out.put(convert(kv.get(0), child(type, 0)), convert(kv.get(1), child(type, 1)));
+                    out.put(convert(kv.get(0), child(type, 0), javaTime), convert(kv.get(1), child(type, 1), javaTime));
                 }
                 return out;
             }
@@ -52,10 +61,15 @@ final class ComplexValues {
                 Map<?, ?> fields = (Map<?, ?>) expect(value, Map.class, type);
                 Object[] attributes = new Object[type.children.size()];
                 for (int i = 0; i < attributes.length; i++) {
-                    attributes[i] = convert(fields.get(type.fieldNames.get(i)), type.children.get(i));
+                    attributes[i] = convert(fields.get(type.fieldNames.get(i)), type.children.get(i), javaTime);
                 }
                 return new AthenaStruct(type.text, attributes);
             }
+            case "date":
+                return javaTime ? java.time.LocalDate.parse(value.toString()) : scalar(value.toString(), type);
+            case "timestamp":
+                return javaTime ? java.time.LocalDateTime.parse(value.toString().replace(' ', 'T'))
+                        : scalar(value.toString(), type);
             default:
                 return scalar(value.toString(), type);
         }

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link AthenaExport}: one UNLOAD on the signed-in side, its row groups read elsewhere through presigned URLs
@@ -43,7 +45,6 @@ class AthenaExportTest {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("athena-export");
-        storage = Files.createDirectory(dir.resolve("s3"));
         // The sample configuration (its "cse" workgroup encrypts results with CSE_KMS), files found from here.
         Path sample = Paths.get("tests/data/athena-local.toml").toAbsolutePath();
         String config = new String(Files.readAllBytes(sample), StandardCharsets.UTF_8)
@@ -52,8 +53,10 @@ class AthenaExportTest {
             config = config.replace("\"saml/" + key + "\"", toml(sample.getParent().resolve("saml").resolve(key)));
         }
         Path file = dir.resolve("athena-local.toml");
-        Files.write(file, ("storage_dir = " + toml(storage) + "\n" + config).getBytes(StandardCharsets.UTF_8));
+        Files.write(file, config.getBytes(StandardCharsets.UTF_8));
         athena = LocalAthena.start(file.toString());
+        // athena-local's launcher gives the server a storage folder of its own (--storage-dir).
+        storage = athena.storageDir();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE export_rows AS SELECT value AS id, CAST(value AS decimal(12,2)) / 100 AS amount,"
                     + " concat('row ', CAST(value AS varchar)) AS label FROM range(" + ROWS + ")");
@@ -103,6 +106,7 @@ class AthenaExportTest {
                 }
                 assertEquals(ROWS, rows, "the row groups' rows");
                 assertTrue(slices.size() >= 3, "several row groups: " + export.files());
+                assertEquals(export.files().size(), exportFiles().size(), "the files, in S3");
                 assertTrue(export.expiresAtMillis() > System.currentTimeMillis() + 500000, "600 s from now");
                 Collections.reverse(slices);
                 long count = 0;
@@ -174,14 +178,18 @@ class AthenaExportTest {
         assertEquals(new ArrayList<String>(), exportFiles());
     }
 
-    @Test
-    void clientSideEncryptionIsRefusedWithTheReason() throws Exception {
-        try (Connection c = DriverManager.getConnection(athena.url("S3Endpoint=" + athena.endpoint() + ";WorkGroup=cse"))) {
+    /** Known at connect from the workgroup: no UNLOAD runs whose files could not be read back. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cse:CSE_KMS", "managed:Athena-managed storage"})
+    void clientSideEncryptionAndManagedStorageAreRefusedWithTheReason(String workgroupAndReason) throws Exception {
+        String[] parts = workgroupAndReason.split(":");
+        try (Connection c = DriverManager.getConnection(athena.url("S3Endpoint=" + athena.endpoint() + ";WorkGroup="
+                + parts[0]))) {
             athena.clearCalls();
             SQLException e = assertThrows(SQLException.class,
                     () -> AthenaExport.unload(c, "SELECT id FROM export_rows", 600));
             assertEquals("0A000", e.getSQLState());
-            assertTrue(e.getMessage().contains("CSE_KMS"), e.getMessage());
+            assertTrue(e.getMessage().contains(parts[1]), e.getMessage());
             assertEquals(0, athena.callCount("StartQueryExecution"), "nothing ran");
         }
     }
@@ -211,6 +219,30 @@ class AthenaExportTest {
             while (rs.next()) {
                 rs.getLong(1);
             }
+        }
+    }
+
+    /** In a JVM whose zone skips 02:00-03:00 that night, a nested timestamp at 02:30 still reads as 02:30. */
+    @Test
+    void nestedDatesAndTimestampsAreJavaTimeValues() throws Exception {
+        java.util.TimeZone zone = java.util.TimeZone.getDefault();
+        try (Connection c = connect()) {
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Europe/Paris"));
+            AthenaExport export = AthenaExport.unload(c, "SELECT ARRAY[TIMESTAMP '2024-03-31 02:30:00.123'] AS a,"
+                    + " MAP(ARRAY['d'], ARRAY[DATE '2024-03-31']) AS m", 600);
+            try {
+                ExportFile file = export.files().get(0);
+                try (ResultSet rs = AthenaExport.read(Collections.singletonList(file.slice(0, 1)), 0)) {
+                    assertTrue(rs.next());
+                    Object[] stamps = (Object[]) rs.getArray(1).getArray();
+                    assertEquals(java.time.LocalDateTime.of(2024, 3, 31, 2, 30, 0, 123000000), stamps[0]);
+                    assertEquals(java.time.LocalDate.of(2024, 3, 31), ((java.util.Map<?, ?>) rs.getObject(2)).get("d"));
+                }
+            } finally {
+                AthenaExport.delete(c, export.prefix());
+            }
+        } finally {
+            java.util.TimeZone.setDefault(zone);
         }
     }
 

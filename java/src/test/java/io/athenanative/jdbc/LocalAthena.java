@@ -75,6 +75,11 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
         return AthenaLocal.builder().binary(Paths.get(binary).toAbsolutePath()).configFile(Paths.get(config));
     }
 
+    /** The folder athena-local keeps its S3 objects in, one folder per bucket. */
+    public java.nio.file.Path storageDir() {
+        return server.storageDir();
+    }
+
     public int port() {
         return server.port();
     }

@@ -44,7 +44,6 @@ class UnloadFallbackTest {
     @BeforeAll
     static void start() throws IOException {
         Path dir = Files.createTempDirectory("unload-fallback");
-        storage = Files.createDirectory(dir.resolve("s3"));
         Path sample = Paths.get("tests/data/athena-local.toml").toAbsolutePath();
         String config = new String(Files.readAllBytes(sample), StandardCharsets.UTF_8)
                 .replace("path = \"cities.csv\"", "path = " + toml(sample.getParent().resolve("cities.csv")));
@@ -53,8 +52,10 @@ class UnloadFallbackTest {
             config = config.replace("\"saml/" + file + "\"", toml(sample.getParent().resolve("saml").resolve(file)));
         }
         Path file = dir.resolve("athena-local.toml");
-        Files.write(file, ("storage_dir = " + toml(storage) + "\n" + config).getBytes(StandardCharsets.UTF_8));
+        Files.write(file, config.getBytes(StandardCharsets.UTF_8));
         athena = LocalAthena.start(file.toString());
+        // athena-local's launcher gives the server a storage folder of its own (--storage-dir).
+        storage = athena.storageDir();
     }
 
     @AfterAll
