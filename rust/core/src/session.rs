@@ -292,7 +292,20 @@ impl Session {
             .ok_or_else(|| Error::internal("an export without an S3 client"))?;
         let (statement, prefix) = unload_statement(select, &location);
         let query = self.start(&statement, context, &[], None, None).await?;
-        let completion = query.wait(None).await?;
+        let completion = match query.wait(None).await {
+            Ok(completion) => completion,
+            Err(e) => {
+                // A failed UNLOAD may have written files before it failed.
+                export::delete(&s3, &prefix, &self.logger)
+                    .await
+                    .unwrap_or_else(|cleanup| {
+                        self.logger.warn(|| {
+                            format!("could not delete the failed UNLOAD's files under {prefix}: {cleanup}")
+                        })
+                    });
+                return Err(e);
+            }
+        };
         let credentials_expiry = match &self.credentials {
             Some(provider) => {
                 use aws_credential_types::provider::ProvideCredentials;

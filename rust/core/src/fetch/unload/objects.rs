@@ -113,7 +113,7 @@ async fn presigned_get(
     })?;
     let status = response.status();
     if status.is_success() {
-        return response.bytes().await.map_err(|e| {
+        let bytes = response.bytes().await.map_err(|e| {
             Error::new(
                 ErrorKind::Transient,
                 format!(
@@ -121,7 +121,24 @@ async fn presigned_get(
                     reqwest_reason(&e)
                 ),
             )
-        });
+        })?;
+        // A range answered with anything but exactly its bytes (a server that
+        // ignores Range answers 200 with the whole object) would be decoded
+        // at the wrong offsets.
+        if let Span::Range(start, end) = span {
+            let wanted = end.saturating_sub(start);
+            if status.as_u16() != 206 || bytes.len() as u64 != wanted {
+                return Err(Error::new(
+                    ErrorKind::Transient,
+                    format!(
+                        "GET of bytes {start}..{end} of {location} answered HTTP {} with {} bytes, not the {wanted} asked for",
+                        status.as_u16(),
+                        bytes.len()
+                    ),
+                ));
+            }
+        }
+        return Ok(bytes);
     }
     let body = response.text().await.unwrap_or_default();
     Err(refused(&location, status.as_u16(), &body, url))
@@ -173,6 +190,15 @@ fn refused(location: &str, status: u16, body: &str, url: &str) -> Error {
             ErrorKind::Authentication,
             format!(
                 "cannot read {location}: {why}{when}. The URLs of an export last urlExpirySeconds (and no longer than the sign-in's credentials): set urlExpirySeconds higher for reads that run longer, or run the action again to export afresh"
+            ),
+        );
+    }
+    if status == 403 && code == "AccessDenied" {
+        // Without s3:ListBucket, S3 answers a deleted key with AccessDenied, not 404.
+        return Error::new(
+            ErrorKind::Authentication,
+            format!(
+                "cannot read {location}: S3 denied the GET ({message}). The file may have been deleted: an export's files are deleted when the action that made them ends, and a stage retried after that cannot read them: run the action again"
             ),
         );
     }
@@ -253,6 +279,16 @@ mod tests {
             url,
         );
         assert!(gone.to_string().contains("no longer exists"), "{gone}");
+        let denied = refused(
+            "s3://b/k",
+            403,
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+            url,
+        );
+        assert!(
+            denied.to_string().contains("may have been deleted"),
+            "{denied}"
+        );
         let busy = refused("s3://b/k", 503, "<Error><Code>SlowDown</Code></Error>", url);
         assert_eq!(
             (busy.kind(), busy.retry()),

@@ -68,13 +68,14 @@ final class AthenaColumn implements Serializable {
 
     /**
      * A column the user gave the type of ({@code .schema(...)}): selected as it is, its values read as
-     * that type. Filters run in Athena as they would on a column of the matching Athena type.
+     * that type. Filters run in Athena as they would on a column of the matching Athena type; string
+     * comparisons stay in Spark, since the column may be a {@code char(n)}, which Athena compares padded.
      */
     static AthenaColumn given(StructField field) {
         DataType type = field.dataType();
         boolean comparable = type.equals(DataTypes.BooleanType) || type.equals(DataTypes.ByteType)
                 || type.equals(DataTypes.ShortType) || type.equals(DataTypes.IntegerType)
-                || type.equals(DataTypes.LongType) || type.equals(DataTypes.StringType)
+                || type.equals(DataTypes.LongType)
                 || type.equals(DataTypes.DateType) || type.equals(DataTypes.TimestampNTZType)
                 || type instanceof org.apache.spark.sql.types.DecimalType;
         return new AthenaColumn(field.name(), type, SqlText.identifier(field.name()), comparable, null);

@@ -75,6 +75,15 @@ final class AthenaScan implements Scan, Batch, java.io.Serializable {
         return this;
     }
 
+    /**
+     * Rows, never columnar batches. Said here so that Spark need not plan the partitions (run the
+     * UNLOAD) to find out while it prepares a plan (explain()).
+     */
+    @Override
+    public ColumnarSupportMode columnarSupportMode() {
+        return ColumnarSupportMode.UNSUPPORTED;
+    }
+
     /** The UNLOAD's SELECT. */
     String select() {
         List<String> selected = new ArrayList<String>();
@@ -140,7 +149,8 @@ final class AthenaScan implements Scan, Batch, java.io.Serializable {
         try {
             AthenaExport unloaded = AthenaExport.unload(connection, select, options.urlExpirySeconds);
             // The connection stays open until the files are deleted: with it, no second sign-in.
-            export = ExportCleanup.register(connection, unloaded.prefix(), options.describe());
+            export = ExportCleanup.register(connection, unloaded.prefix(), options.describe(),
+                    unloaded.expiresAtMillis());
             return unloaded;
         } catch (SQLException | RuntimeException e) {
             ExportCleanup.closeQuietly(connection);

@@ -23,12 +23,23 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Deletes the UNLOAD files of each scan when the Spark action that read them ends, successfully or not
- * (a QueryExecutionListener on each SparkSession that planned a scan), and at JVM exit those of scans
- * no action ended (a plan made by explain() or df.rdd without an action): a shutdown hook.
+ * (a QueryExecutionListener on each SparkSession that planned a scan). Those of scans no action ended (a
+ * plan made by df.rdd, PySpark's toLocalIterator, a cached DataFrame) go when their URLs expire, since
+ * nothing can read them after that, or at JVM exit (a shutdown hook), whichever comes first.
  */
 final class ExportCleanup {
     private static final Logger LOG = LoggerFactory.getLogger(ExportCleanup.class);
     private static final Set<Export> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * Deletes run here, not on Spark's listener bus, whose one thread serves every listener: a slow
+     * S3 delete there would hold up (and could make Spark drop) the events of others.
+     */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor DELETER =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, "athena-export-delete");
+                thread.setDaemon(true);
+                return thread;
+            });
     private static final Map<SparkSession, Boolean> WATCHED = Collections.synchronizedMap(
             new WeakHashMap<SparkSession, Boolean>());
 
@@ -68,9 +79,17 @@ final class ExportCleanup {
         }
     }
 
-    static Export register(Connection connection, String prefix, String source) {
+    /** Registers an export, deleted at the latest when its URLs expire ({@code expiresAtMillis}). */
+    static Export register(Connection connection, String prefix, String source, long expiresAtMillis) {
         Export export = new Export(connection, prefix, source);
         LIVE.add(export);
+        long delay = Math.max(0, expiresAtMillis - System.currentTimeMillis());
+        try {
+            DELETER.schedule(export::delete, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The JVM is exiting: the exit's clean-up deletes it.
+            LOG.debug("athena source: no expiry delete for {}: exiting", prefix);
+        }
         return export;
     }
 
@@ -83,6 +102,15 @@ final class ExportCleanup {
     }
 
     private static void deleteAll() {
+        // Deletes already handed over finish first (the JVM stops daemon threads after its hooks);
+        // those scheduled for later run below instead.
+        DELETER.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        DELETER.shutdown();
+        try {
+            DELETER.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Export export : new ArrayList<Export>(LIVE)) {
             export.delete();
         }
@@ -104,7 +132,11 @@ final class ExportCleanup {
     static final class ActionEnd implements QueryExecutionListener {
         @Override
         public void onSuccess(String action, QueryExecution execution, long durationNanos) {
-            ended(execution);
+            // Scala's and Java's toLocalIterator end their action when the iterator is returned,
+            // before its later partitions are read: their files wait for expiry or exit.
+            if (!"toLocalIterator".equals(action)) {
+                ended(execution);
+            }
         }
 
         @Override
@@ -132,7 +164,12 @@ final class ExportCleanup {
                 LOG.debug("athena source: no optimized plan to clean up after: {}", e.getMessage());
             }
             for (AthenaScan scan : scans) {
-                scan.actionEnded();
+                try {
+                    DELETER.execute(scan::actionEnded);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The JVM is exiting: delete here, as the exit's own clean-up does.
+                    scan.actionEnded();
+                }
             }
         }
     }

@@ -128,6 +128,9 @@ final class FilterSql {
         return literal == null ? null : SqlText.identifier(c.name) + " " + operator + " " + literal;
     }
 
+    /** The most characters an IN list pushed into the UNLOAD's SELECT may take. */
+    static final int MAX_IN_LIST_CHARS = 100_000;
+
     private String in(In filter) {
         AthenaColumn c = column(filter.attribute(), false);
         Object[] values = filter.values();
@@ -136,6 +139,7 @@ final class FilterSql {
             return null;
         }
         List<String> literals = new ArrayList<String>();
+        int length = 0;
         for (Object value : values) {
             // A null in the list keeps its meaning: no match is then null, not false (it matters under NOT).
             String literal = value == null ? "NULL" : literal(c.sparkType, value);
@@ -143,6 +147,11 @@ final class FilterSql {
                 return null;
             }
             literals.add(literal);
+            length += literal.length() + 2;
+            // Athena's statements end at 262,144 characters: a longer list stays in Spark.
+            if (length > MAX_IN_LIST_CHARS) {
+                return null;
+            }
         }
         return SqlText.identifier(c.name) + " IN (" + String.join(", ", literals) + ")";
     }
