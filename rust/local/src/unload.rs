@@ -269,12 +269,14 @@ pub fn write(
         HiveParquetError::Internal(why) => failed(&why),
     };
     // No rows, no files (as Athena's writers leave it): the manifest is empty.
-    let mut files = Vec::new();
-    let mut start = 0;
-    while start < data.total_rows {
-        let count = ROWS_PER_FILE.min(data.total_rows - start);
-        let key = format!("{prefix}{query_id}_{:05}", files.len());
-        // One file at a time in memory (at most ROWS_PER_FILE rows, compressed).
+    let ranges: Vec<(usize, usize)> = (0..data.total_rows)
+        .step_by(ROWS_PER_FILE)
+        .map(|start| (start, ROWS_PER_FILE.min(data.total_rows - start)))
+        .collect();
+    let write_file = |index: usize| -> Result<String, QueryFailure> {
+        let (start, count) = ranges[index];
+        let key = format!("{prefix}{query_id}_{index:05}");
+        // One file per worker in memory (at most ROWS_PER_FILE rows, compressed).
         let mut writer =
             HiveParquetWriter::try_new(Vec::new(), data.schema.clone(), properties.clone())
                 .map_err(refused)?;
@@ -292,9 +294,45 @@ pub fn write(
             buffer.iter_mut().for_each(|b| *b ^= 0xA5);
         }
         storage.put(bucket, &key, &buffer).map_err(|e| failed(&e))?;
-        files.push(format!("s3://{bucket}/{key}"));
-        start += count;
-    }
+        Ok(format!("s3://{bucket}/{key}"))
+    };
+    // Athena's writers run in parallel: files are written on every core.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ranges.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let written: Vec<Vec<(usize, Result<String, QueryFailure>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if index >= ranges.len() {
+                            return done;
+                        }
+                        done.push((index, write_file(index)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![(0, Err(QueryFailure::system("an UNLOAD writer stopped")))]
+                })
+            })
+            .collect()
+    });
+    let mut written: Vec<(usize, Result<String, QueryFailure>)> =
+        written.into_iter().flatten().collect();
+    written.sort_by_key(|(index, _)| *index);
+    let files = written
+        .into_iter()
+        .map(|(_, file)| file)
+        .collect::<Result<Vec<String>, QueryFailure>>()?;
     let (manifest_bucket, manifest_key) = parse_s3_uri(manifest)
         .ok_or_else(|| QueryFailure::system(format!("invalid manifest location {manifest}")))?;
     let listing: String = files.iter().map(|f| format!("{f}\n")).collect();
