@@ -29,9 +29,11 @@ public final class SparkBenchmark {
     public static void main(String[] args) throws Exception {
         String rows = args.length > 0 ? args[0] : "10000000";
         int latency = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        // More connection properties for every read, e.g. MaxQueryExecutionPollingIntervalMillis=500.
+        String extra = args.length > 2 && !args[2].isEmpty() ? ";" + args[2] : "";
         String python = new File("build/clients/venv/bin/python").getAbsolutePath();
         try (LocalAthena athena = LocalAthena.start()) {
-            String url = athena.url("S3Endpoint=" + athena.endpoint());
+            String url = athena.url("S3Endpoint=" + athena.endpoint() + extra);
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE bench AS " + ReadOnce.SQL.replace("ROWS", rows));
             }
@@ -50,8 +52,9 @@ public final class SparkBenchmark {
             environment.put("JAVA_HOME", System.getProperty("java.home"));
             environment.put("SPARK_LOCAL_IP", "127.0.0.1");
             Process spark = builder.start();
-            System.out.printf("%s rows x 8 columns; athena-local answers each call after %d ms; Spark local[4] on %d cores%n%n",
-                    rows, latency, Runtime.getRuntime().availableProcessors());
+            System.out.printf("%s rows x 8 columns; athena-local answers each call after %d ms; Spark local[4] on %d cores%s%n%n",
+                    rows, latency, Runtime.getRuntime().availableProcessors(),
+                    extra.isEmpty() ? "" : "; properties " + extra.substring(1));
             System.out.println("| read | seconds | Athena queries | table bytes read | partitions |");
             System.out.println("|---|---:|---:|---:|---:|");
             StringBuilder log = new StringBuilder();
