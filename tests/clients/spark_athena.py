@@ -198,6 +198,13 @@ def main():
         report("nested", before, rows=rows_json,
                types={f.name: f.dataType.simpleString() for f in typed.schema.fields})
 
+        # The same columns through a query: the element types come from a typeof() probe.
+        before = len(admin("GET", "/_athena_local/queries"))
+        typed = athena(query=f"SELECT * FROM {nested}").load()
+        rows_json = [r[0] for r in typed.orderBy("id").select(F.to_json(F.struct(*typed.columns))).collect()]
+        report("nested_query", before, rows=rows_json,
+               types={f.name: f.dataType.simpleString() for f in typed.schema.fields})
+
         # Two failing GetObject calls during the read: retried, the same figures.
         admin("POST", "/_athena_local/faults", {"operation": "GetObject", "kind": "internal_error", "count": 2})
         before = len(admin("GET", "/_athena_local/queries"))

@@ -532,6 +532,7 @@ impl Engine {
         ctx.register_udf(ScalarUDF::from(FromHex::new()));
         ctx.register_udf(ScalarUDF::from(JsonParse::new()));
         ctx.register_udf(ScalarUDF::from(JsonFormat::new()));
+        ctx.register_udf(ScalarUDF::from(TypeOf::new()));
         crate::time::register(&ctx);
         let engine = Engine {
             ctx,
@@ -956,6 +957,45 @@ impl ScalarUDFImpl for JsonFormat {
     ) -> datafusion::common::Result<ColumnarValue> {
         let s = string_arg(&args)?;
         Ok(ColumnarValue::Array(Arc::new(s)))
+    }
+}
+
+/// `typeof(x) -> varchar`: the full Trino type of its argument, as Athena
+/// answers it (`array(row(a integer, b varchar))`, `decimal(10,2)`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TypeOf {
+    signature: Signature,
+}
+
+impl TypeOf {
+    fn new() -> Self {
+        TypeOf {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for TypeOf {
+    fn name(&self) -> &str {
+        "typeof"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> datafusion::common::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(
+        &self,
+        args: ScalarFunctionArgs,
+    ) -> datafusion::common::Result<ColumnarValue> {
+        let field = args
+            .arg_fields
+            .first()
+            .ok_or_else(|| DataFusionError::Plan("typeof takes one argument".to_string()))?;
+        Ok(ColumnarValue::Scalar(
+            datafusion::common::ScalarValue::Utf8(Some(athena_arrow_text::full_type(field))),
+        ))
     }
 }
 

@@ -151,8 +151,9 @@ final class SchemaProbe {
         }
         List<Integer> bare = new ArrayList<Integer>();
         for (int i = 0; i < types.size(); i++) {
-            TypeText type = TypeText.parse(types.get(i));
-            if (type.isNested() && type.children.isEmpty()) {
+            // The bare names, without their element types, which TypeText cannot read.
+            String type = types.get(i).trim().toLowerCase(java.util.Locale.ROOT);
+            if (type.equals("array") || type.equals("map") || type.equals("row")) {
                 bare.add(i);
             }
         }
@@ -176,7 +177,7 @@ final class SchemaProbe {
         for (int i : bare) {
             selected.add("typeof(t." + SqlText.identifier(names.get(i)) + ")");
         }
-        String sql = "SELECT " + String.join(", ", selected) + " FROM (VALUES 1) AS one(x) LEFT JOIN (SELECT * FROM "
+        String sql = "SELECT " + String.join(", ", selected) + " FROM (VALUES (1)) AS one(x) LEFT JOIN (SELECT * FROM "
                 + source + " LIMIT 0) t ON true";
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {

@@ -114,7 +114,7 @@ class SparkAthenaSourceTest {
             Map<String, Object> read = (Map<String, Object>) MiniJson.parse(m.group(1));
             reads.put((String) read.get("read"), read);
         }
-        assertEquals(Arrays.asList("jdbc", "athena", "pushdown", "count", "limit", "empty", "query", "nested", "faults",
+        assertEquals(Arrays.asList("jdbc", "athena", "pushdown", "count", "limit", "empty", "query", "nested", "nested_query", "faults",
                 "explain", "expired", "again", "cached", "refused", "workgroups", "end"), new ArrayList<String>(reads.keySet()), output);
         filesAfterExit = unloadFiles();
     }
@@ -394,6 +394,17 @@ class SparkAthenaSourceTest {
         }
         assertEquals(expected, nested.get("rows"));
         assertEquals(1, queries("nested").size(), queries("nested").toString());
+        // Through a query, Athena's result metadata says only array, map and row: typeof() gives the rest.
+        Map<String, Object> viaQuery = read("nested_query");
+        assertEquals(nested.get("types"), viaQuery.get("types"));
+        assertEquals(expected, viaQuery.get("rows"));
+        List<String> ran = new ArrayList<String>();
+        for (Map<String, Object> query : queries("nested_query")) {
+            ran.add(String.valueOf(query.get("query")));
+        }
+        assertEquals(3, ran.size(), "the LIMIT 0 probe, the typeof() probe, the UNLOAD: " + ran);
+        assertTrue(ran.get(1).contains("typeof("), ran.toString());
+        assertTrue(ran.get(2).startsWith("UNLOAD"), ran.toString());
     }
 
     @Test
