@@ -12,7 +12,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -44,18 +43,9 @@ class AthenaExportTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("athena-export");
-        // The sample configuration (its "cse" workgroup encrypts results with CSE_KMS), files found from here.
-        Path sample = Paths.get("tests/data/athena-local.toml").toAbsolutePath();
-        String config = new String(Files.readAllBytes(sample), StandardCharsets.UTF_8)
-                .replace("path = \"cities.csv\"", "path = " + toml(sample.getParent().resolve("cities.csv")));
-        for (String key : new String[] {"corp.crt", "corp.key", "partner.crt", "partner.key"}) {
-            config = config.replace("\"saml/" + key + "\"", toml(sample.getParent().resolve("saml").resolve(key)));
-        }
-        Path file = dir.resolve("athena-local.toml");
-        Files.write(file, config.getBytes(StandardCharsets.UTF_8));
-        athena = LocalAthena.start(file.toString());
-        // athena-local's launcher gives the server a storage folder of its own (--storage-dir).
+        // The sample configuration (its "cse" and "managed" workgroups too); athena-local's launcher
+        // gives the server a storage folder of its own (--storage-dir).
+        athena = LocalAthena.start();
         storage = athena.storageDir();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE export_rows AS SELECT value AS id, CAST(value AS decimal(12,2)) / 100 AS amount,"
@@ -73,10 +63,6 @@ class AthenaExportTest {
     @AfterEach
     void disarm() throws Exception {
         athena.admin("DELETE", "/_athena_local/faults", null);
-    }
-
-    private static String toml(Path path) {
-        return "\"" + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private static Connection connect() throws SQLException {

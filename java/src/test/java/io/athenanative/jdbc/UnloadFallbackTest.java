@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -43,18 +41,9 @@ class UnloadFallbackTest {
     /** Its own server, whose S3 storage folder the tests inspect for leftover UNLOAD files. */
     @BeforeAll
     static void start() throws IOException {
-        Path dir = Files.createTempDirectory("unload-fallback");
-        Path sample = Paths.get("tests/data/athena-local.toml").toAbsolutePath();
-        String config = new String(Files.readAllBytes(sample), StandardCharsets.UTF_8)
-                .replace("path = \"cities.csv\"", "path = " + toml(sample.getParent().resolve("cities.csv")));
-        // The SAML providers' certificates and keys, relative to the sample's folder too.
-        for (String file : new String[] {"corp.crt", "corp.key", "partner.crt", "partner.key"}) {
-            config = config.replace("\"saml/" + file + "\"", toml(sample.getParent().resolve("saml").resolve(file)));
-        }
-        Path file = dir.resolve("athena-local.toml");
-        Files.write(file, config.getBytes(StandardCharsets.UTF_8));
-        athena = LocalAthena.start(file.toString());
-        // athena-local's launcher gives the server a storage folder of its own (--storage-dir).
+        // The sample configuration (its "cse" and "managed" workgroups too); athena-local's launcher
+        // gives the server a storage folder of its own (--storage-dir).
+        athena = LocalAthena.start();
         storage = athena.storageDir();
     }
 
@@ -68,10 +57,6 @@ class UnloadFallbackTest {
     @AfterEach
     void disarm() throws Exception {
         athena.admin("DELETE", "/_athena_local/faults", null);
-    }
-
-    private static String toml(Path path) {
-        return "\"" + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private static String url(String extra) {
