@@ -135,6 +135,35 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     /** A string field of a flat JSON object, or null. */
+    /**
+     * JSON as the driver reads it ({@link Json}): maps, lists, strings, Booleans, nulls, and numbers as
+     * BigDecimal.
+     */
+    public static Object parseJson(String json) throws java.sql.SQLException {
+        return withDecimals(Json.parse(json));
+    }
+
+    private static Object withDecimals(Object value) {
+        if (value instanceof Json.Number) {
+            return new java.math.BigDecimal(value.toString());
+        }
+        if (value instanceof java.util.List) {
+            List<Object> out = new ArrayList<Object>();
+            for (Object item : (List<?>) value) {
+                out.add(withDecimals(item));
+            }
+            return out;
+        }
+        if (value instanceof java.util.Map) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<String, Object>();
+            for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) value).entrySet()) {
+                out.put((String) e.getKey(), withDecimals(e.getValue()));
+            }
+            return out;
+        }
+        return value;
+    }
+
     public static String jsonString(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("\"" + java.util.regex.Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(json);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.athenanative.jdbc.LocalAthena;
 import io.athenanative.local.junit.AthenaLocal;
 import java.io.File;
 import java.io.IOException;
@@ -111,7 +112,7 @@ class SparkAthenaSourceTest {
         Matcher m = RESULT.matcher(output);
         while (m.find()) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> read = (Map<String, Object>) MiniJson.parse(m.group(1));
+            Map<String, Object> read = (Map<String, Object>) LocalAthena.parseJson(m.group(1));
             reads.put((String) read.get("read"), read);
         }
         assertEquals(Arrays.asList("jdbc", "athena", "pushdown", "count", "limit", "empty", "query", "nested", "nested_query", "faults",
@@ -570,121 +571,4 @@ class SparkAthenaSourceTest {
         return ClientProcess.run(name, command, WORK, sparkEnvironment(), 600);
     }
 
-    /** Just enough JSON for the script's lines: objects, arrays, strings, numbers (BigDecimal), literals. */
-    static final class MiniJson {
-        private final String text;
-        private int at;
-
-        private MiniJson(String text) {
-            this.text = text;
-        }
-
-        static Object parse(String text) {
-            MiniJson p = new MiniJson(text);
-            Object value = p.value();
-            p.spaces();
-            assertEquals(text.length(), p.at, "JSON ends at " + p.at + ": " + text);
-            return value;
-        }
-
-        private void spaces() {
-            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
-                at++;
-            }
-        }
-
-        private Object value() {
-            spaces();
-            char c = text.charAt(at);
-            if (c == '{') {
-                Map<String, Object> map = new LinkedHashMap<String, Object>();
-                at++;
-                spaces();
-                if (text.charAt(at) == '}') {
-                    at++;
-                    return map;
-                }
-                while (true) {
-                    spaces();
-                    String key = string();
-                    spaces();
-                    at++; // ':'
-                    map.put(key, value());
-                    spaces();
-                    if (text.charAt(at++) == '}') {
-                        return map;
-                    }
-                }
-            }
-            if (c == '[') {
-                List<Object> list = new ArrayList<Object>();
-                at++;
-                spaces();
-                if (text.charAt(at) == ']') {
-                    at++;
-                    return list;
-                }
-                while (true) {
-                    list.add(value());
-                    spaces();
-                    if (text.charAt(at++) == ']') {
-                        return list;
-                    }
-                }
-            }
-            if (c == '"') {
-                return string();
-            }
-            for (String literal : new String[] {"true", "false", "null"}) {
-                if (text.startsWith(literal, at)) {
-                    at += literal.length();
-                    return literal.equals("null") ? null : Boolean.valueOf(literal);
-                }
-            }
-            int start = at;
-            while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
-                at++;
-            }
-            return new BigDecimal(text.substring(start, at));
-        }
-
-        private String string() {
-            StringBuilder out = new StringBuilder();
-            at++; // '"'
-            while (true) {
-                char c = text.charAt(at++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                char e = text.charAt(at++);
-                switch (e) {
-                    case 'n':
-                        out.append('\n');
-                        break;
-                    case 't':
-                        out.append('\t');
-                        break;
-                    case 'r':
-                        out.append('\r');
-                        break;
-                    case 'b':
-                        out.append('\b');
-                        break;
-                    case 'f':
-                        out.append('\f');
-                        break;
-                    case 'u':
-                        out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        at += 4;
-                        break;
-                    default:
-                        out.append(e);
-                }
-            }
-        }
-    }
 }
