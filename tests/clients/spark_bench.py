@@ -1,11 +1,13 @@
 """Spark at scale, measured: the same table read three ways, each written to Spark's
 no-op sink (every column of every row read, nothing written).
 
-usage: spark_bench.py DRIVER_JAR SPARK_JAR URL ENDPOINT TABLE ROWS
+usage: spark_bench.py DRIVER_JAR SPARK_JAR URL ENDPOINT TABLE ROWS ROUNDS
 
-Prints one line per read, ``RESULT {"read": ..., "seconds": ..., "rows": ..., "queries": ...,
-"scanned": ..., "partitions": ...}``: ``queries`` and ``scanned`` are the Athena queries the read
-ran and the table bytes they read, from athena-local's query record (ENDPOINT/_athena_local/queries).
+Runs the three reads in turn, ROUNDS times (so that no read alone gets a cold or a warm JVM), and
+prints one line per read and round, ``RESULT {"round": ..., "read": ..., "seconds": ...,
+"engine": ..., "queries": ..., "scanned": ..., "partitions": ...}``: ``queries``, ``scanned`` and
+``engine`` are the Athena queries the read ran, the table bytes they read and the seconds
+athena-local's engine spent on them, from its query record (ENDPOINT/_athena_local/queries).
 """
 
 import json
@@ -22,7 +24,7 @@ def queries(endpoint):
 
 
 def main():
-    driver_jar, spark_jar, url, endpoint, table, rows = sys.argv[1:7]
+    driver_jar, spark_jar, url, endpoint, table, rows, rounds = sys.argv[1:8]
     spark = (
         SparkSession.builder.master("local[4]")
         .appName("athena-native-jdbc Spark benchmark")
@@ -50,26 +52,29 @@ def main():
             .option("numPartitions", "4")
             .load(),
         }
-        for name, frame in reads.items():
-            before = len(queries(endpoint))
-            started = time.monotonic()
-            df = frame()
-            df.write.format("noop").mode("overwrite").save()
-            seconds = time.monotonic() - started
-            ran = queries(endpoint)[before:]
-            print(
-                "RESULT "
-                + json.dumps(
-                    {
-                        "read": name,
-                        "seconds": round(seconds, 2),
-                        "queries": len(ran),
-                        "scanned": sum(q.get("dataScannedInBytes", 0) for q in ran),
-                        "partitions": df.rdd.getNumPartitions(),
-                    }
-                ),
-                flush=True,
-            )
+        for round_ in range(1, int(rounds) + 1):
+            for name, frame in reads.items():
+                before = len(queries(endpoint))
+                started = time.monotonic()
+                df = frame()
+                df.write.format("noop").mode("overwrite").save()
+                seconds = time.monotonic() - started
+                ran = queries(endpoint)[before:]
+                print(
+                    "RESULT "
+                    + json.dumps(
+                        {
+                            "round": round_,
+                            "read": name,
+                            "seconds": round(seconds, 2),
+                            "engine": round(sum(q.get("engineMillis", 0) for q in ran) / 1000, 2),
+                            "queries": len(ran),
+                            "scanned": sum(q.get("dataScannedInBytes", 0) for q in ran),
+                            "partitions": df.rdd.getNumPartitions(),
+                        }
+                    ),
+                    flush=True,
+                )
     finally:
         spark.stop()
 

@@ -948,7 +948,7 @@ async fn data_scanned_is_the_bytes_of_the_tables_read() {
             .and_then(|s| s.data_scanned_in_bytes())
             .expect("DataScannedInBytes")
     };
-    let mut expected: Vec<(String, i64, Vec<i64>)> = Vec::new();
+    let mut expected: Vec<(String, i64, Vec<i64>, i64)> = Vec::new();
     let mut check = |sql: &str, qe: &aws_sdk_athena::types::QueryExecution, reads: Vec<i64>| {
         assert_eq!(
             qe.status().and_then(|s| s.state()),
@@ -957,7 +957,11 @@ async fn data_scanned_is_the_bytes_of_the_tables_read() {
             qe.status().and_then(|s| s.state_change_reason())
         );
         assert_eq!(scanned(qe), reads.iter().sum::<i64>(), "{sql}");
-        expected.push((sql.to_string(), scanned(qe), reads));
+        let engine = qe
+            .statistics()
+            .and_then(|s| s.engine_execution_time_in_millis())
+            .expect("EngineExecutionTimeInMillis");
+        expected.push((sql.to_string(), scanned(qe), reads, engine));
     };
 
     // CSV is read whole, whatever the query selects: once per query.
@@ -1023,8 +1027,10 @@ async fn data_scanned_is_the_bytes_of_the_tables_read() {
     let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), expected.len() + 1);
-    for (entry, (sql, bytes, reads)) in listed.iter().zip(&expected) {
+    for (entry, (sql, bytes, reads, engine)) in listed.iter().zip(&expected) {
         assert_eq!(entry["query"], sql.as_str());
+        // The finished query's engine time, as GetQueryExecution reported it.
+        assert_eq!(entry["engineMillis"], *engine, "{sql}");
         assert_eq!(entry["state"], "SUCCEEDED");
         assert_eq!(entry["dataScannedInBytes"], *bytes, "{sql}");
         let read: Vec<i64> = entry["tablesRead"]
