@@ -82,6 +82,8 @@ pub struct PollPolicy {
     pub min: Duration,
     pub max: Duration,
     pub multiplier: f64,
+    /// GetQueryExecution calls per second shared by the process's queries.
+    pub per_second: u32,
 }
 
 impl PollPolicy {
@@ -118,6 +120,8 @@ pub struct ConnectionConfig {
     /// TimestampWithTimeZoneAsTimestamp: report those columns as JDBC TIMESTAMP.
     pub zoned_timestamps_as_timestamp: bool,
     pub poll: PollPolicy,
+    /// MaxBytesScannedPerQuery and ScanCostWarning.
+    pub scan_guard: crate::query::ScanGuard,
     pub athena_endpoint: Option<String>,
     /// S3 endpoint of the S3 fetcher (path-style addressing when set).
     pub s3_endpoint: Option<String>,
@@ -259,7 +263,12 @@ impl Parser<'_> {
                 self.integer("MaxQueryExecutionPollingIntervalMillis") as u64
             ),
             multiplier: self.number("QueryExecutionPollingIntervalMultiplier"),
+            per_second: self.integer("MaxQueryExecutionPollsPerSecond") as u32,
         };
+        if self.given("PricePerTerabyteScanned") && !self.boolean("ScanCostWarning") {
+            self.problems
+                .push("PricePerTerabyteScanned applies only with ScanCostWarning=true".into());
+        }
         if poll.min > poll.max {
             self.problems.push("MinQueryExecutionPollingIntervalMillis must not exceed MaxQueryExecutionPollingIntervalMillis".into());
         }
@@ -286,6 +295,15 @@ impl Parser<'_> {
                 .unwrap_or(crate::types::DEFAULT_STRING_COLUMN_LENGTH),
             zoned_timestamps_as_timestamp: self.boolean("TimestampWithTimeZoneAsTimestamp"),
             poll,
+            scan_guard: crate::query::ScanGuard {
+                max_bytes: self
+                    .raw
+                    .get("MaxBytesScannedPerQuery")
+                    .map(|_| self.integer("MaxBytesScannedPerQuery") as u64),
+                price_per_tb: self
+                    .boolean("ScanCostWarning")
+                    .then(|| self.number("PricePerTerabyteScanned")),
+            },
             athena_endpoint: self.text("AthenaEndpoint"),
             s3_endpoint: self.text("S3Endpoint"),
             fetch: self.fetch_settings(),
@@ -697,8 +715,10 @@ mod tests {
         assert_eq!(c.database, "default");
         assert_eq!(c.workgroup, "primary");
         assert_eq!(c.auth, Auth::DefaultChain);
-        assert_eq!(c.poll.min, Duration::from_millis(100));
-        assert_eq!(c.poll.max, Duration::from_millis(5000));
+        assert_eq!(c.poll.min, Duration::from_millis(50));
+        assert_eq!(c.poll.max, Duration::from_millis(1000));
+        assert_eq!(c.poll.multiplier, 1.25);
+        assert_eq!(c.poll.per_second, 50);
     }
 
     #[test]
@@ -799,6 +819,7 @@ mod tests {
             min: Duration::from_millis(100),
             max: Duration::from_millis(500),
             multiplier: 2.0,
+            per_second: 50,
         };
         assert_eq!(
             p.next(Duration::from_millis(100)),

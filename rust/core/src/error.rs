@@ -104,6 +104,8 @@ pub struct Error {
     query_execution_id: Option<String>,
     vendor_code: i32,
     retry: Retry,
+    /// The AWS error code of the service's answer (e.g. `AccessDeniedException`).
+    aws_code: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -116,7 +118,19 @@ impl Error {
             query_execution_id: None,
             vendor_code: 0,
             retry: Retry::Transient,
+            aws_code: None,
         }
+    }
+
+    /// Sets the AWS error code (from_sdk sets it from the service's answer).
+    pub fn with_aws_code(mut self, code: &str) -> Self {
+        self.aws_code = Some(code.to_string());
+        self
+    }
+
+    /// The AWS error code the service answered, when the error is one.
+    pub fn aws_code(&self) -> Option<&str> {
+        self.aws_code.as_deref()
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {
@@ -248,7 +262,8 @@ where
             let code = inner.code().unwrap_or("UnknownError").to_string();
             let text = inner.message().unwrap_or("no message").to_string();
             let kind = classify_code(&code);
-            let error = Error::new(kind, format!("{operation} failed: {code}: {text}"));
+            let mut error = Error::new(kind, format!("{operation} failed: {code}: {text}"));
+            error.aws_code = inner.code().map(str::to_string);
             if is_throttling(&code) || service.raw().status().as_u16() == 429 {
                 error.with_retry(Retry::Throttled)
             } else {

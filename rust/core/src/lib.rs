@@ -10,6 +10,7 @@ pub mod log;
 pub mod metadata;
 pub mod network;
 pub mod page;
+pub mod poll_budget;
 pub mod properties;
 pub mod query;
 pub mod results;

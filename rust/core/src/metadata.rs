@@ -139,13 +139,275 @@ fn is_not_found(e: &Error) -> bool {
         && text.contains("not found")
 }
 
-/// Failures of one table or database that a listing survives: not credentials,
-/// not the network, not throttling.
-fn skippable(e: &Error) -> bool {
-    matches!(
-        e.kind(),
-        ErrorKind::Service | ErrorKind::QueryFailedSystem | ErrorKind::QueryFailedUser
+/// A refusal of the caller's metadata calls on this catalog, database or
+/// table: IAM's `AccessDeniedException`, or Lake Formation's refusal, which
+/// Athena passes on as a `MetadataException`. Not an expired or unknown key:
+/// those are the connection's, and fail the call.
+fn is_denied(e: &Error) -> bool {
+    match e.aws_code() {
+        Some("AccessDeniedException" | "AccessDenied") => true,
+        Some("MetadataException") => {
+            let text = e.to_string();
+            text.contains("Insufficient Lake Formation permission")
+                || text.contains("not authorized to perform")
+                || text.contains("AccessDenied")
+        }
+        _ => false,
+    }
+}
+
+/// Failures of one catalog, database or table that a listing survives (left
+/// out with a warning): any answer AWS gave about what was asked
+/// (`MetadataException`, `InvalidRequestException`, `EntityNotFoundException`,
+/// `ResourceNotFoundException`, a connector's or Lambda function's error, an
+/// access denial of that resource), and the failure or time-out of a query the
+/// driver ran for the listing. Not: credentials that are expired or unknown,
+/// a signature refused, throttling or 5xx after the retries, the network, a
+/// cancel: those are the connection's and fail the call.
+fn about_one_source(e: &Error) -> bool {
+    match e.kind() {
+        ErrorKind::Service
+        | ErrorKind::QueryFailedSystem
+        | ErrorKind::QueryFailedUser
+        | ErrorKind::Timeout => true,
+        ErrorKind::Authentication => is_denied(e),
+        _ => false,
+    }
+}
+
+/// A text for inside single quotes in SQL.
+fn sql_text(text: &str) -> String {
+    text.replace('\'', "''")
+}
+
+/// The query of [`Session::via_information_schema`]. A pattern with
+/// escapes is not passed on (Athena's LIKE has no escape character by
+/// default): the rows are checked against the pattern afterwards anyway.
+fn information_schema_sql(database: &str, pattern: Option<&str>, need: Need) -> String {
+    let select = match need {
+        Need::Tables => "SELECT table_name, table_type FROM information_schema.tables",
+        Need::Columns => {
+            "SELECT table_name, column_name, data_type, comment, extra_info \
+             FROM information_schema.columns"
+        }
+    };
+    // Glue keeps names in lower case; the pattern matches without regard to case.
+    let table_filter = match pattern.map(str::to_lowercase) {
+        Some(p) if p.chars().all(|c| c == '%') => String::new(),
+        Some(p) => match exact_name(&p) {
+            Some(name) => format!(" AND table_name = '{}'", sql_text(&name)),
+            None if !p.contains('\\') => format!(" AND table_name LIKE '{}'", sql_text(&p)),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
+    let order = match need {
+        Need::Tables => "table_name",
+        Need::Columns => "table_name, ordinal_position",
+    };
+    format!(
+        "{select} WHERE table_schema = '{}'{table_filter} ORDER BY {order}",
+        sql_text(&database.to_lowercase())
     )
+}
+
+/// TableMetadata, as the API would give it, from the rows of
+/// [`information_schema_sql`] (the header row, if the results have one, is
+/// skipped). Partition keys (`extra_info` = `partition key`) come after the
+/// columns, as Glue lists them.
+fn tables_from_rows(
+    rows: Vec<Vec<Option<String>>>,
+    pattern: Option<&str>,
+    need: Need,
+) -> Result<Vec<TableMetadata>> {
+    use aws_sdk_athena::types::Column as GlueColumn;
+    let built = |what: &str, e: aws_sdk_athena::error::BuildError| {
+        Error::internal(format!("{what} from information_schema: {e}"))
+    };
+    let header: &[&str] = match need {
+        Need::Tables => &["table_name", "table_type"],
+        Need::Columns => &[
+            "table_name",
+            "column_name",
+            "data_type",
+            "comment",
+            "extra_info",
+        ],
+    };
+    let mut tables: Vec<TableMetadata> = Vec::new();
+    // The table being built: its name, columns and partition keys.
+    let mut current: Option<(String, Vec<GlueColumn>, Vec<GlueColumn>)> = None;
+    let finish = |current: Option<(String, Vec<GlueColumn>, Vec<GlueColumn>)>,
+                  tables: &mut Vec<TableMetadata>|
+     -> Result<()> {
+        if let Some((name, cols, keys)) = current {
+            tables.push(
+                TableMetadata::builder()
+                    .name(name)
+                    .table_type("EXTERNAL_TABLE")
+                    .set_columns(Some(cols))
+                    .set_partition_keys(Some(keys))
+                    .build()
+                    .map_err(|e| built("a table", e))?,
+            );
+        }
+        Ok(())
+    };
+    for (i, row) in rows.into_iter().enumerate() {
+        let cell = |n: usize| row.get(n).cloned().flatten();
+        let is_header = i == 0
+            && header
+                .iter()
+                .enumerate()
+                .all(|(n, h)| cell(n).as_deref() == Some(*h));
+        let Some(table) = cell(0) else { continue };
+        if is_header || !like(pattern, &table) {
+            continue;
+        }
+        match need {
+            Need::Tables => {
+                let kind = match cell(1).as_deref() {
+                    Some("VIEW") => "VIRTUAL_VIEW",
+                    _ => "EXTERNAL_TABLE",
+                };
+                tables.push(
+                    TableMetadata::builder()
+                        .name(table)
+                        .table_type(kind)
+                        .build()
+                        .map_err(|e| built("a table", e))?,
+                );
+            }
+            Need::Columns => {
+                let Some(column) = cell(1) else { continue };
+                if current.as_ref().is_none_or(|(name, _, _)| *name != table) {
+                    finish(current.take(), &mut tables)?;
+                    current = Some((table, Vec::new(), Vec::new()));
+                }
+                let glue = GlueColumn::builder()
+                    .name(column)
+                    .set_type(cell(2).map(|t| glue_type(&t)))
+                    .set_comment(cell(3).filter(|c| !c.is_empty()))
+                    .build()
+                    .map_err(|e| built("a column", e))?;
+                if let Some((_, cols, keys)) = current.as_mut() {
+                    if cell(4).as_deref() == Some("partition key") {
+                        keys.push(glue);
+                    } else {
+                        cols.push(glue);
+                    }
+                }
+            }
+        }
+    }
+    finish(current.take(), &mut tables)?;
+    tables.sort_by(|a, b| a.name().cmp(b.name()));
+    Ok(tables)
+}
+
+/// What an open bracket of an Athena type becomes in Glue's spelling.
+enum Bracket {
+    /// `array(`, `map(`: `<` … `>`.
+    Angle,
+    /// `row(`: `struct<`, each field `name:type`; true while a field's name is next.
+    Row(bool),
+    /// `decimal(10,2)`, `varchar(20)`: kept as written.
+    Kept,
+    /// `timestamp(3)`: Glue has no precision.
+    Dropped,
+}
+
+/// An Athena (Trino) type from `information_schema` in Glue's (Hive's)
+/// spelling, as GetTableMetadata gives it: `integer` → `int`, `varchar` →
+/// `string` (`varchar(20)` stays), `real` → `float`, `varbinary` → `binary`,
+/// `timestamp(3)` → `timestamp`, `array(integer)` → `array<int>`,
+/// `map(varchar, bigint)` → `map<string,bigint>`, `row(a integer, b
+/// varchar)` → `struct<a:int,b:string>`. Written without recursion (the
+/// text comes from outside).
+fn glue_type(athena: &str) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<Bracket> = Vec::new();
+    // The last type name written, until its bracket (if any) opens.
+    let mut last_name = String::new();
+    let mut chars = athena.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => {
+                let bracket = match last_name.as_str() {
+                    "array" | "map" => Bracket::Angle,
+                    "row" => Bracket::Row(true),
+                    "timestamp" | "time" => Bracket::Dropped,
+                    _ => Bracket::Kept,
+                };
+                match bracket {
+                    Bracket::Angle | Bracket::Row(_) => out.push('<'),
+                    Bracket::Kept => out.push('('),
+                    Bracket::Dropped => {}
+                }
+                stack.push(bracket);
+                last_name.clear();
+            }
+            ')' => match stack.pop() {
+                Some(Bracket::Angle | Bracket::Row(_)) => out.push('>'),
+                Some(Bracket::Kept) => out.push(')'),
+                Some(Bracket::Dropped) => {}
+                None => out.push(')'),
+            },
+            ',' => match stack.last_mut() {
+                Some(Bracket::Row(name_next)) => {
+                    *name_next = true;
+                    out.push(',');
+                }
+                Some(Bracket::Dropped) => {}
+                _ => out.push(','),
+            },
+            ' ' => {
+                // A space ends a row field's name; inside a type (`timestamp
+                // with time zone`) it is kept.
+                if !out.ends_with([' ', '<', ',', ':']) && chars.peek().is_some_and(|n| *n != ' ') {
+                    out.push(' ');
+                }
+            }
+            _ => {
+                let mut word = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if matches!(n, '(' | ')' | ',' | ' ') {
+                        break;
+                    }
+                    word.push(n);
+                    chars.next();
+                }
+                if let Some(Bracket::Row(name_next)) = stack.last_mut() {
+                    if *name_next {
+                        *name_next = false;
+                        out.push_str(word.trim_matches('"'));
+                        out.push(':');
+                        // The space after the name.
+                        while chars.peek() == Some(&' ') {
+                            chars.next();
+                        }
+                        continue;
+                    }
+                }
+                if matches!(stack.last(), Some(Bracket::Dropped)) {
+                    continue;
+                }
+                let followed_by_bracket = chars.peek() == Some(&'(');
+                let lower = word.to_ascii_lowercase();
+                let glue = match lower.as_str() {
+                    "integer" => "int",
+                    "real" => "float",
+                    "varbinary" => "binary",
+                    "row" => "struct",
+                    "varchar" if !followed_by_bracket => "string",
+                    other => other,
+                };
+                out.push_str(glue);
+                last_name = lower;
+            }
+        }
+    }
+    out
 }
 
 pub fn jdbc_table_type(athena: Option<&str>) -> &'static str {
@@ -153,6 +415,14 @@ pub fn jdbc_table_type(athena: Option<&str>) -> &'static str {
         Some("VIRTUAL_VIEW") => "VIEW",
         _ => "TABLE",
     }
+}
+
+/// What a walk needs of each table: getTables its name and type, getColumns
+/// its columns too (which decides the `information_schema` view asked).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Tables,
+    Columns,
 }
 
 impl Session {
@@ -194,22 +464,52 @@ impl Session {
         Ok(names)
     }
 
+    /// The databases of one catalog matching a JDBC pattern; an exact name is
+    /// taken as is, without a listing. A catalog that cannot be listed is
+    /// left out with a warning (see [`about_one_source`]).
+    async fn databases_matching(
+        &self,
+        catalog: &str,
+        pattern: Option<&str>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<String>> {
+        if let Some(name) = pattern.and_then(exact_name) {
+            return Ok(vec![name]);
+        }
+        match self.database_names(catalog).await {
+            Ok(names) => Ok(names.into_iter().filter(|d| like(pattern, d)).collect()),
+            Err(e) if about_one_source(&e) => {
+                self.logger()
+                    .debug(|| format!("catalog {catalog} left out of the listing: {e}"));
+                warnings.push(format!("catalog {catalog} was left out: {e}"));
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Tables of one database matching a JDBC pattern: one GetTableMetadata for an
     /// exact name, else ListTableMetadata narrowed by its `Expression` filter.
-    /// A table that cannot be described is left out with a warning.
+    /// A table that cannot be described is left out with a warning; a
+    /// database whose table metadata the caller may not read is asked
+    /// through `information_schema` instead.
     async fn tables(
         &self,
         catalog: &str,
         database: &str,
         pattern: Option<&str>,
+        need: Need,
         warnings: &mut Vec<String>,
     ) -> Result<Vec<TableMetadata>> {
         if let Some(name) = pattern.and_then(exact_name) {
-            return Ok(self
-                .describe(catalog, database, &name, warnings)
-                .await?
-                .into_iter()
-                .collect());
+            return match self.describe(catalog, database, &name, warnings).await {
+                Ok(table) => Ok(table.into_iter().collect()),
+                Err(e) if is_denied(&e) => {
+                    self.via_information_schema(catalog, database, pattern, need, e, warnings)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
         }
         let mut tables = Vec::new();
         let mut pages = self
@@ -231,9 +531,16 @@ impl Session {
                 ),
                 // No such database: an empty listing, as JDBC answers a pattern that matches nothing.
                 Err(e) if first_page && is_not_found(&e) => break,
+                // A principal allowed to query but not to read Glue's table
+                // metadata (Lake Formation setups): the SQL views answer.
+                Err(e) if is_denied(&e) => {
+                    return self
+                        .via_information_schema(catalog, database, pattern, need, e, warnings)
+                        .await
+                }
                 // One table Athena cannot describe fails the whole page; go
                 // table by table so only that one is left out.
-                Err(e) if skippable(&e) => {
+                Err(e) if about_one_source(&e) => {
                     return self
                         .tables_one_by_one(catalog, database, pattern, e, warnings)
                         .await
@@ -242,12 +549,18 @@ impl Session {
             }
             first_page = false;
         }
+        self.logger().debug(|| {
+            format!(
+                "the tables of {catalog}.{database} came from ListTableMetadata ({} matching)",
+                tables.len()
+            )
+        });
         tables.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(tables)
     }
 
     /// One table by name; None when it does not exist or cannot be described
-    /// (then with a warning).
+    /// (then with a warning). A denial is the caller's to handle.
     async fn describe(
         &self,
         catalog: &str,
@@ -265,9 +578,15 @@ impl Session {
             .await
             .map_err(|e| from_sdk("GetTableMetadata", e));
         match answer {
-            Ok(output) => Ok(output.table_metadata().cloned()),
+            Ok(output) => {
+                self.logger().debug(|| {
+                    format!("table {catalog}.{database}.{name} came from GetTableMetadata")
+                });
+                Ok(output.table_metadata().cloned())
+            }
             Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) if skippable(&e) => {
+            Err(e) if is_denied(&e) => Err(e),
+            Err(e) if about_one_source(&e) => {
                 warnings.push(format!(
                     "table {catalog}.{database}.{name} was left out: {e}"
                 ));
@@ -275,6 +594,23 @@ impl Session {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Runs one of the driver's own metadata queries to its rows, within the
+    /// listing's time bound (CallTimeoutMillis); a query past it is stopped.
+    async fn metadata_query(
+        &self,
+        catalog: &str,
+        database: &str,
+        sql: &str,
+    ) -> Result<Vec<Vec<Option<String>>>> {
+        let context = QueryContext {
+            catalog: catalog.to_string(),
+            database: database.to_string(),
+        };
+        let query = self.start_internal_query(sql, &context).await?;
+        query.wait(Some(self.config().call_timeout)).await?;
+        query.text_rows().await
     }
 
     /// The names from `SHOW TABLES` (a utility statement that scans no data),
@@ -287,55 +623,81 @@ impl Session {
         listing_error: Error,
         warnings: &mut Vec<String>,
     ) -> Result<Vec<TableMetadata>> {
-        let context = QueryContext {
-            catalog: catalog.to_string(),
-            database: database.to_string(),
-        };
         let sql = format!("SHOW TABLES IN `{}`", database.replace('`', "``"));
-        let names = async {
-            let query = self.start_internal_query(&sql, &context).await?;
-            query.wait(None).await?;
-            query.text_rows().await
-        }
-        .await;
-        let names = match names {
+        let names = match self.metadata_query(catalog, database, &sql).await {
             Ok(rows) => rows,
-            Err(e) if skippable(&e) => {
+            Err(e) if about_one_source(&e) => {
+                self.logger().debug(|| {
+                    format!("database {catalog}.{database} left out of the listing: {listing_error}; SHOW TABLES: {e}")
+                });
                 warnings.push(format!(
-                    "the tables of {catalog}.{database} were left out: {listing_error}; listing them with SHOW TABLES failed too: {e}"
+                    "database {catalog}.{database} was left out: {listing_error}; listing its tables with SHOW TABLES failed too: {e}"
                 ));
                 return Ok(Vec::new());
             }
             Err(e) => return Err(e),
         };
+        self.logger().debug(|| {
+            format!("the tables of {catalog}.{database} came from SHOW TABLES, each from GetTableMetadata ({listing_error})")
+        });
         let mut tables = Vec::new();
         for name in names
             .into_iter()
             .filter_map(|row| row.into_iter().next().flatten())
         {
             if like(pattern, &name) {
-                tables.extend(self.describe(catalog, database, &name, warnings).await?);
+                match self.describe(catalog, database, &name, warnings).await {
+                    Ok(table) => tables.extend(table),
+                    Err(e) if is_denied(&e) => warnings.push(format!(
+                        "table {catalog}.{database}.{name} was left out: {e}"
+                    )),
+                    Err(e) => return Err(e),
+                }
             }
         }
         tables.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(tables)
     }
 
-    /// Databases matching a JDBC pattern; an exact name is taken as is, without a listing.
-    async fn databases_matching(
+    /// The tables (and for getColumns their columns) of one database from
+    /// Athena's `information_schema`: one query per database and pattern,
+    /// for a caller denied GetTableMetadata/ListTableMetadata. Types come
+    /// back in Glue's spelling, so the rows match the ones the API gives.
+    async fn via_information_schema(
         &self,
         catalog: &str,
+        database: &str,
         pattern: Option<&str>,
-    ) -> Result<Vec<String>> {
-        if let Some(name) = pattern.and_then(exact_name) {
-            return Ok(vec![name]);
-        }
-        Ok(self
-            .database_names(catalog)
-            .await?
-            .into_iter()
-            .filter(|d| like(pattern, d))
-            .collect())
+        need: Need,
+        denial: Error,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<TableMetadata>> {
+        let sql = information_schema_sql(database, pattern, need);
+        let view = match need {
+            Need::Tables => "information_schema.tables",
+            Need::Columns => "information_schema.columns",
+        };
+        let rows = match self.metadata_query(catalog, database, &sql).await {
+            Ok(rows) => rows,
+            Err(e) if about_one_source(&e) => {
+                self.logger().debug(|| {
+                    format!("database {catalog}.{database} left out of the listing: {denial}; {view}: {e}")
+                });
+                warnings.push(format!(
+                    "database {catalog}.{database} was left out: {denial}; asking {view} instead failed too: {e}"
+                ));
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        let tables = tables_from_rows(rows, pattern, need)?;
+        self.logger().debug(|| {
+            format!(
+                "the tables of {catalog}.{database} came from {view} ({} matching), since table metadata was denied: {denial}",
+                tables.len()
+            )
+        });
+        Ok(tables)
     }
 
     pub async fn get_catalogs(&self) -> Result<ResultStream> {
@@ -354,17 +716,29 @@ impl Session {
         pattern: Option<&str>,
     ) -> Result<ResultStream> {
         let mut rows = Vec::new();
+        let mut warnings = Vec::new();
         for catalog in self.catalogs_matching(catalog).await? {
-            for database in self.database_names(&catalog).await? {
+            let names = match self.database_names(&catalog).await {
+                Ok(names) => names,
+                Err(e) if about_one_source(&e) => {
+                    self.logger()
+                        .debug(|| format!("catalog {catalog} left out of the listing: {e}"));
+                    warnings.push(format!("catalog {catalog} was left out: {e}"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            for database in names {
                 if like(pattern, &database) {
                     rows.push(vec![Some(database), Some(catalog.clone())]);
                 }
             }
         }
-        ResultStream::local(
+        Ok(ResultStream::local(
             columns(&[("TABLE_SCHEM", "varchar"), ("TABLE_CATALOG", "varchar")]),
             rows,
-        )
+        )?
+        .with_warnings(warnings))
     }
 
     /// Walks catalogs, databases and tables that match, calling `each` for every
@@ -374,13 +748,17 @@ impl Session {
         catalog: Option<&str>,
         schema_pattern: Option<&str>,
         table_pattern: Option<&str>,
+        need: Need,
         mut each: impl FnMut(&str, &str, &TableMetadata),
     ) -> Result<Vec<String>> {
         let mut warnings = Vec::new();
         for catalog in self.catalogs_matching(catalog).await? {
-            for database in self.databases_matching(&catalog, schema_pattern).await? {
+            for database in self
+                .databases_matching(&catalog, schema_pattern, &mut warnings)
+                .await?
+            {
                 for table in self
-                    .tables(&catalog, &database, table_pattern, &mut warnings)
+                    .tables(&catalog, &database, table_pattern, need, &mut warnings)
                     .await?
                 {
                     each(&catalog, &database, &table);
@@ -399,7 +777,7 @@ impl Session {
     ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
         let warnings = self
-            .walk_tables(catalog, schema, table, |cat, db, t| {
+            .walk_tables(catalog, schema, table, Need::Tables, |cat, db, t| {
                 let kind = jdbc_table_type(t.table_type());
                 if types.is_some_and(|wanted| !wanted.iter().any(|w| w.eq_ignore_ascii_case(kind)))
                 {
@@ -444,7 +822,7 @@ impl Session {
     ) -> Result<ResultStream> {
         let mut rows: Vec<Row> = Vec::new();
         let warnings = self
-            .walk_tables(catalog, schema, table, |cat, db, t| {
+            .walk_tables(catalog, schema, table, Need::Columns, |cat, db, t| {
                 let all = t.columns().iter().chain(t.partition_keys());
                 for (position, c) in all.enumerate() {
                     if !like(column, c.name()) {
@@ -1092,6 +1470,112 @@ mod tests {
             type_name("struct<x:int,y:string>"),
             "struct<x:int,y:string>"
         );
+    }
+
+    #[test]
+    fn athena_types_read_as_glue_writes_them() {
+        for (athena, glue) in [
+            ("integer", "int"),
+            ("varchar", "string"),
+            ("varchar(20)", "varchar(20)"),
+            ("decimal(10,2)", "decimal(10,2)"),
+            ("timestamp(3)", "timestamp"),
+            ("real", "float"),
+            ("varbinary", "binary"),
+            ("array(integer)", "array<int>"),
+            ("map(varchar, bigint)", "map<string,bigint>"),
+            ("row(a integer, b varchar)", "struct<a:int,b:string>"),
+            (
+                "array(row(x double, y array(decimal(5,1))))",
+                "array<struct<x:double,y:array<decimal(5,1)>>>",
+            ),
+            ("timestamp(3) with time zone", "timestamp with time zone"),
+        ] {
+            assert_eq!(glue_type(athena), glue, "{athena}");
+        }
+        // Deep nesting needs no stack of its own.
+        let deep = format!("{}integer{}", "array(".repeat(100_000), ")".repeat(100_000));
+        assert!(glue_type(&deep).starts_with("array<array<"));
+    }
+
+    #[test]
+    fn information_schema_rows_become_table_metadata() {
+        let row = |t: &str, c: &str, ty: &str, extra: Option<&str>| {
+            vec![s(t), s(c), s(ty), None, extra.map(str::to_string)]
+        };
+        let rows = vec![
+            vec![
+                s("table_name"),
+                s("column_name"),
+                s("data_type"),
+                s("comment"),
+                s("extra_info"),
+            ],
+            row("b", "x", "integer", None),
+            row("a", "id", "bigint", None),
+            row("a", "day", "varchar", Some("partition key")),
+            row("a", "tags", "array(varchar)", None),
+        ];
+        let tables = tables_from_rows(rows, Some("%"), Need::Columns).unwrap();
+        let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let a = &tables[0];
+        let cols: Vec<(&str, Option<&str>)> =
+            a.columns().iter().map(|c| (c.name(), c.r#type())).collect();
+        assert_eq!(
+            cols,
+            [("id", Some("bigint")), ("tags", Some("array<string>"))]
+        );
+        assert_eq!(a.partition_keys()[0].name(), "day");
+    }
+
+    #[test]
+    fn information_schema_queries_narrow_by_pattern() {
+        assert_eq!(
+            information_schema_sql("Sales", Some("Ord%"), Need::Columns),
+            "SELECT table_name, column_name, data_type, comment, extra_info FROM information_schema.columns \
+             WHERE table_schema = 'sales' AND table_name LIKE 'ord%' ORDER BY table_name, ordinal_position"
+        );
+        assert_eq!(
+            information_schema_sql("d", Some("it's"), Need::Tables),
+            "SELECT table_name, table_type FROM information_schema.tables \
+             WHERE table_schema = 'd' AND table_name = 'it''s' ORDER BY table_name"
+        );
+        assert!(!information_schema_sql("d", Some("a\\_%"), Need::Tables).contains("LIKE"));
+        assert!(!information_schema_sql("d", None, Need::Tables).contains("table_name ="));
+    }
+
+    #[test]
+    fn which_failures_are_one_sources() {
+        let service =
+            |text: &str| Error::new(ErrorKind::Service, text).with_aws_code("MetadataException");
+        assert!(about_one_source(&service(
+            "ListDatabases failed: MetadataException: connector failed"
+        )));
+        let denied = Error::new(
+            ErrorKind::Authentication,
+            "ListTableMetadata failed: AccessDeniedException: not allowed",
+        )
+        .with_aws_code("AccessDeniedException");
+        assert!(is_denied(&denied) && about_one_source(&denied));
+        let expired = Error::new(
+            ErrorKind::Authentication,
+            "ListDatabases failed: ExpiredTokenException: The security token included in the request is expired",
+        )
+        .with_aws_code("ExpiredTokenException");
+        // The code decides, not words in the message.
+        assert!(!is_denied(&Error::new(
+            ErrorKind::Authentication,
+            "ListDatabases failed: AccessDeniedException: x"
+        )));
+        assert!(!about_one_source(&expired));
+        assert!(!about_one_source(&Error::new(
+            ErrorKind::Transient,
+            "ListDatabases failed: ThrottlingException: Rate exceeded"
+        )));
+        assert!(is_denied(&service(
+            "GetTableMetadata failed: MetadataException: Insufficient Lake Formation permission(s) on t"
+        )));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! cancellation from another thread.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_athena::types::{QueryExecutionState, StatementType};
@@ -11,6 +12,7 @@ use tokio::sync::{watch, Notify};
 use crate::config::PollPolicy;
 use crate::error::{from_sdk, Error, ErrorKind, Result};
 use crate::fetch::{Fetchers, Request, UnloadRun};
+use crate::poll_budget::PollBudget;
 use crate::results::ResultStream;
 
 pub struct Query {
@@ -18,6 +20,8 @@ pub struct Query {
     fetchers: Fetchers,
     id: String,
     poll: PollPolicy,
+    /// The process's GetQueryExecution budget, shared with every other query.
+    poll_budget: Arc<PollBudget>,
     fetch_size: u32,
     cancelled: AtomicBool,
     wake: Notify,
@@ -27,6 +31,10 @@ pub struct Query {
     unload: Option<UnloadRun>,
     /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
     data_scanned_bytes: AtomicI64,
+    /// What the last poll said of the query.
+    statistics: Mutex<Statistics>,
+    /// The connection's cost guardrails.
+    guard: ScanGuard,
     /// What the reader should know about the rows (an SQLWarning), e.g. why
     /// Unload=true ran the statement as written.
     warning: Option<String>,
@@ -49,6 +57,102 @@ pub(crate) async fn send_start(
                 "StartQueryExecution returned no QueryExecutionId",
             )
         })
+}
+
+/// What GetQueryExecution said of a query at the last poll: its state and
+/// Statistics (milliseconds; -1 where Athena gave none yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statistics {
+    pub state: String,
+    pub data_scanned_bytes: i64,
+    pub engine_execution_millis: i64,
+    pub queue_millis: i64,
+    pub planning_millis: i64,
+    pub service_pre_processing_millis: i64,
+    pub service_processing_millis: i64,
+    pub total_execution_millis: i64,
+    pub result_reused: bool,
+}
+
+impl Default for Statistics {
+    fn default() -> Statistics {
+        Statistics {
+            state: "QUEUED".into(),
+            data_scanned_bytes: -1,
+            engine_execution_millis: -1,
+            queue_millis: -1,
+            planning_millis: -1,
+            service_pre_processing_millis: -1,
+            service_processing_millis: -1,
+            total_execution_millis: -1,
+            result_reused: false,
+        }
+    }
+}
+
+impl Statistics {
+    fn of(execution: &aws_sdk_athena::types::QueryExecution) -> Statistics {
+        let stats = execution.statistics();
+        let millis = |v: Option<i64>| v.unwrap_or(-1);
+        Statistics {
+            state: execution
+                .status()
+                .and_then(|s| s.state())
+                .map_or("QUEUED", QueryExecutionState::as_str)
+                .to_string(),
+            data_scanned_bytes: millis(stats.and_then(|s| s.data_scanned_in_bytes())),
+            engine_execution_millis: millis(
+                stats.and_then(|s| s.engine_execution_time_in_millis()),
+            ),
+            queue_millis: millis(stats.and_then(|s| s.query_queue_time_in_millis())),
+            planning_millis: millis(stats.and_then(|s| s.query_planning_time_in_millis())),
+            service_pre_processing_millis: millis(
+                stats.and_then(|s| s.service_pre_processing_time_in_millis()),
+            ),
+            service_processing_millis: millis(
+                stats.and_then(|s| s.service_processing_time_in_millis()),
+            ),
+            total_execution_millis: millis(stats.and_then(|s| s.total_execution_time_in_millis())),
+            result_reused: stats
+                .and_then(|s| s.result_reuse_information())
+                .is_some_and(|r| r.reused_previous_result()),
+        }
+    }
+}
+
+/// A connection's cost guardrails (MaxBytesScannedPerQuery, the cost warning).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScanGuard {
+    /// A query that has scanned more is stopped on Athena.
+    pub max_bytes: Option<u64>,
+    /// Price per TB scanned: each result set gets a warning with its cost.
+    pub price_per_tb: Option<f64>,
+}
+
+/// What Athena bills for `bytes` scanned: rounded up to the megabyte, 10 MB
+/// at least; DDL statements are not billed.
+pub fn billed_bytes(bytes: u64, ddl: bool) -> u64 {
+    const MB: u64 = 1024 * 1024;
+    if ddl {
+        return 0;
+    }
+    bytes.div_ceil(MB).max(10) * MB
+}
+
+/// The result set's cost warning: bytes scanned, what Athena bills, the cost
+/// at `price_per_tb` (a TB of 2^40 bytes).
+pub fn cost_warning(id: &str, bytes: u64, ddl: bool, price_per_tb: f64) -> String {
+    let billed = billed_bytes(bytes, ddl);
+    let cost = billed as f64 / 1024f64.powi(4) * price_per_tb;
+    let rule = if ddl {
+        "DDL is not billed"
+    } else {
+        "rounded up to the MB, 10 MB at least"
+    };
+    format!(
+        "query {id} scanned {bytes} bytes; Athena bills {billed} bytes ({rule}), \
+         which at {price_per_tb} per TB (PricePerTerabyteScanned) costs {cost:.6}"
+    )
 }
 
 /// What a finished query produced, as JDBC sees it.
@@ -82,13 +186,30 @@ impl Query {
             fetchers,
             id,
             poll,
+            poll_budget: PollBudget::shared(poll.per_second),
             fetch_size,
             cancelled: AtomicBool::new(false),
             wake: Notify::new(),
             cancel_signal: watch::channel(false).0,
             data_scanned_bytes: AtomicI64::new(-1),
+            statistics: Mutex::new(Statistics::default()),
+            guard: ScanGuard::default(),
             warning: None,
         }
+    }
+
+    /// Sets the connection's cost guardrails.
+    pub fn with_guard(mut self, guard: ScanGuard) -> Query {
+        self.guard = guard;
+        self
+    }
+
+    /// The state and statistics of the last poll.
+    pub fn statistics(&self) -> Statistics {
+        self.statistics
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Adds a warning the results will carry (JDBC's SQLWarning).
@@ -109,6 +230,16 @@ impl Query {
     /// Polls until the query ends. On timeout or cancellation the query is
     /// stopped on the server before this returns.
     pub async fn wait(&self, timeout: Option<Duration>) -> Result<Completion> {
+        self.wait_with(timeout, &mut |_| Ok(())).await
+    }
+
+    /// [`Query::wait`], telling `progress` what each poll said; an error from
+    /// it stops the query on the server and is the wait's error.
+    pub async fn wait_with<F: FnMut(&Statistics) -> Result<()>>(
+        &self,
+        timeout: Option<Duration>,
+        progress: &mut F,
+    ) -> Result<Completion> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut delay = self.poll.min;
         loop {
@@ -118,6 +249,11 @@ impl Query {
             // A poll is safe to repeat, so transient failures are retried like
             // result reads; a cancel interrupts the poll in flight at once.
             let poll = crate::retry::retrying(self.fetchers.settings.retry_window, || async {
+                // Cancellable like the poll itself: a wait for the budget is a poll delayed.
+                let turn = self.poll_budget.reserve();
+                if !turn.is_zero() {
+                    tokio::time::sleep(turn).await;
+                }
                 self.client
                     .get_query_execution()
                     .query_execution_id(&self.id)
@@ -145,7 +281,30 @@ impl Query {
                 )
                 .with_query_id(&self.id)
             })?;
+            let statistics = Statistics::of(execution);
+            *self.statistics.lock().unwrap_or_else(|p| p.into_inner()) = statistics.clone();
+            if let Err(e) = progress(&statistics) {
+                self.stop().await;
+                return Err(e.with_query_id(&self.id));
+            }
             let status = execution.status();
+            let live = matches!(
+                status.and_then(|s| s.state()),
+                Some(QueryExecutionState::Queued | QueryExecutionState::Running)
+            );
+            if let (true, Some(cap)) = (live, self.guard.max_bytes) {
+                if statistics.data_scanned_bytes > 0 && statistics.data_scanned_bytes as u64 > cap {
+                    self.stop().await;
+                    return Err(Error::new(
+                        ErrorKind::Cancelled,
+                        format!(
+                            "Query was stopped: it had scanned {} bytes, more than MaxBytesScannedPerQuery ({cap})",
+                            statistics.data_scanned_bytes
+                        ),
+                    )
+                    .with_query_id(&self.id));
+                }
+            }
             match status.and_then(|s| s.state()) {
                 Some(QueryExecutionState::Succeeded) => {
                     if let Some(bytes) = execution
@@ -333,13 +492,45 @@ impl Query {
                 unload: self.unload.as_ref(),
             })
             .await?;
-        Ok(match &self.warning {
-            Some(warning) => {
-                let mut warnings = vec![warning.clone()];
-                warnings.extend_from_slice(stream.warnings());
-                stream.with_warnings(warnings)
+        let mut warnings: Vec<String> = self.warning.iter().cloned().collect();
+        let scanned = self.data_scanned_bytes();
+        if let (Some(cap), true) = (self.guard.max_bytes, scanned >= 0) {
+            // Finished between two polls: the bytes are paid for, so the rows are given.
+            if scanned as u64 > cap {
+                warnings.push(format!(
+                    "query {} scanned {scanned} bytes, more than MaxBytesScannedPerQuery ({cap}): it finished before a poll could stop it",
+                    self.id
+                ));
             }
-            None => stream,
-        })
+        }
+        if let (Some(price), true) = (self.guard.price_per_tb, scanned >= 0) {
+            let ddl = completion.statement_type == "DDL";
+            warnings.push(cost_warning(&self.id, scanned as u64, ddl, price));
+        }
+        if warnings.is_empty() {
+            return Ok(stream);
+        }
+        warnings.extend_from_slice(stream.warnings());
+        Ok(stream.with_warnings(warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn athena_bills_whole_megabytes_and_ten_at_least() {
+        const MB: u64 = 1024 * 1024;
+        assert_eq!(billed_bytes(0, false), 10 * MB);
+        assert_eq!(billed_bytes(10 * MB + 1, false), 11 * MB);
+        assert_eq!(billed_bytes(5 * MB, true), 0);
+        let tb = 1024 * 1024 * MB;
+        let warning = cost_warning("q1", tb, false, 5.0);
+        assert!(
+            warning.contains("q1 scanned 1099511627776 bytes"),
+            "{warning}"
+        );
+        assert!(warning.contains("costs 5.000000"), "{warning}");
     }
 }

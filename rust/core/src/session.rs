@@ -7,7 +7,8 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_athena::types::{
     AclConfiguration, EncryptionConfiguration, EncryptionOption, QueryExecutionContext,
-    ResultConfiguration, ResultReuseByAgeConfiguration, ResultReuseConfiguration, S3AclOption,
+    QueryExecutionState, ResultConfiguration, ResultReuseByAgeConfiguration,
+    ResultReuseConfiguration, S3AclOption,
 };
 use aws_sdk_athena::Client;
 
@@ -461,22 +462,76 @@ impl Session {
         .await?;
         self.logger.debug(|| format!("started query {id}"));
         self.logger.trace(|| format!("query {id}: {sql}"));
+        Ok(Arc::new(
+            self.query(id, unload)
+                .with_guard(self.config.scan_guard)
+                .with_warning(warning),
+        ))
+    }
+
+    /// The handle of query `id` of this connection's account, polled and read as ours.
+    fn query(&self, id: String, unload: Option<UnloadRun>) -> Query {
         let fetchers = Fetchers {
-            athena: client.clone(),
+            athena: self.client(),
             s3: self.s3(),
             settings: self.config.fetch.clone(),
             logger: self.logger.clone(),
         };
-        Ok(Arc::new(
-            Query::new(
-                fetchers,
-                id,
-                self.config.poll,
-                self.config.fetch_size,
-                unload,
+        Query::new(
+            fetchers,
+            id,
+            self.config.poll,
+            self.config.fetch_size,
+            unload,
+        )
+    }
+
+    /// A query that ran before (from any client), to read its results again
+    /// without running it: refused while it is still queued or running, or
+    /// when it was cancelled; a failed one gives its failure when waited for.
+    pub async fn existing_query(&self, id: &str) -> Result<Arc<Query>> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "a QueryExecutionId is needed to read a query's results",
+            ));
+        }
+        let output = crate::retry::retrying(self.config.fetch.retry_window, || async {
+            self.client()
+                .get_query_execution()
+                .query_execution_id(id)
+                .send()
+                .await
+                .map_err(|e| from_sdk("GetQueryExecution", e))
+        })
+        .await
+        .map_err(|e| e.with_query_id(id))?;
+        let state = output
+            .query_execution()
+            .and_then(|q| q.status())
+            .and_then(|s| s.state())
+            .cloned();
+        match state {
+            Some(QueryExecutionState::Queued | QueryExecutionState::Running) => Err(Error::new(
+                ErrorKind::InvalidState,
+                format!(
+                    "query {id} is still {}: its results can be read once it has finished",
+                    state.as_ref().map_or("running", |s| s.as_str())
+                ),
             )
-            .with_warning(warning),
-        ))
+            .with_query_id(id)),
+            Some(QueryExecutionState::Cancelled) => Err(Error::new(
+                ErrorKind::InvalidState,
+                format!("query {id} was cancelled: it has no results to read"),
+            )
+            .with_query_id(id)),
+            _ => {
+                self.logger
+                    .debug(|| format!("reading the results of earlier query {id}"));
+                Ok(Arc::new(self.query(id.to_string(), None)))
+            }
+        }
     }
 }
 

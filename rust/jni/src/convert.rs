@@ -5,7 +5,7 @@ use jni::objects::{JObject, JObjectArray, JString};
 use jni::sys::jobjectArray;
 use jni::JNIEnv;
 
-fn jni_error(e: jni::errors::Error) -> Error {
+pub fn jni_error(e: jni::errors::Error) -> Error {
     Error::internal(format!("JNI: {e}"))
 }
 
@@ -56,4 +56,11 @@ pub fn to_string_array(env: &mut JNIEnv, values: &[String]) -> Result<jobjectArr
 
 pub fn to_jstring(env: &mut JNIEnv, value: &str) -> Result<jni::sys::jstring> {
     Ok(env.new_string(value).map_err(jni_error)?.into_raw())
+}
+
+pub fn to_long_array(env: &mut JNIEnv, values: &[i64]) -> Result<jni::sys::jlongArray> {
+    let array = env.new_long_array(values.len() as i32).map_err(jni_error)?;
+    env.set_long_array_region(&array, 0, values)
+        .map_err(jni_error)?;
+    Ok(array.into_raw())
 }

@@ -98,6 +98,45 @@ pub struct Database {
     pub description: String,
 }
 
+/// `[[catalogs]]`: a data catalog besides `catalog`, such as a federated
+/// (Lambda) connector. It holds no databases; ListDataCatalogs lists it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataCatalog {
+    pub name: String,
+    /// ListDataCatalogs' `Type`: `LAMBDA` (default), `GLUE` or `HIVE`.
+    #[serde(default = "default_catalog_type", rename = "type")]
+    pub catalog_type: String,
+    /// If set, ListDatabases and GetDatabase on this catalog fail with this
+    /// text, as a connector whose Lambda function fails or may not be
+    /// invoked, or a deleted federated source, answers.
+    #[serde(default)]
+    pub list_error: Option<String>,
+    /// The error code of `list_error`: `MetadataException` (default),
+    /// `AccessDeniedException` or `InvalidRequestException`.
+    #[serde(default = "default_list_error_code")]
+    pub list_error_code: String,
+}
+
+/// `[[database_rules]]`: how the metadata API answers for one database of
+/// `catalog`; queries on its tables are not affected unless said.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseRule {
+    pub database: String,
+    /// If set, ListTableMetadata and GetTableMetadata in this database fail
+    /// with a MetadataException carrying this text, and so does `SHOW
+    /// TABLES` in it (FAILED), as a broken federated source answers.
+    #[serde(default)]
+    pub list_error: Option<String>,
+    /// ListTableMetadata and GetTableMetadata in this database answer
+    /// AccessDeniedException, as for a principal whose policy does not allow
+    /// them (glue:GetTable(s) / Lake Formation); queries, `DESCRIBE` and
+    /// `information_schema` still answer.
+    #[serde(default)]
+    pub deny_table_metadata: bool,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum TableFormat {
@@ -126,6 +165,29 @@ pub struct Table {
     /// it still work. For testing how clients survive such a table.
     #[serde(default)]
     pub describe_error: Option<String>,
+}
+
+/// The error codes a `[[catalogs]]` listing may fail with.
+pub const METADATA_ERROR_CODES: [&str; 3] = [
+    "MetadataException",
+    "AccessDeniedException",
+    "InvalidRequestException",
+];
+
+impl Config {
+    /// The configured rule of a database of `catalog`, if any.
+    pub fn database_rule(&self, database: &str) -> Option<&DatabaseRule> {
+        self.database_rules
+            .iter()
+            .find(|r| r.database.eq_ignore_ascii_case(database))
+    }
+
+    /// A configured `[[catalogs]]` entry by name (case-insensitive).
+    pub fn extra_catalog(&self, name: &str) -> Option<&DataCatalog> {
+        self.catalogs
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
 }
 
 /// Everything the server needs; build with [`Config::default`] or [`Config::load`].
@@ -167,6 +229,12 @@ pub struct Config {
     /// Per-bucket S3 answers (Region, denied listing).
     #[serde(default)]
     pub buckets: Vec<Bucket>,
+    /// Data catalogs besides `catalog` (federated connectors).
+    #[serde(default)]
+    pub catalogs: Vec<DataCatalog>,
+    /// Per-database metadata answers (a failing listing, denied table metadata).
+    #[serde(default)]
+    pub database_rules: Vec<DatabaseRule>,
 }
 
 /// `[identity]`: federated sign-in (STS, SSO-OIDC, SSO Admin).
@@ -423,6 +491,12 @@ fn default_region() -> String {
 fn default_catalog() -> String {
     "AwsDataCatalog".to_string()
 }
+fn default_catalog_type() -> String {
+    "LAMBDA".to_string()
+}
+fn default_list_error_code() -> String {
+    "MetadataException".to_string()
+}
 fn default_true() -> bool {
     true
 }
@@ -494,6 +568,8 @@ impl Default for Config {
             storage_dir: None,
             call_latency_ms: 0,
             buckets: Vec::new(),
+            catalogs: Vec::new(),
+            database_rules: Vec::new(),
         };
         c.apply_defaults();
         c
@@ -579,6 +655,9 @@ impl Config {
         for d in &mut self.databases {
             d.name = d.name.to_lowercase();
         }
+        for r in &mut self.database_rules {
+            r.database = r.database.to_lowercase();
+        }
         for t in &mut self.tables {
             t.database = t.database.to_lowercase();
             t.name = t.name.to_lowercase();
@@ -628,6 +707,36 @@ impl Config {
                         w.name
                     )));
                 }
+            }
+        }
+        for c in &self.catalogs {
+            if c.name.is_empty() || c.name.eq_ignore_ascii_case(&self.catalog) {
+                return Err(ConfigError::Invalid(format!(
+                    "catalogs: '{}' must be a non-empty name other than catalog '{}'",
+                    c.name, self.catalog
+                )));
+            }
+            if !["LAMBDA", "GLUE", "HIVE"].contains(&c.catalog_type.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "catalog {}: type '{}' must be LAMBDA, GLUE or HIVE",
+                    c.name, c.catalog_type
+                )));
+            }
+            if !METADATA_ERROR_CODES.contains(&c.list_error_code.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "catalog {}: list_error_code '{}' must be one of {}",
+                    c.name,
+                    c.list_error_code,
+                    METADATA_ERROR_CODES.join(", ")
+                )));
+            }
+        }
+        for r in &self.database_rules {
+            if !self.databases.iter().any(|d| d.name == r.database) {
+                return Err(ConfigError::Invalid(format!(
+                    "database_rules: database '{}' is not declared in [[databases]] or [[tables]]",
+                    r.database
+                )));
             }
         }
         if !is_account(&self.account) {

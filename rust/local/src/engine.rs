@@ -498,7 +498,13 @@ fn normalize_schema(schema: &Schema) -> SchemaRef {
 pub struct Engine {
     ctx: SessionContext,
     catalog: String,
+    /// `[[database_rules]]` listing failures: database → text. `SHOW TABLES`
+    /// in such a database fails with it.
+    list_errors: HashMap<String, String>,
 }
+
+/// The schema that holds Athena's `information_schema` views.
+const INFORMATION_SCHEMA: &str = "information_schema";
 
 impl Engine {
     pub async fn new(config: &Config) -> Result<Engine, EngineError> {
@@ -534,9 +540,19 @@ impl Engine {
         ctx.register_udf(ScalarUDF::from(JsonFormat::new()));
         ctx.register_udf(ScalarUDF::from(TypeOf::new()));
         crate::time::register(&ctx);
+        // Athena's information_schema (filled when a query reads it) lives
+        // beside the databases; DataFusion's own is set aside for such queries.
+        catalog
+            .register_schema(INFORMATION_SCHEMA, Arc::new(MemorySchemaProvider::new()))
+            .map_err(|e| EngineError::Catalog(e.to_string()))?;
         let engine = Engine {
             ctx,
             catalog: config.catalog.clone(),
+            list_errors: config
+                .database_rules
+                .iter()
+                .filter_map(|r| Some((r.database.clone(), r.list_error.clone()?)))
+                .collect(),
         };
         for t in &config.tables {
             engine.register_table(t).await?;
@@ -618,7 +634,11 @@ impl Engine {
 
     /// Table names of a database, sorted; `None` if the database is unknown.
     pub fn tables(&self, database: &str) -> Option<Vec<String>> {
-        let schema = self.catalog_provider()?.schema(&database.to_lowercase())?;
+        let database = database.to_lowercase();
+        if database == INFORMATION_SCHEMA {
+            return None;
+        }
+        let schema = self.catalog_provider()?.schema(&database)?;
         let mut names = schema.table_names();
         names.sort();
         Some(names)
@@ -637,17 +657,102 @@ impl Engine {
         name.eq_ignore_ascii_case(&self.catalog)
     }
 
+    /// Fills Athena's `information_schema` views (`schemata`, `tables`,
+    /// `columns`) from the catalog as it is now, with Athena's columns and
+    /// type names. Two queries filling them at once both leave a current copy.
+    async fn refresh_information_schema(&self) -> Result<(), DataFusionError> {
+        let Some(catalog) = self.catalog_provider() else {
+            return Ok(());
+        };
+        let Some(target) = catalog.schema(INFORMATION_SCHEMA) else {
+            return Ok(());
+        };
+        let catalog_name = self.catalog.to_lowercase();
+        let mut schemata = InformationRows::new(&["catalog_name", "schema_name"], &[]);
+        let mut tables = InformationRows::new(
+            &["table_catalog", "table_schema", "table_name", "table_type"],
+            &[],
+        );
+        let mut columns = InformationRows::new(
+            &[
+                "table_catalog",
+                "table_schema",
+                "table_name",
+                "column_name",
+                "ordinal_position",
+                "column_default",
+                "is_nullable",
+                "data_type",
+                "comment",
+                "extra_info",
+            ],
+            &["ordinal_position"],
+        );
+        let mut databases = catalog.schema_names();
+        databases.sort();
+        for database in databases {
+            schemata.push(vec![Some(catalog_name.clone()), Some(database.clone())]);
+            if database == INFORMATION_SCHEMA {
+                continue;
+            }
+            let Some(schema) = catalog.schema(&database) else {
+                continue;
+            };
+            let mut names = schema.table_names();
+            names.sort();
+            for name in names {
+                let Some(provider) = schema.table(&name).await? else {
+                    continue;
+                };
+                let is_view = provider.table_type() == datafusion::logical_expr::TableType::View;
+                tables.push(vec![
+                    Some(catalog_name.clone()),
+                    Some(database.clone()),
+                    Some(name.clone()),
+                    Some(if is_view { "VIEW" } else { "BASE TABLE" }.into()),
+                ]);
+                for (position, field) in provider.schema().fields().iter().enumerate() {
+                    columns.push(vec![
+                        Some(catalog_name.clone()),
+                        Some(database.clone()),
+                        Some(name.clone()),
+                        Some(field.name().clone()),
+                        Some((position + 1).to_string()),
+                        None,
+                        Some("YES".into()),
+                        Some(information_schema_type(field)),
+                        None,
+                        None,
+                    ]);
+                }
+            }
+        }
+        for (name, rows) in [
+            ("schemata", schemata),
+            ("tables", tables),
+            ("columns", columns),
+        ] {
+            let table = rows.into_table()?;
+            // MemorySchemaProvider refuses to replace a table: take the old
+            // copy out first. A query refreshing at the same moment may put
+            // its copy back in between; it is just as current, so keep it.
+            target.deregister_table(name)?;
+            let _ = target.register_table(name.to_string(), table);
+        }
+        Ok(())
+    }
+
     /// Rewrites the few Athena utility statements DataFusion lacks.
-    fn translate(&self, sql: &str, database: &str) -> String {
+    fn translate(&self, sql: &str, database: &str) -> Result<String, QueryFailure> {
         let kw = keywords(sql, 4);
         let words: Vec<&str> = kw.iter().map(String::as_str).collect();
         let quote = |s: &str| s.replace('\'', "''");
         match words.as_slice() {
-            ["SHOW", "DATABASES" | "SCHEMAS", ..] => format!(
+            ["SHOW", "DATABASES" | "SCHEMAS", ..] => Ok(format!(
                 "SELECT schema_name AS database_name FROM information_schema.schemata \
                  WHERE catalog_name = '{}' AND schema_name <> 'information_schema' ORDER BY 1",
-                quote(&self.catalog)
-            ),
+                quote(&self.catalog.to_lowercase())
+            )),
             ["SHOW", "TABLES", ..] => {
                 let db = match words.get(2) {
                     Some(&"IN") | Some(&"FROM") => strip_leading_comments(sql)
@@ -660,14 +765,19 @@ impl Engine {
                         .unwrap_or_else(|| database.to_string()),
                     _ => database.to_string(),
                 };
-                format!(
+                if let Some(why) = self.list_errors.get(&db) {
+                    return Err(QueryFailure::user(format!(
+                        "GENERIC_USER_ERROR: Could not list the tables of database {db}: {why}"
+                    )));
+                }
+                Ok(format!(
                     "SELECT table_name AS tab_name FROM information_schema.tables \
                      WHERE table_catalog = '{}' AND table_schema = '{}' ORDER BY 1",
-                    quote(&self.catalog),
+                    quote(&self.catalog.to_lowercase()),
                     quote(&db)
-                )
+                ))
             }
-            _ => sql.replace('`', "\""),
+            _ => Ok(sql.replace('`', "\"")),
         }
     }
 
@@ -678,12 +788,19 @@ impl Engine {
         database: &str,
         classified: &Classified,
     ) -> Result<ResultData, QueryFailure> {
+        let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase())?);
         let mut state = self.ctx.state();
         state.config_mut().options_mut().catalog.default_catalog = self.catalog.clone();
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
+        // Athena's information_schema, not DataFusion's (other columns, Arrow type names).
+        if sql.to_ascii_lowercase().contains(INFORMATION_SCHEMA) {
+            state.config_mut().options_mut().catalog.information_schema = false;
+            self.refresh_information_schema()
+                .await
+                .map_err(|e| failure_from(&e))?;
+        }
         let ctx = SessionContext::new_with_state(state);
         crate::time::register_clock(&ctx, Some(chrono::Utc::now()));
-        let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase()));
         let state = ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
         let mut statement = state
@@ -753,6 +870,88 @@ impl Engine {
         let mut data = ResultData::new(schema, batches);
         data.tables_read = tables_read;
         Ok(data)
+    }
+}
+
+/// The type Athena's `information_schema.columns` gives in `data_type`:
+/// Trino's names with parameters, `timestamp(3)` for Athena's timestamps.
+fn information_schema_type(field: &Field) -> String {
+    match field.data_type() {
+        DataType::Timestamp(_, None) => "timestamp(3)".into(),
+        DataType::Timestamp(_, Some(_)) => "timestamp(3) with time zone".into(),
+        DataType::List(f)
+        | DataType::LargeList(f)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f)
+        | DataType::FixedSizeList(f, _) => format!("array({})", information_schema_type(f)),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map({}, {})",
+                information_schema_type(&kv[0]),
+                information_schema_type(&kv[1])
+            ),
+            _ => render::full_type(field),
+        },
+        DataType::Struct(fields) => format!(
+            "row({})",
+            fields
+                .iter()
+                .map(|f| format!("{} {}", f.name(), information_schema_type(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => render::full_type(field),
+    }
+}
+
+/// The rows of one `information_schema` view, as text; `integer_columns` are bigint.
+struct InformationRows {
+    schema: SchemaRef,
+    rows: Vec<Vec<Option<String>>>,
+}
+
+impl InformationRows {
+    fn new(names: &[&str], integer_columns: &[&str]) -> Self {
+        let fields: Vec<Field> = names
+            .iter()
+            .map(|n| {
+                let ty = if integer_columns.contains(n) {
+                    DataType::Int64
+                } else {
+                    DataType::Utf8
+                };
+                Field::new(*n, ty, true)
+            })
+            .collect();
+        InformationRows {
+            schema: Arc::new(Schema::new(fields)),
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: Vec<Option<String>>) {
+        self.rows.push(row);
+    }
+
+    fn into_table(self) -> Result<Arc<dyn datafusion::catalog::TableProvider>, DataFusionError> {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
+        for (i, field) in self.schema.fields().iter().enumerate() {
+            let cells = self.rows.iter().map(|r| r.get(i).cloned().flatten());
+            let array: ArrayRef = if field.data_type() == &DataType::Int64 {
+                Arc::new(
+                    cells
+                        .map(|c| c.and_then(|v| v.parse::<i64>().ok()))
+                        .collect::<datafusion::arrow::array::Int64Array>(),
+                )
+            } else {
+                Arc::new(cells.collect::<StringArray>())
+            };
+            arrays.push(array);
+        }
+        let batch = RecordBatch::try_new(Arc::clone(&self.schema), arrays)?;
+        let table =
+            datafusion::datasource::MemTable::try_new(Arc::clone(&self.schema), vec![vec![batch]])?;
+        Ok(Arc::new(table))
     }
 }
 

@@ -50,10 +50,15 @@ pub async fn tables_read(
     })?;
     let mut out = Vec::new();
     for scan in scans {
+        let name = scan.table_name.clone().resolve(catalog, database);
+        // Athena's information_schema is metadata, not table data (athena-local
+        // keeps it in memory tables, which would count otherwise).
+        if name.schema.eq_ignore_ascii_case("information_schema") {
+            continue;
+        }
         let Some(bytes) = scan_bytes(state, &scan).await? else {
             continue;
         };
-        let name = scan.table_name.clone().resolve(catalog, database);
         out.push(TableRead {
             table: format!("{}.{}", name.schema, name.table),
             bytes,

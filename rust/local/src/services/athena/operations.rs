@@ -16,6 +16,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
+/// The metadata operations (data catalogs, databases, table metadata).
+mod catalog;
+
 const ENGINE_VERSION: &str = "Athena engine version 3";
 const MAX_QUERY_RESULTS: i64 = 1000;
 const MAX_METADATA_RESULTS: i64 = 50;
@@ -56,6 +59,10 @@ struct Progress {
     completed_epoch: Option<f64>,
     failure: Option<QueryFailure>,
     results: Option<Arc<ResultData>>,
+    /// A SELECT held RUNNING (query_delay) after it read its tables: the bytes
+    /// it read, reported as growing evenly from RUNNING to the end of the
+    /// delay, as Athena's running statistics grow.
+    scanning: Option<(u64, Instant, Duration)>,
 }
 
 /// One query execution.
@@ -158,7 +165,17 @@ impl Query {
         let queue = millis(running_at.saturating_duration_since(self.submitted_at));
         let engine = engine_millis(&p);
         let total = millis(end.saturating_duration_since(self.submitted_at));
-        let scanned = p.results.as_ref().map(|r| r.scanned_bytes()).unwrap_or(0);
+        let scanned = match (&p.results, p.scanning) {
+            (Some(r), _) => r.scanned_bytes(),
+            // Running, or stopped while held: the bytes reached by then.
+            (None, Some((bytes, from, over))) => {
+                let share = (end.saturating_duration_since(from).as_secs_f64()
+                    / over.as_secs_f64().max(1e-3))
+                .min(1.0);
+                (bytes as f64 * share) as i64
+            }
+            _ => 0,
+        };
         let manifest = p.results.as_ref().and_then(|r| r.manifest_location.clone());
         let mut status = json!({
             "State": p.state.as_str(),
@@ -776,6 +793,7 @@ impl Athena {
                 completed_epoch: None,
                 failure: None,
                 results: None,
+                scanning: None,
             }),
             task: Mutex::new(None),
         });
@@ -799,7 +817,11 @@ impl Athena {
             .ok_or_else(|| ApiError::internal("engine stopped"))?;
         let handle = runtime.spawn(async move {
             q.set_running();
-            if !delay.is_zero() {
+            // A SELECT has no effects: it reads first, then stays RUNNING for
+            // the delay with its bytes scanned growing (what a cost cap
+            // watches). Other statements wait first, so their effects come late.
+            let select = q.classified.substatement == "SELECT";
+            if !delay.is_zero() && !select {
                 tokio::time::sleep(delay).await;
             }
             let outcome = match substituted {
@@ -815,6 +837,16 @@ impl Athena {
                 }
                 Ok(sql) => engine.execute(&sql, &q.database, &q.classified).await,
             };
+            if !delay.is_zero() && select {
+                let now = Instant::now();
+                let running_at = lock(&q.progress).running_at.unwrap_or(now);
+                if let Ok(data) = &outcome {
+                    let bytes = u64::try_from(data.scanned_bytes()).unwrap_or(0);
+                    lock(&q.progress).scanning = Some((bytes, running_at, delay));
+                }
+                let ran = now.saturating_duration_since(running_at);
+                tokio::time::sleep(delay.saturating_sub(ran)).await;
+            }
             let outcome = match outcome {
                 Ok(data) if !q.managed => {
                     // Athena's query succeeds once its result file is written.
@@ -912,6 +944,21 @@ impl Athena {
                 ))
             }
         };
+        // Athena reads the page from the result file: once that is gone (a
+        // lifecycle rule expired it), so are the results.
+        if !query.managed {
+            if let Some((bucket, key)) = parse_s3_uri(&query.output_location) {
+                if self.storage.head(bucket, key).is_err() {
+                    return Err(ApiError::invalid_request_code(
+                        "INVALID_INPUT",
+                        format!(
+                            "Unable to read the query's results: {} does not exist (NoSuchKey)",
+                            query.output_location
+                        ),
+                    ));
+                }
+            }
+        }
         let header = query.classified.has_header_row && !data.schema.fields().is_empty();
         let virtual_total = data.total_rows + usize::from(header);
         let end = start.saturating_add(size).min(virtual_total);
@@ -1045,170 +1092,6 @@ impl Athena {
             out["NextToken"] = json!(n);
         }
         Ok(out)
-    }
-
-    fn list_data_catalogs(&self, body: &Value) -> Result<Value, ApiError> {
-        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
-        let start = parse_token(body)?;
-        let all = vec![json!({
-            "CatalogName": self.engine.catalog_name(),
-            "Type": "GLUE",
-            "Status": "CREATE_COMPLETE",
-        })];
-        let (items, next) = page(&all, start, size);
-        let mut out = json!({"DataCatalogsSummary": items});
-        if let Some(n) = next {
-            out["NextToken"] = json!(n);
-        }
-        Ok(out)
-    }
-
-    fn check_catalog(&self, name: &str) -> Result<(), ApiError> {
-        if self.engine.is_catalog(name) {
-            Ok(())
-        } else {
-            Err(ApiError::metadata(format!("Catalog {name} was not found.")))
-        }
-    }
-
-    fn get_data_catalog(&self, body: &Value) -> Result<Value, ApiError> {
-        let name = req_str(body, "Name")?;
-        self.check_catalog(name)?;
-        Ok(json!({"DataCatalog": {
-            "Name": self.engine.catalog_name(),
-            "Description": "athena-local catalog",
-            "Type": "GLUE",
-            "Parameters": {"catalog-id": "000000000000"},
-            "Status": "CREATE_COMPLETE",
-        }}))
-    }
-
-    fn database_description(&self, name: &str) -> String {
-        self.config
-            .databases
-            .iter()
-            .find(|d| d.name == name)
-            .map(|d| d.description.clone())
-            .unwrap_or_default()
-    }
-
-    fn list_databases(&self, body: &Value) -> Result<Value, ApiError> {
-        let catalog = req_str(body, "CatalogName")?;
-        self.check_catalog(catalog)?;
-        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
-        let start = parse_token(body)?;
-        let all: Vec<Value> = self
-            .engine
-            .databases()
-            .into_iter()
-            .map(|name| {
-                json!({"Name": name, "Description": self.database_description(&name), "Parameters": {}})
-            })
-            .collect();
-        let (items, next) = page(&all, start, size);
-        let mut out = json!({"DatabaseList": items});
-        if let Some(n) = next {
-            out["NextToken"] = json!(n);
-        }
-        Ok(out)
-    }
-
-    fn get_database(&self, body: &Value) -> Result<Value, ApiError> {
-        let catalog = req_str(body, "CatalogName")?;
-        self.check_catalog(catalog)?;
-        let name = req_str(body, "DatabaseName")?.to_lowercase();
-        if !self.engine.databases().contains(&name) {
-            return Err(ApiError::metadata(format!("Database {name} not found.")));
-        }
-        Ok(json!({"Database": {
-            "Name": name,
-            "Description": self.database_description(&name),
-            "Parameters": {},
-        }}))
-    }
-
-    /// A table's metadata as Athena gives it; None when there is no such table.
-    async fn table_json(&self, database: &str, table: &str) -> Result<Option<Value>, ApiError> {
-        let configured = self
-            .config
-            .tables
-            .iter()
-            .find(|t| t.database == database && t.name == table);
-        if let Some(why) = configured.and_then(|t| t.describe_error.as_ref()) {
-            return Err(ApiError::metadata(format!(
-                "Could not describe table {database}.{table}: {why}"
-            )));
-        }
-        let Some((schema, is_view)) = self.engine.table_info(database, table).await else {
-            return Ok(None);
-        };
-        let columns: Vec<Value> = schema
-            .fields()
-            .iter()
-            .map(|f| json!({"Name": f.name(), "Type": render::hive_type(f)}))
-            .collect();
-        let classification = configured
-            .map(|t| match t.format {
-                crate::config::TableFormat::Csv => "csv",
-                crate::config::TableFormat::Parquet => "parquet",
-            })
-            .unwrap_or("memory");
-        Ok(Some(json!({
-            "Name": table,
-            "CreateTime": self.created_epoch,
-            "TableType": if is_view { "VIRTUAL_VIEW" } else { "EXTERNAL_TABLE" },
-            "Columns": columns,
-            "PartitionKeys": [],
-            "Parameters": {"classification": classification},
-        })))
-    }
-
-    fn require_database(&self, body: &Value) -> Result<String, ApiError> {
-        let catalog = req_str(body, "CatalogName")?;
-        self.check_catalog(catalog)?;
-        let database = req_str(body, "DatabaseName")?.to_lowercase();
-        if self.engine.tables(&database).is_none() {
-            return Err(ApiError::metadata(format!(
-                "Database {database} not found."
-            )));
-        }
-        Ok(database)
-    }
-
-    async fn list_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
-        let database = self.require_database(body)?;
-        let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
-        let start = parse_token(body)?;
-        let filter = name_filter(opt_str(body, "Expression")?)?;
-        let names: Vec<String> = self
-            .engine
-            .tables(&database)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|n| filter.as_ref().is_none_or(|re| re.is_match(n)))
-            .collect();
-        let (names, next) = page(&names, start, size);
-        let mut items = Vec::with_capacity(names.len());
-        for n in names {
-            if let Some(t) = self.table_json(&database, &n).await? {
-                items.push(t);
-            }
-        }
-        let mut out = json!({"TableMetadataList": items});
-        if let Some(n) = next {
-            out["NextToken"] = json!(n);
-        }
-        Ok(out)
-    }
-
-    async fn get_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
-        let database = self.require_database(body)?;
-        let table = req_str(body, "TableName")?.to_lowercase();
-        let t = self
-            .table_json(&database, &table)
-            .await?
-            .ok_or_else(|| ApiError::metadata(format!("Table {table} not found.")))?;
-        Ok(json!({"TableMetadata": t}))
     }
 }
 

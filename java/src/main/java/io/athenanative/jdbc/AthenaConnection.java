@@ -136,6 +136,23 @@ public final class AthenaConnection implements Connection {
         return statement;
     }
 
+    /**
+     * The rows of an earlier query (by this or any client of the account), read through the usual fetchers
+     * without running anything, so without paying again. Its statement ({@code getStatement()}) closes with
+     * the result set and knows the query's id and statistics. A query still queued or running, cancelled,
+     * failed (Athena's error) or whose results are gone is an SQLException naming the QueryExecutionId.
+     */
+    public ResultSet resultsOf(String queryExecutionId) throws SQLException {
+        AthenaStatement statement = (AthenaStatement) createStatement();
+        try {
+            statement.closeOnCompletion();
+            return statement.resultsOf(queryExecutionId);
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
     @Override
     public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
         return createStatement(resultSetType, resultSetConcurrency, ResultSet.HOLD_CURSORS_OVER_COMMIT);

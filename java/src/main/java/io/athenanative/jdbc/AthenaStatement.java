@@ -10,6 +10,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Runs SQL on Athena: start, wait (cancellable from another thread), then rows or an update count. */
 public class AthenaStatement implements Statement {
@@ -30,6 +31,8 @@ public class AthenaStatement implements Statement {
     private volatile AthenaResultSet resultSet;
     private long updateCount = -1;
     private volatile String queryExecutionId;
+    private volatile AthenaQueryStatistics statistics;
+    private volatile Consumer<AthenaQueryStatistics> progressMonitor;
     // Guarded by lock: the running query's handle, and a cancel that arrived before it existed.
     private long runningQuery;
     private boolean starting;
@@ -47,6 +50,24 @@ public class AthenaStatement implements Statement {
     /** Bytes Athena scanned for the last query that finished, or -1 when unknown. */
     public long getDataScannedInBytes() {
         return dataScannedInBytes;
+    }
+
+    /**
+     * The state and statistics of the last query this statement ran, as its last poll saw them (final
+     * figures once it ended, failed or was stopped), or null before any.
+     */
+    public AthenaQueryStatistics getQueryStatistics() {
+        return statistics;
+    }
+
+    /**
+     * Hears of each poll of this statement's queries while they run (state changes, bytes scanned so far),
+     * on the thread that runs the statement, as Trino's JDBC driver offers. A monitor that throws stops the
+     * query on Athena; the statement then fails with SQLState 57014 and what the monitor threw as its cause.
+     * null removes the monitor.
+     */
+    public void setProgressMonitor(Consumer<AthenaQueryStatistics> monitor) {
+        this.progressMonitor = monitor;
     }
 
     AthenaConnection connection() {
@@ -68,15 +89,38 @@ public class AthenaStatement implements Statement {
         connection.checkOpen();
     }
 
-    boolean run(String sql, String[] parameters) throws SQLException {
+    /** How a statement gets its query: started anew, or an earlier one found. */
+    private interface QuerySource {
+        long open() throws SQLException;
+    }
+
+    boolean run(final String sql, final String[] parameters) throws SQLException {
         checkOpen();
         if (sql == null) {
             throw Errors.invalidArgument("SQL text must not be null");
         }
         Utf16.check(sql, parameters);
+        return run(() -> NativeQuery.start(connection.handle(), sql, connection.catalogName(), connection.schemaName(),
+                parameters));
+    }
+
+    /**
+     * The rows of an earlier query, read through the fetchers without running it (see
+     * {@link AthenaConnection#resultsOf(String)}).
+     */
+    ResultSet resultsOf(final String queryExecutionId) throws SQLException {
+        checkOpen();
+        if (queryExecutionId == null || queryExecutionId.trim().isEmpty()) {
+            throw Errors.invalidArgument("queryExecutionId must be given");
+        }
+        return rowsOf(run(() -> NativeQuery.existing(connection.handle(), queryExecutionId)));
+    }
+
+    private boolean run(QuerySource source) throws SQLException {
         closeResultSet();
         updateCount = -1;
         queryExecutionId = null;
+        statistics = null;
         dataScannedInBytes = -1;
         synchronized (lock) {
             starting = true;
@@ -84,7 +128,7 @@ public class AthenaStatement implements Statement {
         }
         long query;
         try {
-            query = NativeQuery.start(connection.handle(), sql, connection.catalogName(), connection.schemaName(), parameters);
+            query = source.open();
         } catch (SQLException | RuntimeException e) {
             synchronized (lock) {
                 starting = false;
@@ -105,7 +149,20 @@ public class AthenaStatement implements Statement {
                 NativeQuery.stop(stop);
             }
             queryExecutionId = NativeQuery.id(query);
-            long results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize);
+            Consumer<AthenaQueryStatistics> monitor = progressMonitor;
+            ProgressRelay relay = monitor == null ? null : new ProgressRelay(monitor, queryExecutionId);
+            long results;
+            try {
+                results = NativeQuery.awaitResults(query, queryTimeoutSeconds * 1000L, maxRows, fetchSize, relay);
+            } catch (SQLException e) {
+                if (relay != null && relay.thrown() != null && e.getCause() == null) {
+                    e.initCause(relay.thrown());
+                }
+                throw e;
+            } finally {
+                statistics = new AthenaQueryStatistics(queryExecutionId, NativeQuery.state(query),
+                        NativeQuery.statistics(query));
+            }
             dataScannedInBytes = NativeQuery.dataScannedInBytes(query);
             long count = NativeResults.updateCount(results);
             if (count >= 0) {
