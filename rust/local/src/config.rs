@@ -135,6 +135,11 @@ pub struct DatabaseRule {
     /// `information_schema` still answer.
     #[serde(default)]
     pub deny_table_metadata: bool,
+    /// Callers `deny_table_metadata` applies to (their ARN: the user of
+    /// static keys, or the assumed role's ARN or its session's); empty, it
+    /// applies to every caller.
+    #[serde(default)]
+    pub denied_principals: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -29,13 +29,20 @@ fn config() -> athena_local::Config {
         database: "broken".into(),
         list_error: Some("source deleted".into()),
         deny_table_metadata: false,
+        denied_principals: Vec::new(),
     });
     config.database_rules.push(DatabaseRule {
         database: "restricted".into(),
         list_error: None,
         deny_table_metadata: true,
+        denied_principals: Vec::new(),
     });
     config
+}
+
+/// The static key `test`'s ARN in athena-local's account.
+fn caller_arn(config: &athena_local::Config) -> String {
+    format!("arn:aws:iam::{}:user/test", config.account)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,7 +166,27 @@ async fn tables_and_schemata_list_what_the_catalog_holds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn denied_table_metadata_is_access_denied_and_queries_still_answer() {
-    let server = start(config()).await;
+    let mut config = config();
+    // Denied to another principal only, then to this caller only.
+    for (database, principal) in [
+        (
+            "analysts",
+            "arn:aws:iam::111122223333:role/Analyst".to_string(),
+        ),
+        ("mine", caller_arn(&config)),
+    ] {
+        config.databases.push(athena_local::config::Database {
+            name: database.into(),
+            description: String::new(),
+        });
+        config.database_rules.push(DatabaseRule {
+            database: database.into(),
+            list_error: None,
+            deny_table_metadata: true,
+            denied_principals: vec![principal],
+        });
+    }
+    let server = start(config).await;
     let c = client(&server);
     run(&c, "CREATE TABLE restricted.t AS SELECT 1 AS x").await;
     let denied = c
@@ -189,6 +216,21 @@ async fn denied_table_metadata_is_access_denied_and_queries_still_answer() {
         .send()
         .await
         .expect("default.cities");
+    let listed = |database: &'static str| {
+        c.list_table_metadata()
+            .catalog_name("AwsDataCatalog")
+            .database_name(database)
+            .send()
+    };
+    listed("analysts")
+        .await
+        .expect("denied to another principal only");
+    let denied = listed("mine").await.expect_err("denied to this caller");
+    assert_eq!(denied.code(), Some("AccessDeniedException"), "{denied:?}");
+    assert!(
+        denied.message().unwrap_or_default().contains(":user/test"),
+        "{denied:?}"
+    );
     server.shutdown().await;
 }
 

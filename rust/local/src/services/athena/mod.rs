@@ -55,6 +55,9 @@ impl Service for AthenaService {
                         )));
                     }
                 }
+                if let Some(denied) = state.athena.table_metadata_denied(&operation, &json, who) {
+                    return Err(denied);
+                }
                 state.athena.dispatch_bytes(&operation, &json).await
             }
             .await;

@@ -178,9 +178,38 @@ impl Athena {
         })))
     }
 
+    /// IAM's refusal of GetTableMetadata/ListTableMetadata to `caller` (its
+    /// ARN and role), when a `[[database_rules]]` entry denies that database's
+    /// table metadata to it; None when allowed or not such a call.
+    pub fn table_metadata_denied(
+        &self,
+        operation: &str,
+        body: &Value,
+        caller: &crate::identity::Caller,
+    ) -> Option<ApiError> {
+        if operation != "GetTableMetadata" && operation != "ListTableMetadata" {
+            return None;
+        }
+        let database = body.get("DatabaseName")?.as_str()?.to_lowercase();
+        let rule = self.config.database_rule(&database)?;
+        let applies = rule.denied_principals.is_empty()
+            || rule
+                .denied_principals
+                .iter()
+                .any(|p| *p == caller.arn || caller.role_arn.as_deref() == Some(p.as_str()));
+        (rule.deny_table_metadata && applies).then(|| {
+            // IAM's wording, with the caller's ARN.
+            ApiError::access_denied(format!(
+                "User: {} is not authorized to perform: glue:GetTables on resource: arn:aws:glue:{}:{}:table/{database}/* (athena:{operation})",
+                caller.arn, self.config.region, self.config.account
+            ))
+        })
+    }
+
     /// The database a table metadata request names, once its catalog and its
-    /// `[[database_rules]]` allow the request.
-    fn require_database(&self, body: &Value, operation: &str) -> Result<String, ApiError> {
+    /// `[[database_rules]]` allow the request (a denial to the caller was
+    /// answered before: [`Athena::table_metadata_denied`]).
+    fn require_database(&self, body: &Value) -> Result<String, ApiError> {
         let catalog = req_str(body, "CatalogName")?;
         let database = req_str(body, "DatabaseName")?.to_lowercase();
         self.engine_catalog(catalog, &database)?;
@@ -190,13 +219,6 @@ impl Athena {
             )));
         }
         if let Some(rule) = self.config.database_rule(&database) {
-            if rule.deny_table_metadata {
-                // IAM's wording; no caller ARN, since the rule is not per principal.
-                return Err(ApiError::access_denied(format!(
-                    "You are not authorized to perform: athena:{operation} on the tables of database {database} (glue:GetTables on arn:aws:glue:{}:{}:table/{database}/*)",
-                    self.config.region, self.config.account
-                )));
-            }
             if let Some(why) = &rule.list_error {
                 return Err(ApiError::metadata(format!(
                     "Could not list the tables of database {database}: {why}"
@@ -207,7 +229,7 @@ impl Athena {
     }
 
     pub(super) async fn list_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
-        let database = self.require_database(body, "ListTableMetadata")?;
+        let database = self.require_database(body)?;
         let size = max_results(body, 1, MAX_METADATA_RESULTS, MAX_METADATA_RESULTS)?;
         let start = parse_token(body)?;
         let filter = name_filter(opt_str(body, "Expression")?)?;
@@ -233,7 +255,7 @@ impl Athena {
     }
 
     pub(super) async fn get_table_metadata(&self, body: &Value) -> Result<Value, ApiError> {
-        let database = self.require_database(body, "GetTableMetadata")?;
+        let database = self.require_database(body)?;
         let table = req_str(body, "TableName")?.to_lowercase();
         let t = self
             .table_json(&database, &table)

@@ -196,4 +196,46 @@ class MetadataSurvivalTest {
         }
         return all.toString();
     }
+
+    /**
+     * jOOQ's Meta from Maven Central, in its own JVM with the driver jar, walks every catalog, schema, table and
+     * column (issue 20, item 8): the broken catalog and database cost it nothing but their contents, and the
+     * restricted database's table has the columns and types of its open twin.
+     */
+    @Test
+    void jooqMetaWalksTheWholeCatalog() throws Exception {
+        io.athenanative.jdbc.clients.ClientProcess jooq = io.athenanative.jdbc.clients.ClientProcess.runJava("jooq",
+                "athena.clients.jooq.classpath", new File("tests/clients/JooqMeta.java").getAbsolutePath(), 180,
+                athena.url());
+        String out = jooq.output;
+        assertEquals(0, jooq.exitCode, out);
+        assertFalse(out.contains("Exception"), out);
+        // jOOQ's Meta (open-source edition) folds catalogs into one unnamed catalog and asks getSchemas() for
+        // every catalog's schemas: names are compared without the catalog.
+        List<String> lines = new ArrayList<String>();
+        for (String line : out.split("\n")) {
+            lines.add(line.replaceFirst("^(schema|table|column) [^ .]*\\.", "$1 ."));
+        }
+        for (String schema : new String[] {"default", "plain", "finance", "restricted"}) {
+            assertTrue(lines.contains("schema ." + schema), out);
+        }
+        assertTrue(lines.contains("table .plain.typed TABLE"), out);
+        assertTrue(lines.contains("table .restricted.typed TABLE"), out);
+        List<String> open = new ArrayList<String>();
+        List<String> restricted = new ArrayList<String>();
+        for (String line : lines) {
+            if (line.startsWith("column .plain.typed.")) {
+                open.add(line.substring("column .plain.typed.".length()));
+            } else if (line.startsWith("column .restricted.typed.")) {
+                restricted.add(line.substring("column .restricted.typed.".length()));
+            }
+        }
+        assertEquals(10, open.size(), out);
+        // The restricted twin's columns came from information_schema, with the same names and types.
+        assertEquals(open, restricted, out);
+        assertTrue(open.contains("d decimal 3"), out);
+        assertTrue(open.contains("i integer 4"), out);
+        assertTrue(open.contains("t timestamp 93"), out);
+        assertFalse(lines.contains("table .finance.cities TABLE"), "the broken database's tables cannot be listed: " + out);
+    }
 }

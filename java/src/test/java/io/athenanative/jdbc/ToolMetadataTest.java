@@ -286,6 +286,22 @@ class ToolMetadataTest {
                 }
                 assertEquals(2000, n);
             }
+            // What a BI tool's column sync costs: every column of every table of every catalog.
+            wide.clearCalls();
+            int columns = 0;
+            try (ResultSet rs = md.getColumns(null, null, "%", "%")) {
+                while (rs.next()) {
+                    columns++;
+                }
+            }
+            int calls = wide.calls().size();
+            System.out.println("getColumns(null, null, %, %) on 2000 tables: " + columns + " columns, " + calls
+                    + " AWS calls: ListDataCatalogs=" + wide.callCount("ListDataCatalogs") + " ListDatabases="
+                    + wide.callCount("ListDatabases") + " ListTableMetadata=" + wide.callCount("ListTableMetadata")
+                    + " GetTableMetadata=" + wide.callCount("GetTableMetadata"));
+            assertEquals(2000 * 5, columns);
+            assertEquals(0, wide.callCount("GetTableMetadata"), "listed pages carry the columns");
+            assertTrue(wide.callCount("ListTableMetadata") <= 41, "40 pages of 50 tables, and the empty default database");
         }
     }
 

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * it runs in its own process group, which {@code timeout} kills as a whole (the JVM pyspark starts, too)
  * when the limit passes or when this test stops it, so nothing is left behind even if the test JVM dies.
  */
-final class ClientProcess {
-    final int exitCode;
-    final String output;
+public final class ClientProcess {
+    public final int exitCode;
+    public final String output;
     final double seconds;
 
     private ClientProcess(int exitCode, String output, double seconds) {
@@ -81,7 +81,7 @@ final class ClientProcess {
      * Runs {@code mainClass} of a command-line client in a JVM of its own, on the classpath the build gives
      * in {@code classpathProperty} plus the driver jar, as a user adds the driver to the tool.
      */
-    static ClientProcess runJava(String name, String classpathProperty, String mainClass, int timeoutSeconds,
+    public static ClientProcess runJava(String name, String classpathProperty, String mainClass, int timeoutSeconds,
             String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<String>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
