@@ -134,7 +134,6 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
         return n;
     }
 
-    /** A string field of a flat JSON object, or null. */
     /**
      * JSON as the driver reads it ({@link Json}): maps, lists, strings, Booleans, nulls, and numbers as
      * BigDecimal.
@@ -164,6 +163,7 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
         return value;
     }
 
+    /** A string field of a flat JSON object, or null. */
     public static String jsonString(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("\"" + java.util.regex.Pattern.quote(key) + "\"\\s*:\\s*\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(json);
