@@ -64,7 +64,8 @@ public class AthenaStatement implements Statement {
      * Hears of each poll of this statement's queries while they run (state changes, bytes scanned so far),
      * on the thread that runs the statement, as Trino's JDBC driver offers. A monitor that throws stops the
      * query on Athena; the statement then fails with SQLState 57014 and what the monitor threw as its cause.
-     * null removes the monitor.
+     * The monitor runs inside the statement's wait: it may cancel statements, but must not run queries or
+     * metadata calls of this driver itself (hand those to another thread). null removes the monitor.
      */
     public void setProgressMonitor(Consumer<AthenaQueryStatistics> monitor) {
         this.progressMonitor = monitor;
