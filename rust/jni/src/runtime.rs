@@ -17,6 +17,15 @@ static RUNTIME: Lazy<std::result::Result<Runtime, String>> = Lazy::new(|| {
 });
 
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    // A Java callback made while a call waits (a statement's progress
+    // monitor) that calls the driver again would nest runtimes, which tokio
+    // refuses with a panic: refuse it with a clear error instead.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::invalid_state(
+            "the driver cannot be called from inside its own wait (a statement's progress monitor): \
+             run other statements from another thread",
+        ));
+    }
     match &*RUNTIME {
         Ok(runtime) => Ok(runtime.block_on(future)),
         Err(e) => Err(Error::internal(format!(

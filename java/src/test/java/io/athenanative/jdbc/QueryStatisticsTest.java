@@ -106,6 +106,27 @@ class QueryStatisticsTest {
     }
 
     @Test
+    void aMonitorThatRunsAQueryOfItsOwnGetsAClearError() throws Exception {
+        try (Connection c = DriverManager.getConnection(athena.url()); Statement s = c.createStatement();
+             Statement other = c.createStatement()) {
+            List<String> refused = new ArrayList<String>();
+            s.unwrap(AthenaStatement.class).setProgressMonitor(stats -> {
+                try {
+                    other.executeQuery("SELECT 1");
+                } catch (SQLException e) {
+                    refused.add(e.getSQLState() + " " + e.getMessage());
+                }
+            });
+            try (ResultSet rs = s.executeQuery("SELECT name FROM cities")) {
+                assertTrue(rs.next(), "the statement itself is unharmed");
+            }
+            assertFalse(refused.isEmpty());
+            assertTrue(refused.get(0).startsWith("HY010 "), refused.toString());
+            assertTrue(refused.get(0).contains("another thread"), refused.toString());
+        }
+    }
+
+    @Test
     void aMonitorThatThrowsStopsTheQuery() throws Exception {
         try (Connection c = DriverManager.getConnection(athena.url()); Statement s = c.createStatement()) {
             AthenaStatement statement = s.unwrap(AthenaStatement.class);
