@@ -1,7 +1,7 @@
 //! The life of one query: poll until it ends, with backoff, a timeout and
 //! cancellation from another thread.
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,6 @@ pub struct Query {
     cancel_signal: watch::Sender<bool>,
     /// UNLOAD mode: where the statement unloads to, and how to run it as written.
     unload: Option<UnloadRun>,
-    /// Statistics.DataScannedInBytes once the query succeeded; -1 before or when Athena gave none.
-    data_scanned_bytes: AtomicI64,
     /// What the last poll said of the query.
     statistics: Mutex<Statistics>,
     /// The connection's cost guardrails.
@@ -191,7 +189,6 @@ impl Query {
             cancelled: AtomicBool::new(false),
             wake: Notify::new(),
             cancel_signal: watch::channel(false).0,
-            data_scanned_bytes: AtomicI64::new(-1),
             statistics: Mutex::new(Statistics::default()),
             guard: ScanGuard::default(),
             warning: None,
@@ -224,7 +221,12 @@ impl Query {
 
     /// Bytes Athena scanned, once the query succeeded; -1 when unknown.
     pub fn data_scanned_bytes(&self) -> i64 {
-        self.data_scanned_bytes.load(Ordering::SeqCst)
+        let statistics = self.statistics.lock().unwrap_or_else(|p| p.into_inner());
+        if statistics.state == QueryExecutionState::Succeeded.as_str() {
+            statistics.data_scanned_bytes
+        } else {
+            -1
+        }
     }
 
     /// Polls until the query ends. On timeout or cancellation the query is
@@ -307,12 +309,6 @@ impl Query {
             }
             match status.and_then(|s| s.state()) {
                 Some(QueryExecutionState::Succeeded) => {
-                    if let Some(bytes) = execution
-                        .statistics()
-                        .and_then(|s| s.data_scanned_in_bytes())
-                    {
-                        self.data_scanned_bytes.store(bytes, Ordering::SeqCst);
-                    }
                     let statement_type = execution
                         .statement_type()
                         .map(StatementType::as_str)
