@@ -16,23 +16,13 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A query's statistics, the progress monitor, the scan cap and the cost warning (issue 20, items 4 and 5). */
 class QueryStatisticsTest {
-    private static LocalAthena athena;
-
-    @BeforeAll
-    static void start() throws Exception {
-        athena = LocalAthena.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        athena.close();
-    }
+    @RegisterExtension
+    static final LocalAthena athena = LocalAthena.perClass();
 
     /** The next SELECT stays RUNNING this long, its bytes scanned growing meanwhile. */
     private static void holdNextQuery(long millis) throws Exception {
