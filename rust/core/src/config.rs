@@ -125,6 +125,10 @@ pub struct ConnectionConfig {
     pub athena_endpoint: Option<String>,
     /// S3 endpoint of the S3 fetcher (path-style addressing when set).
     pub s3_endpoint: Option<String>,
+    /// Glue endpoint of the nested catalogs' listing (GetCatalogs).
+    pub glue_endpoint: Option<String>,
+    /// GlueCatalogs: getCatalogs lists Glue's nested catalogs too.
+    pub glue_catalogs: bool,
     pub fetch: FetchSettings,
     pub application_name: Option<String>,
     pub num_retries: Option<u32>,
@@ -306,6 +310,8 @@ impl Parser<'_> {
             },
             athena_endpoint: self.text("AthenaEndpoint"),
             s3_endpoint: self.text("S3Endpoint"),
+            glue_endpoint: self.text("GlueEndpoint"),
+            glue_catalogs: self.boolean("GlueCatalogs"),
             fetch: self.fetch_settings(),
             application_name: self.text("ApplicationName"),
             num_retries: self

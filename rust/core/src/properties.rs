@@ -305,6 +305,8 @@ pub static REGISTRY: &[PropertySpec] = &[
     PropertySpec { aliases: &["SSOAdminEndpointOverride"], scope: Scope::Only(TIP), ..prop("SsoAdminEndpoint", ValueType::Url, "IAM Identity Center admin endpoint URL.") },
     PropertySpec { default: Some("false"), ..prop("Unload", ValueType::Boolean, "Run each SELECT as UNLOAD to Parquet under the output location and read the files in parallel (PyAthena's unload=True); the files are deleted once read. Queries with a top-level ORDER BY, and statements other than SELECT, run as written.") },
     PropertySpec { aliases: &["S3EndpointOverride"], ..prop("S3Endpoint", ValueType::Url, "S3 endpoint URL for the S3 result fetcher, addressed path-style. Needed for S3 reads when AthenaEndpoint is not an AWS endpoint.") },
+    PropertySpec { aliases: &["GlueEndpointOverride"], ..prop("GlueEndpoint", ValueType::Url, "AWS Glue endpoint URL, for the nested catalogs getCatalogs lists (Glue's GetCatalogs). Needed for them when AthenaEndpoint is not an AWS endpoint.") },
+    PropertySpec { default: Some("true"), ..prop("GlueCatalogs", ValueType::Boolean, "getCatalogs, and getSchemas, getTables and getColumns over every catalog, also list Glue's nested catalogs (S3 Tables' s3tablescatalog/BUCKET, catalogs federated into Glue), found with Glue's GetCatalogs; false lists Athena's data catalogs (ListDataCatalogs) only.") },
     prop("ProxyHost", ValueType::Text, "HTTP proxy host for every AWS call (Athena, STS, SSO, S3); needs ProxyPort."),
     prop("ProxyPort", int(1, 65_535), "HTTP proxy port."),
     PropertySpec { aliases: &["ProxyUID"], ..prop("ProxyUsername", ValueType::Text, "Proxy user (Basic authentication); needs ProxyPassword.") },

@@ -62,6 +62,9 @@ pub struct Session {
     workgroup_managed: RwLock<bool>,
     /// The S3 fetcher's client; None when no S3 endpoint is known.
     s3: RwLock<Option<aws_sdk_s3::Client>>,
+    /// Glue's, for the nested catalogs; None when no Glue endpoint is known
+    /// or GlueCatalogs is off.
+    glue: RwLock<Option<aws_sdk_glue::Client>>,
     /// The clients' credentials, for when an export's presigned URLs die with them.
     credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     logger: Logger,
@@ -84,6 +87,12 @@ impl Session {
                     "no S3 endpoint for a custom AthenaEndpoint: results are read with GetQueryResults unless S3Endpoint is set".to_string()
                 });
             }
+            let glue = glue_client(&config, &sdk_config, renewal.as_ref());
+            if glue.is_none() && config.glue_catalogs {
+                logger.debug(|| {
+                    "no Glue endpoint for a custom AthenaEndpoint: getCatalogs lists Athena's data catalogs only unless GlueEndpoint is set".to_string()
+                });
+            }
             let session = Session {
                 config,
                 client: RwLock::new(client),
@@ -91,6 +100,7 @@ impl Session {
                 workgroup_encryption: RwLock::new((None, false)),
                 workgroup_managed: RwLock::new(false),
                 s3: RwLock::new(s3),
+                glue: RwLock::new(glue),
                 credentials: sdk_config.credentials_provider(),
                 logger: logger.clone(),
             };
@@ -127,6 +137,11 @@ impl Session {
         self.s3.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Glue's client, for the nested catalogs; None when there is none to ask.
+    pub fn glue(&self) -> Option<aws_sdk_glue::Client> {
+        self.glue.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// JDBC's `setNetworkTimeout`: bounds each later AWS call attempt; None
     /// goes back to the connection's own bound (NetworkTimeoutMillis, or the
     /// defaults), never to no bound at all.
@@ -144,9 +159,18 @@ impl Session {
             let config = client
                 .config()
                 .to_builder()
-                .timeout_config(timeouts)
+                .timeout_config(timeouts.clone())
                 .build();
             *client = aws_sdk_s3::Client::from_conf(config);
+        }
+        let mut glue = self.glue.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = glue.as_mut() {
+            let config = client
+                .config()
+                .to_builder()
+                .timeout_config(timeouts)
+                .build();
+            *client = aws_sdk_glue::Client::from_conf(config);
         }
     }
 
@@ -639,6 +663,32 @@ fn s3_client(
         (None, _) => {}
     }
     Some(aws_sdk_s3::Client::from_conf(builder.build()))
+}
+
+/// Glue's client for the nested catalogs: GlueEndpoint when given, else the
+/// region's Glue when Athena is AWS itself; none when GlueCatalogs is off or
+/// a custom AthenaEndpoint (a local or test endpoint) comes without GlueEndpoint.
+fn glue_client(
+    config: &ConnectionConfig,
+    sdk_config: &aws_types::SdkConfig,
+    renewal: Option<&RenewExpired>,
+) -> Option<aws_sdk_glue::Client> {
+    if !config.glue_catalogs {
+        return None;
+    }
+    let mut builder = aws_sdk_glue::config::Builder::from(sdk_config)
+        .retry_classifier(crate::error::UnreadableAnswerIsTransient);
+    if let Some(renewal) = renewal {
+        builder = builder
+            .interceptor(renewal.clone())
+            .retry_classifier(renewal.clone());
+    }
+    match (&config.glue_endpoint, &config.athena_endpoint) {
+        (Some(endpoint), _) => builder = builder.endpoint_url(endpoint),
+        (None, Some(athena)) if !is_aws_endpoint(athena) => return None,
+        (None, _) => {}
+    }
+    Some(aws_sdk_glue::Client::from_conf(builder.build()))
 }
 
 /// Whether a URL's host is AWS's own (including VPC endpoints).

@@ -93,9 +93,45 @@ pub struct Bucket {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
+    /// The catalog holding it: `catalog` when absent, or a
+    /// `[[nested_catalogs]]` name (stored as that entry spells it).
+    #[serde(default)]
+    pub catalog: Option<String>,
     pub name: String,
     #[serde(default)]
     pub description: String,
+}
+
+/// `[[nested_catalogs]]`: a catalog federated into Glue below the account's
+/// root catalog, such as S3 Tables' `s3tablescatalog/BUCKET`. Glue's
+/// GetCatalogs lists it and every prefix of its path (container catalogs
+/// that hold catalogs but no databases); Athena's metadata calls and
+/// queries take its path as the catalog name; ListDataCatalogs does not
+/// list it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NestedCatalog {
+    /// Its path, segments separated by `/` (the Glue CatalogId without the
+    /// account).
+    pub name: String,
+    /// `FederatedCatalog.ConnectionName` (default `aws:s3tables`).
+    #[serde(default = "default_connection")]
+    pub connection: String,
+    /// If set, ListDatabases, GetDatabase, ListTableMetadata and
+    /// GetTableMetadata on it fail with this text, and so do `SHOW
+    /// DATABASES` and `SHOW TABLES` run in it; queries still work.
+    #[serde(default)]
+    pub list_error: Option<String>,
+    /// The error code of `list_error` (as for `[[catalogs]]`).
+    #[serde(default = "default_list_error_code")]
+    pub list_error_code: String,
+}
+
+impl NestedCatalog {
+    /// The path's segments, top first.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.name.split('/')
+    }
 }
 
 /// `[[catalogs]]`: a data catalog besides `catalog`, such as a federated
@@ -152,6 +188,10 @@ pub enum TableFormat {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
+    /// The catalog holding it: `catalog` when absent, or a
+    /// `[[nested_catalogs]]` name (stored as that entry spells it).
+    #[serde(default)]
+    pub catalog: Option<String>,
     #[serde(default = "default_database")]
     pub database: String,
     pub name: String,
@@ -180,6 +220,33 @@ pub const METADATA_ERROR_CODES: [&str; 3] = [
 ];
 
 impl Config {
+    /// A `[[nested_catalogs]]` entry by path (case-insensitive).
+    pub fn nested_catalog(&self, name: &str) -> Option<&NestedCatalog> {
+        self.nested_catalogs
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The catalog an entry's optional `catalog` names, as the engine
+    /// registers it: `catalog` itself when absent.
+    pub fn catalog_of<'a>(&'a self, catalog: &'a Option<String>) -> &'a str {
+        catalog.as_deref().unwrap_or(&self.catalog)
+    }
+
+    /// The canonical spelling of a catalog a `[[databases]]` or `[[tables]]`
+    /// entry names: `None` for `catalog`, the nested entry's own name, or
+    /// the name as given when it is neither (refused by validation).
+    fn canonical_catalog(&self, name: &Option<String>) -> Option<String> {
+        let name = name.as_deref()?;
+        if name.eq_ignore_ascii_case(&self.catalog) {
+            return None;
+        }
+        Some(
+            self.nested_catalog(name)
+                .map_or_else(|| name.to_string(), |c| c.name.clone()),
+        )
+    }
+
     /// The configured rule of a database of `catalog`, if any.
     pub fn database_rule(&self, database: &str) -> Option<&DatabaseRule> {
         self.database_rules
@@ -240,6 +307,9 @@ pub struct Config {
     /// Per-database metadata answers (a failing listing, denied table metadata).
     #[serde(default)]
     pub database_rules: Vec<DatabaseRule>,
+    /// Catalogs federated into Glue below the root (S3 Tables' buckets).
+    #[serde(default)]
+    pub nested_catalogs: Vec<NestedCatalog>,
 }
 
 /// `[identity]`: federated sign-in (STS, SSO-OIDC, SSO Admin).
@@ -502,6 +572,9 @@ fn default_catalog_type() -> String {
 fn default_list_error_code() -> String {
     "MetadataException".to_string()
 }
+fn default_connection() -> String {
+    "aws:s3tables".to_string()
+}
 fn default_true() -> bool {
     true
 }
@@ -575,6 +648,7 @@ impl Default for Config {
             buckets: Vec::new(),
             catalogs: Vec::new(),
             database_rules: Vec::new(),
+            nested_catalogs: Vec::new(),
         };
         c.apply_defaults();
         c
@@ -647,45 +721,89 @@ impl Config {
                 deny_result_reads: false,
             });
         }
-        if !self.databases.iter().any(|d| d.name == "default") {
+        if !self
+            .databases
+            .iter()
+            .any(|d| d.name == "default" && self.canonical_catalog(&d.catalog).is_none())
+        {
             self.databases.insert(
                 0,
                 Database {
+                    catalog: None,
                     name: "default".into(),
                     description: "Default Hive database".into(),
                 },
             );
         }
-        // Athena database and table names are lower case.
-        for d in &mut self.databases {
+        // Athena database and table names are lower case; catalogs are
+        // spelled as configured (the main one as `catalog`: None).
+        let databases: Vec<Option<String>> = self
+            .databases
+            .iter()
+            .map(|d| self.canonical_catalog(&d.catalog))
+            .collect();
+        for (d, catalog) in self.databases.iter_mut().zip(databases) {
             d.name = d.name.to_lowercase();
+            d.catalog = catalog;
         }
         for r in &mut self.database_rules {
             r.database = r.database.to_lowercase();
         }
-        for t in &mut self.tables {
-            t.database = t.database.to_lowercase();
-            t.name = t.name.to_lowercase();
-        }
-        // Tables may name a database that was not declared: declare it.
-        let missing: Vec<String> = self
+        let tables: Vec<Option<String>> = self
             .tables
             .iter()
-            .map(|t| t.database.clone())
-            .filter(|db| !self.databases.iter().any(|d| &d.name == db))
+            .map(|t| self.canonical_catalog(&t.catalog))
             .collect();
-        for name in missing {
-            if !self.databases.iter().any(|d| d.name == name) {
-                self.databases.push(Database {
-                    name,
+        for (t, catalog) in self.tables.iter_mut().zip(tables) {
+            t.database = t.database.to_lowercase();
+            t.name = t.name.to_lowercase();
+            t.catalog = catalog;
+        }
+        // Tables may name a database that was not declared: declare it.
+        for i in 0..self.tables.len() {
+            let (catalog, name) = (&self.tables[i].catalog, &self.tables[i].database);
+            if !self
+                .databases
+                .iter()
+                .any(|d| &d.catalog == catalog && &d.name == name)
+            {
+                let database = Database {
+                    catalog: catalog.clone(),
+                    name: name.clone(),
                     description: String::new(),
-                });
+                };
+                self.databases.push(database);
             }
         }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_nested_catalogs()?;
+        let known = |catalog: &Option<String>| {
+            catalog
+                .as_deref()
+                .is_none_or(|c| self.nested_catalog(c).is_some())
+        };
+        for d in &self.databases {
+            if !known(&d.catalog) {
+                return Err(ConfigError::Invalid(format!(
+                    "database {}: catalog '{}' is neither catalog '{}' nor a [[nested_catalogs]] name",
+                    d.name,
+                    self.catalog_of(&d.catalog),
+                    self.catalog
+                )));
+            }
+        }
         for t in &self.tables {
+            if !known(&t.catalog) {
+                return Err(ConfigError::Invalid(format!(
+                    "table {}.{}: catalog '{}' is neither catalog '{}' nor a [[nested_catalogs]] name",
+                    t.database,
+                    t.name,
+                    self.catalog_of(&t.catalog),
+                    self.catalog
+                )));
+            }
             if t.name.is_empty() {
                 return Err(ConfigError::Invalid("table with an empty name".into()));
             }
@@ -737,10 +855,14 @@ impl Config {
             }
         }
         for r in &self.database_rules {
-            if !self.databases.iter().any(|d| d.name == r.database) {
+            if !self
+                .databases
+                .iter()
+                .any(|d| d.catalog.is_none() && d.name == r.database)
+            {
                 return Err(ConfigError::Invalid(format!(
-                    "database_rules: database '{}' is not declared in [[databases]] or [[tables]]",
-                    r.database
+                    "database_rules: database '{}' of catalog '{}' is not declared in [[databases]] or [[tables]]",
+                    r.database, self.catalog
                 )));
             }
         }
@@ -751,6 +873,66 @@ impl Config {
             )));
         }
         self.validate_identity()
+    }
+
+    /// `[[nested_catalogs]]`: Glue catalog names for every segment, no name
+    /// twice, none clashing with `catalog` or `[[catalogs]]`, and none the
+    /// parent of another (parents are container catalogs, implied).
+    fn validate_nested_catalogs(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        let mut seen = HashSet::new();
+        for c in &self.nested_catalogs {
+            let owner = format!("nested_catalogs '{}'", c.name);
+            // Glue's catalog Name: 1 to 64 characters, no `.`, `/` or `\`,
+            // not starting `aws:`; `"` would end the quoted SQL name.
+            let segment_ok = |s: &str| {
+                !s.is_empty()
+                    && s.chars().count() <= 64
+                    && !s.starts_with("aws:")
+                    && !s.chars().any(|ch| {
+                        ch == '.'
+                            || ch == '\\'
+                            || ch == '"'
+                            || ch.is_whitespace()
+                            || ch.is_control()
+                    })
+            };
+            if !c.segments().all(segment_ok) {
+                return invalid(format!(
+                    "{owner}: each /-separated segment must be 1 to 64 characters without '.', '\\', '\"' or spaces, not starting with 'aws:'"
+                ));
+            }
+            if !seen.insert(c.name.to_lowercase()) {
+                return invalid(format!("{owner} is listed twice"));
+            }
+            if !METADATA_ERROR_CODES.contains(&c.list_error_code.as_str()) {
+                return invalid(format!(
+                    "{owner}: list_error_code '{}' must be one of {}",
+                    c.list_error_code,
+                    METADATA_ERROR_CODES.join(", ")
+                ));
+            }
+            if c.connection.is_empty() {
+                return invalid(format!("{owner}: connection must not be empty"));
+            }
+            // Every path of the hierarchy: the catalog and its containers.
+            let segments: Vec<&str> = c.segments().collect();
+            for depth in 1..=segments.len() {
+                let path = segments[..depth].join("/");
+                if path.eq_ignore_ascii_case(&self.catalog) || self.extra_catalog(&path).is_some() {
+                    return invalid(format!(
+                        "{owner}: '{path}' is already the name of catalog '{}' or of a [[catalogs]] entry",
+                        self.catalog
+                    ));
+                }
+                if depth < segments.len() && self.nested_catalog(&path).is_some() {
+                    return invalid(format!(
+                        "{owner}: '{path}' is its parent, a container catalog, and cannot hold databases itself"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn validate_identity(&self) -> Result<(), ConfigError> {

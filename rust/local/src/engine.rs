@@ -7,7 +7,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, StringArra
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef, UInt64Type};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::catalog::{CatalogProvider, MemorySchemaProvider};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider};
 use datafusion::common::{DataFusionError, SchemaError};
 use datafusion::execution::context::{SessionConfig, SessionContext};
 use datafusion::logical_expr::{
@@ -327,11 +327,22 @@ impl QueryFailure {
     }
 }
 
+/// Athena's failure for a catalog that does not exist.
+pub fn catalog_not_found(catalog: &str) -> QueryFailure {
+    QueryFailure::user(format!(
+        "CATALOG_NOT_FOUND: Catalog '{catalog}' does not exist"
+    ))
+}
+
 /// Maps a DataFusion error to Athena's `ERROR_NAME: message` form.
 pub fn failure_from(err: &DataFusionError) -> QueryFailure {
     let root = err.find_root();
     let text = root.message().trim().to_string();
     let lower = text.to_ascii_lowercase();
+    // A name's catalog that is not there (`nosuch.db.t`): Athena's code for it.
+    if let Some(name) = text.strip_prefix("failed to resolve catalog: ") {
+        return catalog_not_found(name.trim());
+    }
     let (name, category, error_type) = match root {
         DataFusionError::SQL(_, _) => ("SYNTAX_ERROR", 2, 1000),
         DataFusionError::SchemaError(e, _) => match e.as_ref() {
@@ -497,10 +508,17 @@ fn normalize_schema(schema: &Schema) -> SchemaRef {
 /// The DataFusion session shared by all queries.
 pub struct Engine {
     ctx: SessionContext,
+    /// The main catalog (`catalog` in the configuration).
     catalog: String,
-    /// `[[database_rules]]` listing failures: database → text. `SHOW TABLES`
-    /// in such a database fails with it.
+    /// Every catalog queries can name, as configured: the main one first,
+    /// then the `[[nested_catalogs]]` (S3 Tables' `s3tablescatalog/BUCKET`).
+    catalogs: Vec<String>,
+    /// `[[database_rules]]` listing failures: database of the main catalog →
+    /// text. `SHOW TABLES` in such a database fails with it.
     list_errors: HashMap<String, String>,
+    /// `[[nested_catalogs]]` listing failures: catalog → text. `SHOW
+    /// DATABASES` and `SHOW TABLES` in it fail with it.
+    catalog_list_errors: HashMap<String, String>,
 }
 
 /// The schema that holds Athena's `information_schema` views.
@@ -518,16 +536,41 @@ impl Engine {
         // reach years 1 to 9999 as Athena's timestamp(3) does.
         session.options_mut().execution.parquet.coerce_int96 = Some("ms".into());
         let ctx = SessionContext::new_with_config(session);
-        let catalog = ctx
+        let main = ctx
             .catalog(&config.catalog)
             .ok_or_else(|| EngineError::Catalog("default catalog missing".into()))?;
-        // Unquoted SQL identifiers are lower-cased, quoted ones are not:
-        // register the catalog under both spellings.
-        let lower = config.catalog.to_lowercase();
-        if lower != config.catalog {
-            ctx.register_catalog(lower, Arc::clone(&catalog));
+        let mut catalogs = vec![config.catalog.clone()];
+        // Nested catalogs are DataFusion catalogs beside the main one, named
+        // by their path (quoted in SQL because of the `/`).
+        for nested in &config.nested_catalogs {
+            ctx.register_catalog(nested.name.as_str(), Arc::new(MemoryCatalogProvider::new()));
+            catalogs.push(nested.name.clone());
+        }
+        for name in &catalogs {
+            let provider = if name == &config.catalog {
+                Arc::clone(&main)
+            } else {
+                ctx.catalog(name)
+                    .ok_or_else(|| EngineError::Catalog(format!("catalog {name} missing")))?
+            };
+            // Unquoted SQL identifiers are lower-cased, quoted ones are not:
+            // register each catalog under both spellings.
+            let lower = name.to_lowercase();
+            if &lower != name {
+                ctx.register_catalog(lower, Arc::clone(&provider));
+            }
+            // Athena's information_schema (filled when a query reads it)
+            // lives beside each catalog's databases; DataFusion's own is set
+            // aside for such queries.
+            provider
+                .register_schema(INFORMATION_SCHEMA, Arc::new(MemorySchemaProvider::new()))
+                .map_err(|e| EngineError::Catalog(e.to_string()))?;
         }
         for db in &config.databases {
+            let name = config.catalog_of(&db.catalog);
+            let catalog = ctx
+                .catalog(name)
+                .ok_or_else(|| EngineError::Catalog(format!("catalog {name} missing")))?;
             if catalog.schema(&db.name).is_none() {
                 catalog
                     .register_schema(&db.name, Arc::new(MemorySchemaProvider::new()))
@@ -540,33 +583,37 @@ impl Engine {
         ctx.register_udf(ScalarUDF::from(JsonFormat::new()));
         ctx.register_udf(ScalarUDF::from(TypeOf::new()));
         crate::time::register(&ctx);
-        // Athena's information_schema (filled when a query reads it) lives
-        // beside the databases; DataFusion's own is set aside for such queries.
-        catalog
-            .register_schema(INFORMATION_SCHEMA, Arc::new(MemorySchemaProvider::new()))
-            .map_err(|e| EngineError::Catalog(e.to_string()))?;
         let engine = Engine {
             ctx,
             catalog: config.catalog.clone(),
+            catalogs,
             list_errors: config
                 .database_rules
                 .iter()
                 .filter_map(|r| Some((r.database.clone(), r.list_error.clone()?)))
                 .collect(),
+            catalog_list_errors: config
+                .nested_catalogs
+                .iter()
+                .filter_map(|c| Some((c.name.clone(), c.list_error.clone()?)))
+                .collect(),
         };
         for t in &config.tables {
-            engine.register_table(t).await?;
+            engine
+                .register_table(config.catalog_of(&t.catalog), t)
+                .await?;
         }
         Ok(engine)
     }
 
-    async fn register_table(&self, t: &crate::config::Table) -> Result<(), EngineError> {
-        let name = format!("{}.{}", t.database, t.name);
-        let table_ref = datafusion::common::TableReference::full(
-            self.catalog.as_str(),
-            t.database.as_str(),
-            t.name.as_str(),
-        );
+    async fn register_table(
+        &self,
+        catalog: &str,
+        t: &crate::config::Table,
+    ) -> Result<(), EngineError> {
+        let name = format!("{catalog}.{}.{}", t.database, t.name);
+        let table_ref =
+            datafusion::common::TableReference::full(catalog, t.database.as_str(), t.name.as_str());
         let path = t.path.to_string_lossy().to_string();
         // A single file may have any extension. In a folder, the files with
         // the usual one; if none has it (UNLOAD writes names without one, as
@@ -613,47 +660,70 @@ impl Engine {
         })
     }
 
+    /// The main catalog's name, as configured.
     pub fn catalog_name(&self) -> &str {
         &self.catalog
     }
 
-    fn catalog_provider(&self) -> Option<Arc<dyn CatalogProvider>> {
-        self.ctx.catalog(&self.catalog)
+    /// A client-supplied catalog name (case-insensitive) as the engine
+    /// spells it; `None` when no catalog has that name.
+    pub fn resolve_catalog(&self, name: &str) -> Option<&str> {
+        self.catalogs
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(name))
+            .map(String::as_str)
     }
 
-    /// Database (schema) names, sorted.
-    pub fn databases(&self) -> Vec<String> {
+    fn catalog_provider(&self, catalog: &str) -> Option<Arc<dyn CatalogProvider>> {
+        self.ctx.catalog(self.resolve_catalog(catalog)?)
+    }
+
+    /// Database (schema) names of a catalog, sorted.
+    pub fn databases(&self, catalog: &str) -> Vec<String> {
         let mut names = self
-            .catalog_provider()
+            .catalog_provider(catalog)
             .map(|c| c.schema_names())
             .unwrap_or_default();
-        names.retain(|n| n != "information_schema");
+        names.retain(|n| n != INFORMATION_SCHEMA);
         names.sort();
         names
     }
 
     /// Table names of a database, sorted; `None` if the database is unknown.
-    pub fn tables(&self, database: &str) -> Option<Vec<String>> {
+    pub fn tables(&self, catalog: &str, database: &str) -> Option<Vec<String>> {
         let database = database.to_lowercase();
         if database == INFORMATION_SCHEMA {
             return None;
         }
-        let schema = self.catalog_provider()?.schema(&database)?;
+        let schema = self.catalog_provider(catalog)?.schema(&database)?;
         let mut names = schema.table_names();
         names.sort();
         Some(names)
     }
 
     /// Arrow schema of a table and whether it is a view; `None` if unknown.
-    pub async fn table_info(&self, database: &str, table: &str) -> Option<(SchemaRef, bool)> {
-        let schema = self.catalog_provider()?.schema(&database.to_lowercase())?;
+    pub async fn table_info(
+        &self,
+        catalog: &str,
+        database: &str,
+        table: &str,
+    ) -> Option<(SchemaRef, bool)> {
+        let schema = self
+            .catalog_provider(catalog)?
+            .schema(&database.to_lowercase())?;
         let provider = schema.table(&table.to_lowercase()).await.ok()??;
         let is_view = provider.table_type() == datafusion::logical_expr::TableType::View;
         Some((provider.schema(), is_view))
     }
 
-    /// Resolves a client-supplied catalog name case-insensitively.
+    /// Whether a client-supplied catalog name (case-insensitive) is one the
+    /// engine holds: the main catalog or a nested one.
     pub fn is_catalog(&self, name: &str) -> bool {
+        self.resolve_catalog(name).is_some()
+    }
+
+    /// Whether `name` is the main catalog (case-insensitive).
+    pub fn is_main_catalog(&self, name: &str) -> bool {
         name.eq_ignore_ascii_case(&self.catalog)
     }
 
@@ -661,13 +731,22 @@ impl Engine {
     /// `columns`) from the catalog as it is now, with Athena's columns and
     /// type names. Two queries filling them at once both leave a current copy.
     async fn refresh_information_schema(&self) -> Result<(), DataFusionError> {
-        let Some(catalog) = self.catalog_provider() else {
+        for name in &self.catalogs {
+            self.refresh_catalog_information_schema(name).await?;
+        }
+        Ok(())
+    }
+
+    /// One catalog's `information_schema`; its `*_catalog` columns hold the
+    /// catalog's name in lower case, as Athena writes catalog names.
+    async fn refresh_catalog_information_schema(&self, name: &str) -> Result<(), DataFusionError> {
+        let Some(catalog) = self.ctx.catalog(name) else {
             return Ok(());
         };
         let Some(target) = catalog.schema(INFORMATION_SCHEMA) else {
             return Ok(());
         };
-        let catalog_name = self.catalog.to_lowercase();
+        let catalog_name = name.to_lowercase();
         let mut schemata = InformationRows::new(&["catalog_name", "schema_name"], &[]);
         let mut tables = InformationRows::new(
             &["table_catalog", "table_schema", "table_name", "table_type"],
@@ -742,17 +821,28 @@ impl Engine {
         Ok(())
     }
 
-    /// Rewrites the few Athena utility statements DataFusion lacks.
-    fn translate(&self, sql: &str, database: &str) -> Result<String, QueryFailure> {
+    /// Rewrites the few Athena utility statements DataFusion lacks; `SHOW`
+    /// answers for the context catalog and database.
+    fn translate(&self, sql: &str, catalog: &str, database: &str) -> Result<String, QueryFailure> {
         let kw = keywords(sql, 4);
         let words: Vec<&str> = kw.iter().map(String::as_str).collect();
         let quote = |s: &str| s.replace('\'', "''");
+        let catalog_error = |what: &str| match self.catalog_list_errors.get(catalog) {
+            Some(why) => Err(QueryFailure::user(format!(
+                "GENERIC_USER_ERROR: Could not list the {what} of catalog {}: {why}",
+                catalog.to_lowercase()
+            ))),
+            None => Ok(()),
+        };
         match words.as_slice() {
-            ["SHOW", "DATABASES" | "SCHEMAS", ..] => Ok(format!(
-                "SELECT schema_name AS database_name FROM information_schema.schemata \
-                 WHERE catalog_name = '{}' AND schema_name <> 'information_schema' ORDER BY 1",
-                quote(&self.catalog.to_lowercase())
-            )),
+            ["SHOW", "DATABASES" | "SCHEMAS", ..] => {
+                catalog_error("databases")?;
+                Ok(format!(
+                    "SELECT schema_name AS database_name FROM information_schema.schemata \
+                     WHERE catalog_name = '{}' AND schema_name <> 'information_schema' ORDER BY 1",
+                    quote(&catalog.to_lowercase())
+                ))
+            }
             ["SHOW", "TABLES", ..] => {
                 let db = match words.get(2) {
                     Some(&"IN") | Some(&"FROM") => strip_leading_comments(sql)
@@ -765,7 +855,13 @@ impl Engine {
                         .unwrap_or_else(|| database.to_string()),
                     _ => database.to_string(),
                 };
-                if let Some(why) = self.list_errors.get(&db) {
+                catalog_error("tables")?;
+                // `[[database_rules]]` are about the main catalog's databases.
+                if let Some(why) = self
+                    .list_errors
+                    .get(&db)
+                    .filter(|_| self.is_main_catalog(catalog))
+                {
                     return Err(QueryFailure::user(format!(
                         "GENERIC_USER_ERROR: Could not list the tables of database {db}: {why}"
                     )));
@@ -773,7 +869,7 @@ impl Engine {
                 Ok(format!(
                     "SELECT table_name AS tab_name FROM information_schema.tables \
                      WHERE table_catalog = '{}' AND table_schema = '{}' ORDER BY 1",
-                    quote(&self.catalog.to_lowercase()),
+                    quote(&catalog.to_lowercase()),
                     quote(&db)
                 ))
             }
@@ -781,16 +877,22 @@ impl Engine {
         }
     }
 
-    /// Runs one statement with the given default catalog/database.
+    /// Runs one statement with the given default catalog (the query
+    /// context's, any spelling) and database.
     pub async fn execute(
         &self,
         sql: &str,
+        catalog: &str,
         database: &str,
         classified: &Classified,
     ) -> Result<ResultData, QueryFailure> {
-        let sql = trino_decimal_literals(&self.translate(sql, &database.to_lowercase())?);
+        let catalog = self
+            .resolve_catalog(catalog)
+            .ok_or_else(|| catalog_not_found(catalog))?;
+        let sql =
+            trino_decimal_literals(&self.translate(sql, catalog, &database.to_lowercase())?);
         let mut state = self.ctx.state();
-        state.config_mut().options_mut().catalog.default_catalog = self.catalog.clone();
+        state.config_mut().options_mut().catalog.default_catalog = catalog.to_string();
         state.config_mut().options_mut().catalog.default_schema = database.to_lowercase();
         // Athena's information_schema, not DataFusion's (other columns, Arrow type names).
         if sql.to_ascii_lowercase().contains(INFORMATION_SCHEMA) {
@@ -808,6 +910,18 @@ impl Engine {
             .map_err(|e| failure_from(&e))?;
         // Athena's times (milliseconds, session zone UTC, Trino's AT TIME ZONE).
         crate::time::rewrite(&mut statement);
+        // A name whose catalog is not there: Athena's CATALOG_NOT_FOUND, where
+        // DataFusion's planner would only find no such table.
+        let references = state
+            .resolve_table_references(&statement)
+            .map_err(|e| failure_from(&e))?;
+        let defaults = &state.config().options().catalog;
+        for reference in references {
+            let resolved = reference.resolve(&defaults.default_catalog, &defaults.default_schema);
+            if state.catalog_list().catalog(&resolved.catalog).is_none() {
+                return Err(catalog_not_found(&resolved.catalog));
+            }
+        }
         let plan = state
             .statement_to_plan(statement)
             .await
@@ -825,7 +939,7 @@ impl Engine {
             other => Some(other),
         };
         let tables_read = match reading {
-            Some(p) => tables_read(&state, p, &self.catalog, &database.to_lowercase())
+            Some(p) => tables_read(&state, p, catalog, &database.to_lowercase(), &self.catalog)
                 .await
                 .map_err(|e| failure_from(&e))?,
             None => Vec::new(),

@@ -28,6 +28,10 @@ pub enum FaultKind {
     /// 200 with the body cut in half, its length consistent: a response
     /// that arrives whole but is not readable (malformed JSON or XML).
     Malformed,
+    /// The call is refused as IAM refuses a principal whose policies do not
+    /// allow the action: `AccessDeniedException` (400) in the JSON
+    /// protocols, `AccessDenied` (403) in S3's and STS's.
+    AccessDenied,
 }
 
 impl FaultKind {
@@ -66,6 +70,18 @@ fn one() -> u32 {
 pub enum FaultAction {
     Fail(ApiError),
     Delay(Duration),
+    /// Refuse the call as IAM does; the service words the refusal (it knows
+    /// the caller and its actions' prefix).
+    Deny,
+}
+
+/// IAM's refusal of `action` (`glue:GetCatalogs`) to the principal `arn`,
+/// in IAM's words, as the JSON protocols answer it (400).
+pub fn iam_denial(arn: Option<&str>, action: &str) -> ApiError {
+    let who = arn.map_or_else(|| "User".to_string(), |a| format!("User: {a}"));
+    ApiError::access_denied(format!(
+        "{who} is not authorized to perform: {action} because no identity-based policy allows the {action} action"
+    ))
 }
 
 #[derive(Debug, Default)]
@@ -131,6 +147,7 @@ impl Faults {
                 FaultAction::Fail(ApiError::internal("Injected internal error"))
             }
             FaultKind::Unavailable => FaultAction::Fail(ApiError::unavailable()),
+            FaultKind::AccessDenied => FaultAction::Deny,
             FaultKind::Delay
             | FaultKind::QueryDelay
             | FaultKind::CutBody
@@ -241,6 +258,28 @@ mod tests {
         assert_eq!(f.take_response("GetObject"), Some(FaultKind::CutBody));
         assert_eq!(f.take_response("GetObject"), Some(FaultKind::Malformed));
         assert_eq!(f.take_response("GetObject"), None);
+    }
+
+    #[test]
+    fn access_denied_is_left_to_the_service_to_word() {
+        let f = Faults::default();
+        f.add(fault("GetCatalogs", FaultKind::AccessDenied, 1));
+        assert_eq!(f.take("GetCatalogs"), Some(FaultAction::Deny));
+        assert!(f.take("GetCatalogs").is_none());
+        let e = iam_denial(
+            Some("arn:aws:iam::111122223333:user/test"),
+            "glue:GetCatalogs",
+        );
+        assert_eq!((e.status, e.error_type), (400, "AccessDeniedException"));
+        assert_eq!(
+            e.message,
+            "User: arn:aws:iam::111122223333:user/test is not authorized to perform: glue:GetCatalogs because no identity-based policy allows the glue:GetCatalogs action"
+        );
+        let parsed: Fault = serde_json::from_str(
+            r#"{"operation":"GetCatalogs","kind":"access_denied","for_ms":50}"#,
+        )
+        .unwrap();
+        assert_eq!(parsed.kind, FaultKind::AccessDenied);
     }
 
     #[test]

@@ -26,19 +26,21 @@ use datafusion::logical_expr::{LogicalPlan, TableScan};
 /// One table scan of a query and the bytes it counts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableRead {
-    /// `database.table`.
+    /// `database.table` for a table of the main catalog,
+    /// `catalog.database.table` for one of another (nested) catalog.
     pub table: String,
     pub bytes: u64,
 }
 
 /// The table scans of `plan` once optimized (so only the columns and
 /// partitions it really reads count), in plan order. Names are resolved
-/// against `catalog` and the query's `database`.
+/// against the query's `catalog` and `database`; `main` is the main catalog.
 pub async fn tables_read(
     state: &SessionState,
     plan: &LogicalPlan,
     catalog: &str,
     database: &str,
+    main: &str,
 ) -> Result<Vec<TableRead>, DataFusionError> {
     let optimized = state.optimize(plan)?;
     let mut scans = Vec::new();
@@ -59,10 +61,12 @@ pub async fn tables_read(
         let Some(bytes) = scan_bytes(state, &scan).await? else {
             continue;
         };
-        out.push(TableRead {
-            table: format!("{}.{}", name.schema, name.table),
-            bytes,
-        });
+        let table = if name.catalog.eq_ignore_ascii_case(main) {
+            format!("{}.{}", name.schema, name.table)
+        } else {
+            format!("{}.{}.{}", name.catalog, name.schema, name.table)
+        };
+        out.push(TableRead { table, bytes });
     }
     Ok(out)
 }

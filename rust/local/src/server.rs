@@ -377,9 +377,24 @@ impl hyper::body::Body for WireBody {
     }
 }
 
-/// An armed fault on the operation: fails the call or delays it.
+/// An armed fault on the operation: fails the call or delays it. An
+/// `access_denied` fault is answered with IAM's generic wording (no caller).
 pub(crate) async fn apply_faults(state: &AppState, operation: &str) -> Result<(), ApiError> {
+    apply_faults_as(state, operation, || {
+        crate::faults::iam_denial(None, operation)
+    })
+    .await
+}
+
+/// As [`apply_faults`], with `denial` the service's answer to an
+/// `access_denied` fault (its protocol's code, the caller and the action).
+pub(crate) async fn apply_faults_as(
+    state: &AppState,
+    operation: &str,
+    denial: impl FnOnce() -> ApiError,
+) -> Result<(), ApiError> {
     match state.faults.take(operation) {
+        Some(FaultAction::Deny) => Err(denial()),
         Some(FaultAction::Fail(e)) => Err(e),
         Some(FaultAction::Delay(d)) => {
             tokio::time::sleep(d).await;

@@ -21,6 +21,7 @@ fn config() -> athena_local::Config {
     });
     for name in ["broken", "restricted"] {
         config.databases.push(athena_local::config::Database {
+            catalog: None,
             name: name.into(),
             description: String::new(),
         });
@@ -176,6 +177,7 @@ async fn denied_table_metadata_is_access_denied_and_queries_still_answer() {
         ("mine", caller_arn(&config)),
     ] {
         config.databases.push(athena_local::config::Database {
+            catalog: None,
             name: database.into(),
             description: String::new(),
         });

@@ -858,6 +858,7 @@ async fn protocol_errors() {
 async fn query_context_database() {
     let mut config = sample_config();
     config.databases.push(athena_local::config::Database {
+        catalog: None,
         name: "other".into(),
         description: String::new(),
     });
@@ -930,6 +931,7 @@ async fn data_scanned_is_the_bytes_of_the_tables_read() {
     let (n_bytes, s_bytes) = write_nums_parquet(&nums);
     let mut config = sample_config();
     config.tables.push(athena_local::config::Table {
+        catalog: None,
         database: "default".into(),
         name: "nums".into(),
         format: athena_local::config::TableFormat::Parquet,

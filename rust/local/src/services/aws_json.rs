@@ -1,11 +1,11 @@
-//! AWS JSON 1.1 (Athena, SSO Admin): `POST /` with `X-Amz-Target:
+//! AWS JSON 1.1 (Athena, Glue, SSO Admin): `POST /` with `X-Amz-Target:
 //! Prefix.Operation` and a JSON object body; errors as JSON documents named
 //! in `x-amzn-ErrorType`.
 
 use super::{authenticate, error_response, with_request_id, RequestHead, Served, Service};
 use crate::errors::ApiError;
 use crate::identity::Caller;
-use crate::server::{apply_faults, response, AppState};
+use crate::server::{apply_faults_as, response, AppState};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Response};
@@ -36,7 +36,14 @@ pub(super) async fn accept<'c>(
     if head.parts.method != Method::POST || !head.target.starts_with(prefix) {
         return Err(ApiError::unknown_operation(head.target));
     }
-    apply_faults(state, operation).await?;
+    // An injected refusal names the caller and the action, as IAM's does.
+    apply_faults_as(state, operation, || {
+        crate::faults::iam_denial(
+            Some(&who.arn),
+            &format!("{}:{operation}", service.signing_name()),
+        )
+    })
+    .await?;
     let json: Value = if body.is_empty() {
         json!({})
     } else {

@@ -9,6 +9,7 @@ pub mod athena;
 mod aws_json;
 pub mod entra;
 pub mod form_idp;
+pub mod glue;
 pub(crate) mod html;
 pub mod lake_formation;
 pub mod okta;
@@ -40,6 +41,7 @@ static SERVICES: &[&dyn Service] = &[
     &entra::EntraService,
     &okta::OktaService,
     &form_idp::FormIdpService,
+    &glue::GlueService,
     // Any other `X-Amz-Target`.
     &athena::AthenaService,
     &sso_oidc::SsoOidcService,
@@ -187,6 +189,14 @@ mod tests {
             service_of(post("/token", form), "AmazonAthena.ListWorkGroups", ""),
             "athena"
         );
+        assert_eq!(
+            service_of(
+                post("/", "application/x-amz-json-1.1"),
+                "AWSGlue.GetCatalogs",
+                ""
+            ),
+            "glue"
+        );
         assert_eq!(service_of(post("/token", form), "", ""), "sso-oidc");
         assert_eq!(service_of(post("/authorize", form), "", ""), "sso-oidc");
         assert_eq!(
@@ -233,6 +243,7 @@ mod tests {
                 ("entra-id", "entra-id"),
                 ("okta", "okta"),
                 ("form-idp", "form-idp"),
+                ("glue", "glue"),
                 ("athena", "athena"),
                 ("sso-oidc", "sso-oauth"),
                 ("sso", "awsssoportal"),

@@ -281,7 +281,7 @@ impl Query {
             ));
         }
         let mut data = engine
-            .execute(&unload.query, &self.database, &inner)
+            .execute(&unload.query, &self.catalog, &self.database, &inner)
             .await?;
         // UNLOAD is billed for what its SELECT read.
         let tables_read = std::mem::take(&mut data.tables_read);
@@ -529,6 +529,12 @@ impl Athena {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// When the service started (epoch seconds): the creation time of
+    /// everything configured.
+    pub fn created_epoch(&self) -> f64 {
+        self.created_epoch
     }
 
     pub fn storage(&self) -> &Storage {
@@ -828,14 +834,15 @@ impl Athena {
                 Err(msg) => Err(QueryFailure::user(format!(
                     "INVALID_PARAMETER_USAGE: {msg}"
                 ))),
-                Ok(_) if unknown_catalog => Err(QueryFailure::user(format!(
-                    "CATALOG_NOT_FOUND: Catalog '{}' does not exist",
-                    q.catalog
-                ))),
+                Ok(_) if unknown_catalog => Err(crate::engine::catalog_not_found(&q.catalog)),
                 Ok(sql) if q.classified.substatement == "UNLOAD" => {
                     q.unload(&engine, &storage, &sql).await
                 }
-                Ok(sql) => engine.execute(&sql, &q.database, &q.classified).await,
+                Ok(sql) => {
+                    engine
+                        .execute(&sql, &q.catalog, &q.database, &q.classified)
+                        .await
+                }
             };
             if !delay.is_zero() && select {
                 let now = Instant::now();

@@ -6,7 +6,7 @@ pub mod operations;
 use super::{authenticate, RequestHead, ServeFuture, Served, Service};
 use crate::errors::ApiError;
 use crate::identity::Caller;
-use crate::server::{apply_faults, AppState};
+use crate::server::{apply_faults_as, AppState};
 use crate::sigv4;
 use bytes::Bytes;
 use hyper::Method;
@@ -69,7 +69,9 @@ impl Service for S3Service {
                 ));
                 return failed(e, Some(caller));
             }
-            if let Err(e) = apply_faults(state, operation).await {
+            // S3 words an injected refusal as it words every denial.
+            let denied = || ApiError::new(403, "AccessDenied", "Access Denied");
+            if let Err(e) = apply_faults_as(state, operation, denied).await {
                 return failed(S3Error::from_api(&e), Some(caller));
             }
             let denied = |bucket: &str, key: &str| state.athena.result_reads_denied(bucket, key);

@@ -102,6 +102,7 @@ impl S3Error {
             "InvalidSignatureException" => (403, "SignatureDoesNotMatch"),
             "IncompleteSignatureException" => (400, "AuthorizationHeaderMalformed"),
             "TooManyRequestsException" | "ThrottlingException" => (503, "SlowDown"),
+            "AccessDeniedException" => (403, "AccessDenied"),
             "ServiceUnavailableException" => (503, "ServiceUnavailable"),
             _ if e.status >= 500 => (500, "InternalError"),
             _ if e.status == 400 => (400, "InvalidRequest"),

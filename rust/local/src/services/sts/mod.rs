@@ -5,7 +5,7 @@ mod actions;
 use super::xml::escape as xml_escape;
 use super::{authenticate, with_request_id, RequestHead, ServeFuture, Served, Service};
 use crate::errors::ApiError;
-use crate::server::{apply_faults, response, AppState};
+use crate::server::{apply_faults_as, response, AppState};
 use bytes::Bytes;
 use hyper::Method;
 use std::collections::HashMap;
@@ -52,7 +52,13 @@ impl Service for StsService {
                     let who = authenticate(state, self, head.parts, &body).map_err(auth_error)?;
                     caller = Some(who);
                 }
-                apply_faults(state, &operation).await?;
+                // STS's code for IAM's refusal, naming the caller when signed.
+                let arn = caller.as_ref().map(|c| c.arn.clone());
+                apply_faults_as(state, &operation, || {
+                    let e = crate::faults::iam_denial(arn.as_deref(), &format!("sts:{operation}"));
+                    ApiError::new(403, "AccessDenied", e.message)
+                })
+                .await?;
                 actions::run(&state.identity, &operation, &params, caller.as_ref()).await
             }
             .await;

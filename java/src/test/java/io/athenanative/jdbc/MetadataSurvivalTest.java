@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Metadata that survives a broken catalog or database, and columns for a principal denied Glue's table metadata:
- * athena-local with a federated catalog whose ListDatabases fails, a database whose table listing fails, and a
- * database whose GetTableMetadata/ListTableMetadata are denied.
+ * athena-local with a federated catalog whose ListDatabases fails, a database whose table listing fails, a
+ * database whose GetTableMetadata/ListTableMetadata are denied, and Glue's nested catalogs (an S3 Tables catalog, and
+ * one whose namespaces cannot be listed).
  */
 class MetadataSurvivalTest {
     /** The typed table, made the same in the plain and in the restricted database. */
@@ -51,17 +52,29 @@ class MetadataSurvivalTest {
                     .append(csv).append("\"\n");
         }
         config.append("[[database_rules]]\ndatabase = \"finance\"\nlist_error = \"the federated source was deleted\"\n");
+        // Glue's nested catalogs: an S3 Tables catalog to browse, and one whose namespaces cannot be listed.
+        config.append("[[nested_catalogs]]\nname = \"s3tablescatalog/sales\"\n");
+        config.append("[[nested_catalogs]]\nname = \"s3tablescatalog/archive\"\n"
+                + "list_error = \"Insufficient Lake Formation permission(s) on s3tablescatalog/archive\"\n");
+        config.append("[[databases]]\ncatalog = \"s3tablescatalog/sales\"\nname = \"shop\"\n");
+        config.append("[[tables]]\ncatalog = \"s3tablescatalog/sales\"\ndatabase = \"shop\"\nname = \"orders\"\n"
+                + "format = \"csv\"\npath = \"").append(csv).append("\"\n");
         config.append("[[database_rules]]\ndatabase = \"restricted\"\ndeny_table_metadata = true\n");
         File file = File.createTempFile("athena-local-survival-", ".toml");
         file.deleteOnExit();
         Files.write(file.toPath(), config.toString().getBytes(StandardCharsets.UTF_8));
         athena = LocalAthena.start(file.getPath());
         logs = Files.createTempDirectory("metadata-log").toFile();
-        connection = DriverManager.getConnection(athena.url("LogLevel=DEBUG;LogPath=" + logs.getAbsolutePath()));
+        connection = DriverManager.getConnection(url("LogLevel=DEBUG;LogPath=" + logs.getAbsolutePath()));
         try (Statement s = connection.createStatement()) {
             s.execute("CREATE TABLE plain.typed AS " + TYPED);
             s.execute("CREATE TABLE restricted.typed AS " + TYPED);
         }
+    }
+
+    /** athena-local's URL, with Glue's nested catalogs listed by athena-local too. */
+    private static String url(String extra) {
+        return athena.url("GlueEndpoint=" + athena.endpoint() + (extra.isEmpty() ? "" : ";" + extra));
     }
 
     @AfterAll
@@ -115,8 +128,10 @@ class MetadataSurvivalTest {
             List<String> warnings = warnings(rs);
             assertTrue(schemas.contains("AwsDataCatalog|plain"), schemas.toString());
             assertTrue(schemas.contains("AwsDataCatalog|restricted"), schemas.toString());
-            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(schemas.contains("s3tablescatalog/sales|shop"), schemas.toString());
+            assertEquals(2, warnings.size(), warnings.toString());
             assertTrue(anyContains(warnings, "sales_connector", "Lambda function sales-connector failed"), warnings.toString());
+            assertTrue(anyContains(warnings, "s3tablescatalog/archive", "Insufficient Lake Formation"), warnings.toString());
         }
     }
 
@@ -129,7 +144,9 @@ class MetadataSurvivalTest {
             assertTrue(tables.contains("AwsDataCatalog|restricted|cities|TABLE"), "denied: from information_schema " + tables);
             assertTrue(tables.contains("AwsDataCatalog|restricted|typed|TABLE"), tables.toString());
             assertFalse(anyContains(tables, "|finance|"), tables.toString());
-            assertEquals(2, warnings.size(), warnings.toString());
+            assertTrue(tables.contains("s3tablescatalog/sales|shop|orders|TABLE"), tables.toString());
+            assertEquals(3, warnings.size(), warnings.toString());
+            assertTrue(anyContains(warnings, "s3tablescatalog/archive", "Insufficient Lake Formation"), warnings.toString());
             assertTrue(anyContains(warnings, "catalog sales_connector", "Lambda function sales-connector failed"), warnings.toString());
             assertTrue(anyContains(warnings, "AwsDataCatalog.finance", "the federated source was deleted"), warnings.toString());
         }
@@ -199,14 +216,14 @@ class MetadataSurvivalTest {
 
     /**
      * jOOQ's Meta from Maven Central, in its own JVM with the driver jar, walks every catalog, schema, table and
-     * column (issue 20, item 8): the broken catalog and database cost it nothing but their contents, and the
-     * restricted database's table has the columns and types of its open twin.
+     * column (issue 20, item 8), the S3 Tables catalog's too: the broken catalogs and database cost it nothing but
+     * their contents, and the restricted database's table has the columns and types of its open twin.
      */
     @Test
     void jooqMetaWalksTheWholeCatalog() throws Exception {
         io.athenanative.jdbc.clients.ClientProcess jooq = io.athenanative.jdbc.clients.ClientProcess.runJava("jooq",
                 "athena.clients.jooq.classpath", new File("tests/clients/JooqMeta.java").getAbsolutePath(), 180,
-                athena.url());
+                url(""));
         String out = jooq.output;
         assertEquals(0, jooq.exitCode, out);
         assertFalse(out.contains("Exception"), out);
@@ -216,11 +233,14 @@ class MetadataSurvivalTest {
         for (String line : out.split("\n")) {
             lines.add(line.replaceFirst("^(schema|table|column) [^ .]*\\.", "$1 ."));
         }
-        for (String schema : new String[] {"default", "plain", "finance", "restricted"}) {
+        for (String schema : new String[] {"default", "plain", "finance", "restricted", "shop"}) {
             assertTrue(lines.contains("schema ." + schema), out);
         }
         assertTrue(lines.contains("table .plain.typed TABLE"), out);
         assertTrue(lines.contains("table .restricted.typed TABLE"), out);
+        // The S3 Tables catalog's namespace and table, found through Glue's GetCatalogs.
+        assertTrue(lines.contains("table .shop.orders TABLE"), out);
+        assertTrue(lines.contains("column .shop.orders.population bigint -5"), out);
         List<String> open = new ArrayList<String>();
         List<String> restricted = new ArrayList<String>();
         for (String line : lines) {

@@ -59,10 +59,10 @@ public final class AthenaLocal implements AutoCloseable {
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
-    /** A JDBC URL of athena-native-jdbc for this server, with its keys. */
+    /** A JDBC URL of athena-native-jdbc for this server (Athena, S3 and Glue), with its keys. */
     public String jdbcUrl() {
         return "jdbc:athena://Region=" + REGION + ";AthenaEndpoint=" + endpoint + ";S3Endpoint=" + endpoint
-                + ";User=" + ACCESS_KEY + ";Password=" + SECRET_KEY;
+                + ";GlueEndpoint=" + endpoint + ";User=" + ACCESS_KEY + ";Password=" + SECRET_KEY;
     }
 
     /** {@link #jdbcUrl()} with more {@code Key=Value;...} properties. */
