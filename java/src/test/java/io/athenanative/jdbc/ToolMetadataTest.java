@@ -250,7 +250,7 @@ class ToolMetadataTest {
             tables.append(csvTable("wide", String.format("t%04d", i), ""));
         }
         try (LocalAthena wide = startWith("wide", tables.toString());
-             Connection c = DriverManager.getConnection(wide.url("Database=wide"))) {
+             Connection c = DriverManager.getConnection(wide.url("Database=wide;GlueEndpoint=" + wide.endpoint()))) {
             DatabaseMetaData md = c.getMetaData();
             wide.clearCalls();
             try (ResultSet rs = md.getColumns(null, "wide", "t1234", "%")) {
@@ -296,11 +296,13 @@ class ToolMetadataTest {
             }
             int calls = wide.calls().size();
             System.out.println("getColumns(null, null, %, %) on 2000 tables: " + columns + " columns, " + calls
-                    + " AWS calls: ListDataCatalogs=" + wide.callCount("ListDataCatalogs") + " ListDatabases="
+                    + " AWS calls: ListDataCatalogs=" + wide.callCount("ListDataCatalogs") + " GetCatalogs="
+                    + wide.callCount("GetCatalogs") + " ListDatabases="
                     + wide.callCount("ListDatabases") + " ListTableMetadata=" + wide.callCount("ListTableMetadata")
                     + " GetTableMetadata=" + wide.callCount("GetTableMetadata"));
             assertEquals(2000 * 5, columns);
             assertEquals(0, wide.callCount("GetTableMetadata"), "listed pages carry the columns");
+            assertEquals(1, wide.callCount("GetCatalogs"), "Glue's nested catalogs: one recursive listing");
             assertTrue(wide.callCount("ListTableMetadata") <= 41, "40 pages of 50 tables, and the empty default database");
         }
     }
