@@ -1,11 +1,16 @@
 //! The driver log (`LogLevel`, `LogPath`): one file per folder, shared by every
 //! connection of the process that names the same folder: `athena-native-jdbc.log`
 //! in `LogPath`, else `athena-native-jdbc-<uid>.log` in the system temp folder
-//! (per user, as that folder is shared). On Unix the file is private (0600), and
-//! one that is a symbolic link, not a regular file, not the user's own or
-//! hard-linked elsewhere is refused rather than written through. Messages are
-//! built only when their level is on, and never from secrets: callers log names,
-//! ARNs and times, and `Secret` prints as `****`.
+//! (per user, as that folder is shared). On Unix (Linux, macOS) the file is
+//! private (0600), and one that is a symbolic link, not a regular file, not the
+//! user's own or hard-linked elsewhere is refused rather than written through.
+//! On Windows the temp folder (`%TEMP%`, in the user's profile) is the user's
+//! own, so the default file is `athena-native-jdbc.log` there and inherits the
+//! profile's owner-only ACL; a symbolic link or anything but a regular file is
+//! refused there too. Lines end in `\n` on every platform (Notepad, since
+//! Windows 10 1809, and every editor read them). Messages are built only when
+//! their level is on, and never from secrets: callers log names, ARNs and
+//! times, and `Secret` prints as `****`.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -316,6 +321,17 @@ mod tests {
         assert!(text.contains("INFO  [connection"), "{text}");
         assert!(text.contains("shown") && !text.contains("hidden"), "{text}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Windows' temp folder is the user's own: the plain name, no uid.
+    #[cfg(windows)]
+    #[test]
+    fn the_default_file_is_in_the_users_temp_folder() {
+        let path = log_file_path(&LogSettings {
+            level: LogLevel::Info,
+            path: None,
+        });
+        assert_eq!(path, std::env::temp_dir().join(FILE_NAME));
     }
 
     #[cfg(unix)]

@@ -367,8 +367,10 @@ fn escape(text: &str) -> String {
 }
 
 /// Starts the browser on `url`: the command in `BROWSER` when set (entries
-/// separated like PATH, `%s` standing for the URL, else the URL appended), or
-/// the platform's default browser. Does not wait for the browser.
+/// separated like PATH, `;` on Windows and `:` elsewhere, `%s` standing for the
+/// URL, else the URL appended), or the platform's default browser: the
+/// `webbrowser` crate asks macOS's LaunchServices, Windows' ShellExecute, and
+/// on Linux and the BSDs xdg-open and its kin. Does not wait for the browser.
 pub fn open(url: &str) -> Result<()> {
     match std::env::var("BROWSER") {
         Ok(commands) if !commands.trim().is_empty() => open_with(&commands, url),
@@ -415,7 +417,7 @@ fn open_with(commands: &str, url: &str) -> Result<()> {
 
 /// One BROWSER entry as program and arguments, `%s` replaced by the URL.
 fn command_line(entry: &str, url: &str) -> Vec<String> {
-    let mut args: Vec<String> = entry.split_whitespace().map(str::to_string).collect();
+    let mut args = words(entry);
     if args.iter().any(|a| a.contains("%s")) {
         for a in &mut args {
             *a = a.replace("%s", url);
@@ -424,6 +426,38 @@ fn command_line(entry: &str, url: &str) -> Vec<String> {
         args.push(url.to_string());
     }
     args
+}
+
+/// Splits a BROWSER entry on whitespace; double quotes keep words together,
+/// as a program path with spaces needs (`"C:\Program Files\Mozilla
+/// Firefox\firefox.exe" %s`). Backslashes are plain characters, so Windows
+/// paths need no escaping.
+fn words(entry: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for c in entry.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
 }
 
 /// The browser's side of the listener, for tests.
@@ -465,6 +499,26 @@ mod tests {
             command_line("firefox", "http://u"),
             vec!["firefox", "http://u"]
         );
+    }
+
+    #[test]
+    fn quotes_keep_a_program_path_with_spaces_together() {
+        assert_eq!(
+            command_line(
+                r#""C:\Program Files\Mozilla Firefox\firefox.exe" -new-window %s"#,
+                "http://u"
+            ),
+            vec![
+                r"C:\Program Files\Mozilla Firefox\firefox.exe",
+                "-new-window",
+                "http://u"
+            ]
+        );
+        assert_eq!(
+            command_line(r#"open -a "Google Chrome""#, "http://u"),
+            vec!["open", "-a", "Google Chrome", "http://u"]
+        );
+        assert_eq!(words(r#"a "" b"#), vec!["a", "", "b"]);
     }
 
     #[test]

@@ -4,8 +4,14 @@
 //! processes (BI tools start many) reuse it instead of spending a new JWT,
 //! signing in with the password again or opening the browser again.
 //!
-//! Format: `$HOME/.athena-native-jdbc/jwt-tip-cache/<key>.json` (USERPROFILE on
-//! Windows), folder 0700, file 0600, written to a temporary file and renamed.
+//! Format: `$HOME/.athena-native-jdbc/jwt-tip-cache/<key>.json`, folder 0700,
+//! file 0600, written to a temporary file and renamed. On Windows the folder is
+//! under `%USERPROFILE%` (HOME only when that is unset): Windows has no modes,
+//! and the profile folder's ACL, which the cache folder and its files inherit,
+//! admits only the user, SYSTEM and the Administrators, the same readers a 0600
+//! file has on Unix (root). The rename replaces an older entry there too
+//! (MoveFileEx); one that another process holds open without sharing delete
+//! fails the write, which is logged and retried at the next sign-in.
 //! `<key>` is the flow's cache key (see `cache_key`); the raw JWT is never
 //! stored. BrowserOidcTip also keeps the identity provider's refresh token, so
 //! another process renews without the browser; BrowserSSOOIDC keeps Identity
@@ -90,9 +96,16 @@ fn at(seconds: u64) -> SystemTime {
 }
 
 pub fn folder() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()))?;
+    // Windows: the profile first, as a HOME there is often a shell's (Git
+    // Bash, Cygwin) or a share, and is unset for a tool started from the menu.
+    let names = if cfg!(windows) {
+        ["USERPROFILE", "HOME"]
+    } else {
+        ["HOME", "USERPROFILE"]
+    };
+    let home = names
+        .iter()
+        .find_map(|name| std::env::var_os(name).filter(|h| !h.is_empty()))?;
     Some(
         PathBuf::from(home)
             .join(".athena-native-jdbc")
@@ -272,6 +285,8 @@ fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     fs::set_permissions(folder, fs::Permissions::from_mode(0o700))
 }
 
+/// Windows: no modes; the folder inherits the profile folder's owner-only ACL
+/// (see the module's comment).
 #[cfg(not(unix))]
 fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     fs::create_dir_all(folder)

@@ -30,6 +30,8 @@ import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** The driver as tools see it: registration, URLs, property lists, class loaders. */
 class DriverTest {
@@ -100,12 +102,16 @@ class DriverTest {
                 assertEquals(42, rs.getInt(1));
             }
             Method platformName = Class.forName("io.athenanative.jdbc.jni.NativeLibrary", true, loader).getMethod("platform");
-            assertEquals("linux-x86_64", platformName.invoke(null));
+            assertEquals(NativeLibrary.platform(), platformName.invoke(null), "the same platform from the jar's loader");
         }
     }
 
-    /** The library is extracted to a private temporary folder; neither the file nor the folder outlives the JVM. */
+    /**
+     * The library is extracted to a private temporary folder; neither the file nor the folder outlives the JVM.
+     * Not on Windows, which cannot delete a loaded DLL: there a later start deletes it (NativeLibraryTest).
+     */
     @Test
+    @DisabledOnOs(OS.WINDOWS)
     void leavesNothingInTheTemporaryFolder() throws Exception {
         Path tmp = Files.createTempDirectory("athena-driver-tmp");
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
