@@ -58,6 +58,26 @@ pub(super) async fn accept<'c>(
     Ok((who, json))
 }
 
+/// A whole call of a service whose operations answer at once: [`accept`],
+/// then `dispatch` (the operation and the request body), then [`served`].
+pub(super) async fn serve_now(
+    state: &AppState,
+    service: &dyn Service,
+    head: &RequestHead<'_>,
+    body: Result<Bytes, ApiError>,
+    request_id: &str,
+    prefix: &str,
+    dispatch: impl FnOnce(&str, &Value) -> Result<Value, ApiError>,
+) -> Served {
+    let operation = operation(head.target, prefix);
+    let mut caller = None;
+    let result = match accept(state, service, head, body, prefix, &operation, &mut caller).await {
+        Ok((_, json)) => dispatch(&operation, &json).map(|v| v.to_string().into_bytes()),
+        Err(e) => Err(e),
+    };
+    served(result, operation, caller, request_id)
+}
+
 /// The finished call.
 pub(super) fn served(
     result: Result<Vec<u8>, ApiError>,

@@ -39,30 +39,21 @@ impl Service for GlueService {
         body: Result<Bytes, ApiError>,
         request_id: &'a str,
     ) -> ServeFuture<'a> {
-        Box::pin(async move {
-            let operation = aws_json::operation(head.target, TARGET_PREFIX);
-            let mut caller = None;
-            let result = async {
-                let (_, json) = aws_json::accept(
-                    state,
-                    self,
-                    head,
-                    body,
-                    TARGET_PREFIX,
-                    &operation,
-                    &mut caller,
-                )
-                .await?;
+        Box::pin(aws_json::serve_now(
+            state,
+            self,
+            head,
+            body,
+            request_id,
+            TARGET_PREFIX,
+            |operation, json| {
                 let athena = &state.athena;
-                match operation.as_str() {
-                    "GetCatalogs" => get_catalogs(athena.config(), athena.created_epoch(), &json),
+                match operation {
+                    "GetCatalogs" => get_catalogs(athena.config(), athena.created_epoch(), json),
                     other => Err(ApiError::unknown_operation(other)),
                 }
-                .map(|v| v.to_string().into_bytes())
-            }
-            .await;
-            aws_json::served(result, operation, caller, request_id)
-        })
+            },
+        ))
     }
 }
 

@@ -32,25 +32,15 @@ impl Service for SsoAdminService {
         body: Result<Bytes, ApiError>,
         request_id: &'a str,
     ) -> ServeFuture<'a> {
-        Box::pin(async move {
-            let operation = aws_json::operation(head.target, TARGET_PREFIX);
-            let mut caller = None;
-            let result = async {
-                let (_, json) = aws_json::accept(
-                    state,
-                    self,
-                    head,
-                    body,
-                    TARGET_PREFIX,
-                    &operation,
-                    &mut caller,
-                )
-                .await?;
-                dispatch(&state.identity, &operation, &json).map(|v| v.to_string().into_bytes())
-            }
-            .await;
-            aws_json::served(result, operation, caller, request_id)
-        })
+        Box::pin(aws_json::serve_now(
+            state,
+            self,
+            head,
+            body,
+            request_id,
+            TARGET_PREFIX,
+            |operation, json| dispatch(&state.identity, operation, json),
+        ))
     }
 }
 
