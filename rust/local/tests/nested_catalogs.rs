@@ -6,7 +6,7 @@ mod common;
 
 use athena_local::config::Config;
 use aws_sdk_athena::error::ProvideErrorMetadata;
-use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState};
+use aws_sdk_athena::types::QueryExecutionState;
 use common::*;
 use std::path::PathBuf;
 
@@ -101,20 +101,7 @@ async fn run_with(
     database: &str,
     sql: &str,
 ) -> aws_sdk_athena::types::QueryExecution {
-    let id = c
-        .start_query_execution()
-        .query_string(sql)
-        .query_execution_context(
-            QueryExecutionContext::builder()
-                .catalog(catalog)
-                .database(database)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("StartQueryExecution")
-        .query_execution_id
-        .expect("id");
+    let id = start_query_with(c, "primary", Some(catalog), database, sql).await;
     wait(c, &id).await
 }
 
@@ -126,22 +113,7 @@ async fn rows_with(
     sql: &str,
 ) -> Vec<Vec<Option<String>>> {
     let qe = run_with(c, catalog, database, sql).await;
-    let status = qe.status().expect("status");
-    assert_eq!(
-        status.state(),
-        Some(&QueryExecutionState::Succeeded),
-        "{sql}: {:?}",
-        status.state_change_reason()
-    );
-    let rs = c
-        .get_query_results()
-        .query_execution_id(qe.query_execution_id().unwrap_or_default())
-        .send()
-        .await
-        .expect("GetQueryResults")
-        .result_set
-        .expect("ResultSet");
-    cells(&rs)
+    cells(&first_page(c, sql, &qe).await)
 }
 
 /// The reason of a query that must FAIL.

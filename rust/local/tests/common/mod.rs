@@ -47,11 +47,28 @@ pub fn client(server: &ServerHandle) -> Client {
 }
 
 pub async fn start_query(client: &Client, sql: &str) -> String {
+    start_query_with(client, "primary", None, "default", sql).await
+}
+
+/// Starts `sql` in `workgroup` with this context catalog (None: the
+/// server's default) and database.
+pub async fn start_query_with(
+    client: &Client,
+    workgroup: &str,
+    catalog: Option<&str>,
+    database: &str,
+    sql: &str,
+) -> String {
     client
         .start_query_execution()
         .query_string(sql)
-        .query_execution_context(QueryExecutionContext::builder().database("default").build())
-        .work_group("primary")
+        .query_execution_context(
+            QueryExecutionContext::builder()
+                .set_catalog(catalog.map(str::to_string))
+                .database(database)
+                .build(),
+        )
+        .work_group(workgroup)
         .send()
         .await
         .expect("StartQueryExecution")
@@ -89,8 +106,16 @@ pub async fn wait(client: &Client, id: &str) -> aws_sdk_athena::types::QueryExec
 
 /// Runs a query to SUCCEEDED and returns its first page (MaxResults 1000).
 pub async fn run(client: &Client, sql: &str) -> ResultSet {
-    let id = start_query(client, sql).await;
-    let qe = wait(client, &id).await;
+    let qe = run_in(client, "primary", sql).await;
+    first_page(client, sql, &qe).await
+}
+
+/// The first page (MaxResults 1000) of `sql`'s execution, which must have SUCCEEDED.
+pub async fn first_page(
+    client: &Client,
+    sql: &str,
+    qe: &aws_sdk_athena::types::QueryExecution,
+) -> ResultSet {
     let status = qe.status().expect("status");
     assert_eq!(
         status.state(),
@@ -100,7 +125,7 @@ pub async fn run(client: &Client, sql: &str) -> ResultSet {
     );
     client
         .get_query_results()
-        .query_execution_id(id)
+        .query_execution_id(qe.query_execution_id().unwrap_or_default())
         .send()
         .await
         .expect("GetQueryResults")
@@ -221,15 +246,6 @@ pub async fn run_in(
     workgroup: &str,
     sql: &str,
 ) -> aws_sdk_athena::types::QueryExecution {
-    let id = c
-        .start_query_execution()
-        .query_string(sql)
-        .query_execution_context(QueryExecutionContext::builder().database("default").build())
-        .work_group(workgroup)
-        .send()
-        .await
-        .expect("StartQueryExecution")
-        .query_execution_id
-        .expect("id");
+    let id = start_query_with(c, workgroup, None, "default", sql).await;
     wait(c, &id).await
 }
