@@ -61,6 +61,18 @@ public final class LocalAthena implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     /**
+     * A server configured by {@code toml} (athena-local's TOML, without credentials), written to a temporary file
+     * after athena-local's default test keys (User=test, Password=test).
+     */
+    public static LocalAthena startWithConfig(String toml) throws IOException {
+        java.io.File file = java.io.File.createTempFile("athena-local-", ".toml");
+        file.deleteOnExit();
+        String config = "[[credentials]]\naccess_key_id = \"test\"\nsecret_access_key = \"test\"\n" + toml;
+        java.nio.file.Files.write(file.toPath(), config.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return start(file.getPath());
+    }
+
+    /**
      * A server on HTTPS with a certificate signed by a test CA it makes at start, whose PEM it writes to
      * {@code caOut}. (The admin helpers below speak plain HTTP: they are for the other servers.)
      */

@@ -1,5 +1,7 @@
 package io.athenanative.jdbc;
 
+import static io.athenanative.jdbc.MetadataRows.rows;
+import static io.athenanative.jdbc.MetadataRows.warnings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +16,6 @@ import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ class MetadataSurvivalTest {
     @BeforeAll
     static void start() throws Exception {
         String csv = new File("tests/data/cities.csv").getAbsolutePath().replace("\\", "\\\\");
-        StringBuilder config = new StringBuilder("[[credentials]]\naccess_key_id = \"test\"\nsecret_access_key = \"test\"\n");
+        StringBuilder config = new StringBuilder();
         config.append("[[catalogs]]\nname = \"sales_connector\"\ntype = \"LAMBDA\"\n"
                 + "list_error = \"Lambda function sales-connector failed: permission denied to the source\"\n");
         for (String database : new String[] {"plain", "finance", "restricted"}) {
@@ -60,10 +61,7 @@ class MetadataSurvivalTest {
         config.append("[[tables]]\ncatalog = \"s3tablescatalog/sales\"\ndatabase = \"shop\"\nname = \"orders\"\n"
                 + "format = \"csv\"\npath = \"").append(csv).append("\"\n");
         config.append("[[database_rules]]\ndatabase = \"restricted\"\ndeny_table_metadata = true\n");
-        File file = File.createTempFile("athena-local-survival-", ".toml");
-        file.deleteOnExit();
-        Files.write(file.toPath(), config.toString().getBytes(StandardCharsets.UTF_8));
-        athena = LocalAthena.start(file.getPath());
+        athena = LocalAthena.startWithConfig(config.toString());
         logs = Files.createTempDirectory("metadata-log").toFile();
         connection = DriverManager.getConnection(url("LogLevel=DEBUG;LogPath=" + logs.getAbsolutePath()));
         try (Statement s = connection.createStatement()) {
@@ -86,26 +84,6 @@ class MetadataSurvivalTest {
     @AfterEach
     void disarm() throws IOException {
         athena.admin("DELETE", "/_athena_local/faults", null);
-    }
-
-    private static List<String> warnings(ResultSet rs) throws SQLException {
-        List<String> texts = new ArrayList<String>();
-        for (SQLWarning w = rs.getWarnings(); w != null; w = w.getNextWarning()) {
-            texts.add(w.getMessage());
-        }
-        return texts;
-    }
-
-    private static List<String> rows(ResultSet rs, String... labels) throws SQLException {
-        List<String> rows = new ArrayList<String>();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (String label : labels) {
-                row.append(row.length() == 0 ? "" : "|").append(rs.getString(label));
-            }
-            rows.add(row.toString());
-        }
-        return rows;
     }
 
     private static boolean anyContains(List<String> texts, String... parts) {

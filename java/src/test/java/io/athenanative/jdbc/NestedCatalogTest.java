@@ -1,5 +1,7 @@
 package io.athenanative.jdbc;
 
+import static io.athenanative.jdbc.MetadataRows.rows;
+import static io.athenanative.jdbc.MetadataRows.warnings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +16,6 @@ import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,8 +44,7 @@ class NestedCatalogTest {
         File stores = File.createTempFile("nested-stores-", ".csv");
         stores.deleteOnExit();
         Files.write(stores.toPath(), "id,city\n1,Lyon\n2,Nantes\n".getBytes(StandardCharsets.UTF_8));
-        String config = "[[credentials]]\naccess_key_id = \"test\"\nsecret_access_key = \"test\"\n"
-                + "[[databases]]\nname = \"plain\"\n"
+        String config = "[[databases]]\nname = \"plain\"\n"
                 + "[[tables]]\ndatabase = \"plain\"\nname = \"cities\"\nformat = \"csv\"\npath = \"" + cities + "\"\n"
                 + "[[nested_catalogs]]\nname = \"" + SALES + "\"\n"
                 + "[[nested_catalogs]]\nname = \"" + ARCHIVE + "\"\n"
@@ -52,10 +52,7 @@ class NestedCatalogTest {
                 + "[[databases]]\ncatalog = \"" + SALES + "\"\nname = \"shop\"\n"
                 + "[[tables]]\ncatalog = \"" + SALES + "\"\ndatabase = \"shop\"\nname = \"cities\"\nformat = \"csv\"\n"
                 + "path = \"" + stores.getAbsolutePath().replace("\\", "\\\\") + "\"\n";
-        File file = File.createTempFile("athena-local-nested-", ".toml");
-        file.deleteOnExit();
-        Files.write(file.toPath(), config.getBytes(StandardCharsets.UTF_8));
-        athena = LocalAthena.start(file.getPath());
+        athena = LocalAthena.startWithConfig(config);
         connection = DriverManager.getConnection(glueUrl(""));
     }
 
@@ -73,26 +70,6 @@ class NestedCatalogTest {
     @AfterEach
     void disarm() throws IOException {
         athena.admin("DELETE", "/_athena_local/faults", null);
-    }
-
-    private static List<String> rows(ResultSet rs, String... labels) throws SQLException {
-        List<String> rows = new ArrayList<String>();
-        while (rs.next()) {
-            StringBuilder row = new StringBuilder();
-            for (String label : labels) {
-                row.append(row.length() == 0 ? "" : "|").append(rs.getString(label));
-            }
-            rows.add(row.toString());
-        }
-        return rows;
-    }
-
-    private static List<String> warnings(ResultSet rs) throws SQLException {
-        List<String> texts = new ArrayList<String>();
-        for (SQLWarning w = rs.getWarnings(); w != null; w = w.getNextWarning()) {
-            texts.add(w.getMessage());
-        }
-        return texts;
     }
 
     private static List<String> query(Connection c, String sql) throws SQLException {

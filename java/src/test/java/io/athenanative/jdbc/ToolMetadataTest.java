@@ -1,5 +1,6 @@
 package io.athenanative.jdbc;
 
+import static io.athenanative.jdbc.MetadataRows.warnings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -220,26 +219,13 @@ class ToolMetadataTest {
 
     /** athena-local with the test credentials and the given database and tables (TOML), from a temporary file. */
     private static LocalAthena startWith(String database, String tables) throws IOException {
-        File file = File.createTempFile("athena-local-", ".toml");
-        file.deleteOnExit();
-        String config = "[[credentials]]\naccess_key_id = \"test\"\nsecret_access_key = \"test\"\n"
-                + "[[databases]]\nname = \"" + database + "\"\n" + tables;
-        Files.write(file.toPath(), config.getBytes(StandardCharsets.UTF_8));
-        return LocalAthena.start(file.getPath());
+        return LocalAthena.startWithConfig("[[databases]]\nname = \"" + database + "\"\n" + tables);
     }
 
     private static String csvTable(String database, String name, String extra) {
         String csv = new File("tests/data/cities.csv").getAbsolutePath().replace("\\", "\\\\");
         return "[[tables]]\ndatabase = \"" + database + "\"\nname = \"" + name + "\"\nformat = \"csv\"\npath = \"" + csv + "\"\n"
                 + extra;
-    }
-
-    private static List<String> warnings(ResultSet rs) throws SQLException {
-        List<String> texts = new ArrayList<String>();
-        for (SQLWarning w = rs.getWarnings(); w != null; w = w.getNextWarning()) {
-            texts.add(w.getMessage());
-        }
-        return texts;
     }
 
     /** A Glue catalog of 2,000 tables, as in metabase PR #82565: one table's columns must not list them all. */
